@@ -1,0 +1,35 @@
+# xstilts: rebuilds the tables and figures of Phang et al. (AACL 2020), "English
+# Intermediate-Task Training Improves Zero-Shot Cross-Lingual Transfer Too".
+#
+#   snakemake --cores all results/table2.csv                              # the paper
+#   snakemake --cores all --configfile config/demo.yaml results/table2.csv # offline demo
+#
+# Directory contract (every path below is produced by exactly one rule):
+#   data/prepared/<dataset>/                      canonical parquet + manifest.json  (data.smk)
+#   models/base/                                  base checkpoint + tokenizer        (models.smk)
+#   models/intermediate/<task>/                   selected intermediate checkpoint   (intermediate.smk)
+#   models/target/<intermediate>/<target>/        selected target checkpoint         (target.smk)
+#   results/predictions/<intermediate>/<target>.json  zero-shot predictions, all languages
+#   results/scores/<intermediate>/<target>.json   official metric per language      (evaluate.smk)
+#   results/table2.csv, results/table2_long.csv   Table 2 and its long form          (report.smk)
+#   logs/<rule>/...                               one log per job
+# <intermediate> is an intermediate task or `baseline` (the base model itself).
+# Every directory and file appears under its final name only when complete.
+
+
+configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/models.smk"
+include: "rules/intermediate.smk"
+include: "rules/target.smk"
+include: "rules/evaluate.smk"
+include: "rules/report.smk"
+
+
+rule all:
+    input:
+        "results/table2.csv",
+    default_target: True

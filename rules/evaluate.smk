@@ -1,0 +1,18 @@
+# Scoring with the official metric of each target task (reads JSON and parquet only).
+
+
+rule score:
+    input:
+        predictions="results/predictions/{intermediate}/{target}.json",
+        data=lambda wc: prepared(task_spec("target_tasks", wc.target)),
+    output:
+        "results/scores/{intermediate}/{target}.json",
+    params:
+        spec=lambda wc: as_json(task_spec("target_tasks", wc.target)),
+    log:
+        "logs/score/{intermediate}/{target}.log",
+    conda:
+        ENV
+    shell:
+        "python scripts/score.py --spec {params.spec:q} --data {PREPARED:q}"
+        " --predictions {input.predictions:q} --output {output:q} > {log:q} 2>&1"

@@ -1,0 +1,21 @@
+# Intermediate training on one English task, starting from the base model.
+
+
+rule train_intermediate:
+    input:
+        init="models/base",
+        data=lambda wc: prepared(task_spec("intermediate_tasks", wc.task)),
+    output:
+        directory("models/intermediate/{task}"),
+    params:
+        spec=lambda wc: as_json(task_spec("intermediate_tasks", wc.task)),
+    threads: config["threads"]
+    resources:
+        gpu=config["gpus_per_job"],
+    log:
+        "logs/train_intermediate/{task}.log",
+    conda:
+        ENV
+    shell:
+        "python scripts/train.py --spec {params.spec:q} --init {input.init:q}"
+        " --data {PREPARED:q} --output {output:q} --threads {threads} > {log:q} 2>&1"

@@ -1,0 +1,23 @@
+# The base model: downloaded, copied from disk, or built for the demo.
+
+
+localrules:
+    base_model,
+
+
+rule base_model:
+    input:
+        # the demo's tokenizer is trained on the generated corpus
+        corpus=used_datasets() if config["model"]["source"] == "build" else [],
+    output:
+        directory("models/base"),
+    params:
+        spec=as_json(config["model"]),
+        seed=config["seed"],
+    log:
+        "logs/base_model.log",
+    conda:
+        ENV
+    shell:
+        "python scripts/base_model.py --spec {params.spec:q} --seed {params.seed}"
+        " --corpus {input.corpus:q} --output {output:q} > {log:q} 2>&1"

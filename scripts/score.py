@@ -1,0 +1,40 @@
+"""Score zero-shot predictions with the task's official metric (no torch import).
+
+Either the workflow's prediction file (every language), or an official single-language
+file `{example id: prediction}` with --language.
+"""
+
+import json
+from pathlib import Path
+
+import _cli
+
+from xstilts import provenance
+from xstilts.scoring import score_predictions
+
+
+def main() -> None:
+    cli = _cli.parser(__doc__)
+    cli.add_argument("--spec", type=_cli.json_arg, required=True,
+                     help="resolved target task spec (JSON)")
+    cli.add_argument("--data", required=True, help="root of the prepared datasets")
+    cli.add_argument("--predictions", required=True)
+    cli.add_argument("--language", help="score an official single-language file")
+    cli.add_argument("--output", help="write the scores here (JSON); print them otherwise")
+    args = cli.parse_args()
+    started = provenance.now()
+    loaded = json.loads(Path(args.predictions).read_text())
+    by_language = {args.language: loaded} if args.language else loaded["predictions"]
+    scores = score_predictions(args.spec, Path(args.data), by_language)
+    if not args.output:
+        print(json.dumps(scores, indent=2))
+        return
+    scores["provenance"] = provenance.record(
+        "scores", params={"metric": args.spec["metric"], "eval": args.spec["eval"]},
+        inputs={"predictions": {args.predictions: provenance.sha256_file(args.predictions)}},
+        outputs={}, started=started)
+    provenance.write_json_atomic(Path(args.output), scores)
+
+
+if __name__ == "__main__":
+    main()

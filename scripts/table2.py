@@ -1,0 +1,30 @@
+"""Assemble Table 2 (and its long form) from the score files."""
+
+import json
+from pathlib import Path
+
+import _cli
+
+from xstilts.tables import long_form, table2, write_csv
+
+
+def main() -> None:
+    cli = _cli.parser(__doc__)
+    cli.add_argument("--layout", type=_cli.json_arg, required=True,
+                     help='{"rows": [...], "targets": [...], "categories": {target: category}}')
+    cli.add_argument("--scores", nargs="+", required=True,
+                     help="score files, named <dir>/<intermediate>/<target>.json")
+    cli.add_argument("--output", required=True)
+    cli.add_argument("--long-output", required=True)
+    args = cli.parse_args()
+    scores = {}
+    for path in map(Path, args.scores):
+        scores[path.parent.name, path.stem] = json.loads(path.read_text())
+    layout = args.layout
+    write_csv(args.output, *table2(scores, layout["rows"], layout["targets"],
+                                   layout["categories"]))
+    write_csv(args.long_output, *long_form(scores), digits=4)
+
+
+if __name__ == "__main__":
+    main()

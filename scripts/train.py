@@ -1,0 +1,45 @@
+"""Train one model on one task from a checkpoint's encoder; optionally predict every language."""
+
+from pathlib import Path
+
+import _cli
+
+from xstilts import provenance
+from xstilts.training import predict_languages, train
+
+
+def main() -> None:
+    cli = _cli.parser(__doc__)
+    cli.add_argument("--spec", type=_cli.json_arg, required=True,
+                     help="resolved task spec (JSON), as xstilts.config.resolve_task builds it")
+    cli.add_argument("--init", required=True, help="checkpoint whose encoder is fine-tuned")
+    cli.add_argument("--data", required=True, help="root of the prepared datasets")
+    cli.add_argument("--output", required=True, help="directory of the selected checkpoint")
+    cli.add_argument("--predictions", help="write zero-shot predictions for every language here")
+    cli.add_argument("--threads", type=int, default=1)
+    args = cli.parse_args()
+    _cli.setup_logging()
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    model, tokenizer, record = train(args.spec, Path(args.init), Path(args.data),
+                                     Path(args.output))
+    if args.predictions:
+        started = provenance.now()
+        predictions = predict_languages(model, tokenizer, args.spec, Path(args.data))
+        provenance.write_json_atomic(Path(args.predictions), {
+            "task": args.spec["task"],
+            "split": args.spec["eval"]["split"],
+            "predictions": predictions,
+            "provenance": provenance.record(
+                "predictions", params={"eval": args.spec["eval"]},
+                inputs={"checkpoint": {"path": args.output,
+                                       "record_sha256": provenance.sha256_file(
+                                           Path(args.output) / provenance.RECORD)}},
+                outputs={}, started=started),
+        })
+
+
+if __name__ == "__main__":
+    main()

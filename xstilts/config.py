@@ -1,0 +1,153 @@
+"""Validate the experiment configuration and resolve per-task settings.
+
+The workflow calls `validate` once at start-up, so that a wrong key or value stops
+everything before any job runs, with a message naming the key, the value and what is
+allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "config" / "schema.yaml"
+TASK_KINDS = ("intermediate_tasks", "target_tasks")
+BASELINE = "baseline"
+IMPLEMENTED_FORMATS = {"pair_classification"}
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, misspelt or out of range."""
+
+
+def load_schema(path: Path = SCHEMA_PATH) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
+def _with_defaults(validator_class):
+    """A validator that also fills in each property's `default` (objects recursively)."""
+    check_properties = validator_class.VALIDATORS["properties"]
+
+    def fill_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for key, subschema in properties.items():
+                if "default" in subschema and key not in instance:
+                    instance[key] = copy.deepcopy(subschema["default"])
+        yield from check_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": fill_defaults})
+
+
+def _key_path(error: jsonschema.ValidationError) -> str:
+    return ".".join(str(part) for part in error.absolute_path) or "<top level>"
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        hint = f" (allowed keys: {', '.join(allowed)})" if allowed else ""
+        return f"config key '{_key_path(error)}': {error.message}{hint}"
+    return (
+        f"config key '{_key_path(error)}': value {error.instance!r} is not allowed: "
+        f"{error.message}"
+    )
+
+
+def validate(config: dict, schema: dict | None = None) -> dict:
+    """Return a copy of `config` with defaults filled in, or raise ConfigError."""
+    schema = schema or load_schema()
+    filled = copy.deepcopy(config)
+    validator = _with_defaults(jsonschema.Draft7Validator)(schema)
+    errors = sorted(validator.iter_errors(filled), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(map(_describe, errors)))
+    _keep_only_given_overrides(config, filled)
+    _check_references(filled)
+    return filled
+
+
+def _keep_only_given_overrides(raw: dict, filled: dict) -> None:
+    """Task `hparams` override only what the user wrote, not the schema's defaults."""
+    for kind in TASK_KINDS:
+        for name, task in filled[kind].items():
+            task["hparams"] = copy.deepcopy(raw.get(kind, {}).get(name, {}).get("hparams", {}))
+
+
+def _check_references(config: dict) -> None:
+    problems = []
+    experiment = config["experiment"]
+    for kind, names in (("intermediate_tasks", experiment["intermediate"]),
+                        ("target_tasks", experiment["targets"])):
+        for name in names:
+            if name not in config[kind]:
+                problems.append(
+                    f"config key 'experiment': task {name!r} is not defined under '{kind}' "
+                    f"(defined: {', '.join(sorted(config[kind]))})"
+                )
+            elif config[kind][name]["format"] not in IMPLEMENTED_FORMATS:
+                problems.append(
+                    f"config key '{kind}.{name}.format': format "
+                    f"{config[kind][name]['format']!r} is not implemented yet "
+                    f"(implemented: {', '.join(sorted(IMPLEMENTED_FORMATS))})"
+                )
+    if BASELINE in experiment["intermediate"]:
+        problems.append(f"config key 'experiment.intermediate': {BASELINE!r} is reserved")
+    for kind in TASK_KINDS:
+        for name, task in config[kind].items():
+            problems += _check_task_data(config, f"{kind}.{name}", task)
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+def _check_task_data(config: dict, key: str, task: dict) -> list[str]:
+    datasets = config["datasets"]
+    refs = [("train", r) for r in task["train"]] + [("dev", r) for r in task["dev"]]
+    if "eval" in task:
+        refs += [("eval", {**task["eval"], "language": lang}) for lang in task["languages"]]
+    problems = []
+    for field, ref in refs:
+        dataset = datasets.get(ref["dataset"])
+        if dataset is None:
+            problems.append(
+                f"config key '{key}.{field}': dataset {ref['dataset']!r} is not defined "
+                f"under 'datasets' (defined: {', '.join(sorted(datasets))})"
+            )
+            continue
+        languages = dataset.get("languages", ["en"])
+        if ref.get("language", "en") not in languages:
+            problems.append(
+                f"config key '{key}.{field}': language {ref.get('language', 'en')!r} is not "
+                f"prepared for dataset {ref['dataset']!r} (datasets.{ref['dataset']}.languages: "
+                f"{', '.join(languages)})"
+            )
+    return problems
+
+
+def rows(config: dict) -> list[str]:
+    """Row names of Table 2: the baseline (if enabled), then the intermediate tasks."""
+    baseline = [BASELINE] if config["experiment"]["baseline"] else []
+    return baseline + list(config["experiment"]["intermediate"])
+
+
+def resolve_task(config: dict, kind: str, name: str) -> dict:
+    """Everything one training job needs to know about its task, as plain data."""
+    task = copy.deepcopy(config[kind][name])
+    hparams = {**config["training"], **task.pop("hparams")}
+    task.pop("note", None)
+    return {
+        "task": name,
+        "kind": kind,
+        **task,
+        "hparams": hparams,
+        "seed": config["seed"],
+        "precision": config["precision"],
+    }
+
+
+def datasets_of(task: dict) -> list[str]:
+    """Names of the prepared datasets a resolved task reads, in first-use order."""
+    refs = task["train"] + task["dev"] + ([task["eval"]] if "eval" in task else [])
+    return list(dict.fromkeys(ref["dataset"] for ref in refs))

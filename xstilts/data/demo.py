@@ -1,0 +1,145 @@
+"""Seeded generator of demo datasets in the hub's own columns, splits and types.
+
+Sentences are made of pseudo-words written in each language's script (Chinese and
+Japanese without spaces, as in the real data). Labels follow simple lexical rules so a
+tiny model can learn the English task:
+- 3-way NLI: entailment = hypothesis copies premise words; contradiction = it also carries
+  the language's negation word; neutral = it brings words the premise lacks.
+- 2-way (paraphrase/duplicate): positive = same words with one adjacent swap;
+  negative = half of the words replaced.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+
+from .schemas import PairSchema
+
+# Letters each language's pseudo-words are drawn from.
+SCRIPTS = {
+    "latin": "abcdefghijklmnoprstuvwyz",
+    "cyrillic": "абвгдежзиклмнопрстуфхцчшыэюя",
+    "greek": "αβγδεζηθικλμνξοπρστυφχψω",
+    "arabic": "ابتثجحخدذرزسشصضطظعغفقكلمنهوي",
+    "devanagari": "कखगघचछजझटठडढणतथदधनपफबभमयरलवशसह",
+    "hangul": "가나다라마바사아자차카타파하거너더러머버서어저처",
+    "thai": "กขคงจฉชซญดตถทนบปผพฟมยรลวสหอฮ",
+    "cjk": "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文",
+    "kana": "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん",
+}
+LANGUAGE_SCRIPTS = {
+    "ru": "cyrillic", "bg": "cyrillic", "kk": "cyrillic", "el": "greek", "ar": "arabic",
+    "ur": "arabic", "fa": "arabic", "hi": "devanagari", "mr": "devanagari", "ko": "hangul",
+    "th": "thai", "zh": "cjk", "ja": "kana",
+}
+NO_SPACES = {"zh", "ja", "th"}
+VOCABULARY_SIZE = 120
+SYLLABLES = 24
+
+
+def language_rng(seed: int, *parts: str) -> random.Random:
+    """A generator that depends only on the seed and the names given, not on call order."""
+    return random.Random(zlib.crc32("/".join((str(seed), *parts)).encode()))
+
+
+class PseudoLanguage:
+    """Words and sentences of one generated language."""
+
+    def __init__(self, code: str, seed: int):
+        self.code = code
+        letters = SCRIPTS[LANGUAGE_SCRIPTS.get(code, "latin")]
+        rng = language_rng(seed, "vocabulary", code)
+        # Words are built from a small syllable inventory, as natural words share pieces;
+        # that is what a subword tokenizer learns from.
+        syllables = sorted({"".join(rng.sample(letters, 2)) for _ in range(SYLLABLES)})
+        if code in NO_SPACES:
+            syllables = sorted(set(letters))
+        words = set()
+        while len(words) < VOCABULARY_SIZE:
+            words.add("".join(rng.choice(syllables) for _ in range(rng.randint(1, 3))))
+        self.words = sorted(words)
+        self.negation = self.words.pop(0)
+
+    def join(self, words: list[str]) -> str:
+        return ("" if self.code in NO_SPACES else " ").join(words)
+
+    def sentence_words(self, rng: random.Random) -> list[str]:
+        return rng.sample(self.words, rng.randint(5, 10))
+
+
+def nli_pair(lang: PseudoLanguage, label: int, rng: random.Random) -> tuple[str, str]:
+    premise = lang.sentence_words(rng)
+    hypothesis = sorted(rng.sample(premise, 3), key=premise.index)
+    if label == 1:  # neutral: words the premise does not contain
+        hypothesis += rng.sample([w for w in lang.words if w not in premise], 2)
+    elif label == 2:  # contradiction: negated
+        hypothesis.insert(rng.randrange(len(hypothesis) + 1), lang.negation)
+    return lang.join(premise), lang.join(hypothesis)
+
+
+def paraphrase_pair(lang: PseudoLanguage, label: int, rng: random.Random) -> tuple[str, str]:
+    first = lang.sentence_words(rng)
+    second = list(first)
+    if label == 1:
+        i = rng.randrange(len(second) - 1)
+        second[i], second[i + 1] = second[i + 1], second[i]
+    else:
+        unused = [w for w in lang.words if w not in first]
+        for i in rng.sample(range(len(second)), len(second) // 2 + 1):
+            second[i] = unused.pop(rng.randrange(len(unused)))
+    return lang.join(first), lang.join(second)
+
+
+def is_training_split(split: str) -> bool:
+    return split.startswith("train")
+
+
+def pair_rows(schema: PairSchema, split: str, language: str, size: int, seed: int,
+              dataset: str) -> list[dict]:
+    """Rows of one hub split in one language, in the hub's columns."""
+    rng = language_rng(seed, dataset, split, language)
+    lang = PseudoLanguage(language, seed)
+    make_pair = nli_pair if len(schema.label_names) == 3 else paraphrase_pair
+    hidden_labels = split in schema.unlabeled_splits
+    rows = []
+    for i in range(size):
+        label = rng.randrange(len(schema.label_names))
+        text_a, text_b = make_pair(lang, label, rng)
+        row = {schema.text_a: text_a, schema.text_b: text_b,
+               schema.label: schema.encode_label(-1 if hidden_labels else label)}
+        if schema.id_column:
+            row[schema.id_column] = i if schema.id_dtype == "int32" else f"{dataset}-{split}-{i}"
+        if schema.language_column:
+            row[schema.language_column] = language
+        row.update({name: "" for name in schema.extra_columns})
+        rows.append(row)
+    return rows
+
+
+def generate(schema: PairSchema, dataset: str, languages: list[str], train_examples: int,
+             eval_examples: int, seed: int) -> dict[str, dict]:
+    """{hub configuration: DatasetDict} exactly as `datasets.load_dataset` returns them.
+
+    Per-language hub configurations are keyed by language; a single configuration that
+    holds every language (XNLI) is keyed by None.
+    """
+    from datasets import Dataset, DatasetDict
+
+    def split_rows(split: str, language: str) -> list[dict]:
+        size = train_examples if is_training_split(split) else eval_examples
+        return pair_rows(schema, split, language, size, seed, dataset)
+
+    def to_dataset(rows: list[dict]) -> Dataset:
+        return Dataset.from_list(rows, features=schema.features())
+
+    if schema.language_column:
+        return {None: DatasetDict({
+            split: to_dataset([row for lang in languages for row in split_rows(split, lang)])
+            for split in schema.splits
+        })}
+    return {
+        language: DatasetDict({split: to_dataset(split_rows(split, language))
+                               for split in schema.splits})
+        for language in languages
+    }

@@ -1,0 +1,123 @@
+"""The canonical on-disk format every rule after data preparation reads.
+
+`data/prepared/<dataset>/` holds one parquet file per language and split,
+`<language>/<split>.parquet`, and `manifest.json` with the label names, row counts and
+content hashes. The directory is built under a temporary name and renamed when complete,
+so a dataset directory that exists is a finished one.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from ..provenance import sha256_file
+from .schemas import PairSchema, get_schema
+
+MANIFEST = "manifest.json"
+
+
+def split_path(dataset_dir: Path, language: str, split: str) -> Path:
+    return Path(dataset_dir) / language / f"{split}.parquet"
+
+
+def read_manifest(dataset_dir: Path) -> dict:
+    path = Path(dataset_dir) / MANIFEST
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no manifest; prepare the dataset first")
+    return json.loads(path.read_text())
+
+
+def read_split(dataset_dir: Path, language: str, split: str):
+    """One canonical split as a pyarrow Table (no torch import)."""
+    import pyarrow.parquet as pq
+
+    manifest = read_manifest(dataset_dir)
+    key = f"{language}/{split}"
+    if key not in manifest["files"]:
+        raise KeyError(
+            f"{dataset_dir}: no split {split!r} in language {language!r} "
+            f"(available: {', '.join(sorted(manifest['files']))})"
+        )
+    return pq.read_table(split_path(dataset_dir, language, split))
+
+
+def load_raw(name: str, spec: dict, demo: dict) -> dict:
+    """{hub configuration key: DatasetDict} in the hub's schema, from the hub or the generator."""
+    schema = get_schema(spec["schema"], name)
+    languages = spec.get("languages", ["en"])
+    if spec["source"] == "demo":
+        from .demo import generate
+
+        return generate(schema, name, languages, demo["train_examples"],
+                        demo["eval_examples"], demo["seed"])
+    return load_hub(name, spec, schema, languages)
+
+
+def load_hub(name: str, spec: dict, schema: PairSchema, languages: list[str]) -> dict:
+    from datasets import load_dataset
+
+    for key in ("path", "revision"):
+        if key not in spec:
+            raise ValueError(f"config key 'datasets.{name}.{key}' is required for a hub source")
+
+    def load(config_name):
+        return load_dataset(spec["path"], config_name, revision=spec["revision"])
+
+    name_template = spec.get("name")
+    if schema.language_column or not name_template or "{lang}" not in name_template:
+        return {None: load(name_template)}
+    return {lang: load(name_template.format(lang=lang)) for lang in languages}
+
+
+def canonical_splits(schema: PairSchema, raw: dict, languages: list[str]):
+    """Yield (language, split, canonical columns) for every labelled split."""
+    for key, splits in raw.items():
+        for split, table in splits.items():
+            if split in schema.unlabeled_splits:
+                continue
+            columns = table.to_dict()
+            for language in [key] if key else languages:
+                rows = columns
+                if schema.language_column:
+                    keep = [i for i, lang in enumerate(columns[schema.language_column])
+                            if lang == language]
+                    rows = {col: [values[i] for i in keep] for col, values in columns.items()}
+                yield language, split, schema.to_canonical(rows, split, language)
+
+
+def write_prepared(name: str, spec: dict, raw: dict, out_dir: Path) -> dict:
+    """Convert hub rows to canonical files plus manifest, atomically at `out_dir`."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = get_schema(spec["schema"], name)
+    out_dir = Path(out_dir)
+    partial = out_dir.with_name(out_dir.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    files, dropped = {}, {}
+    for language, split, columns in canonical_splits(schema, raw, spec.get("languages", ["en"])):
+        labelled = [i for i, label in enumerate(columns["label"]) if label >= 0]
+        if len(labelled) < len(columns["label"]):
+            dropped[f"{language}/{split}"] = len(columns["label"]) - len(labelled)
+        if not labelled:
+            raise ValueError(f"dataset {name!r}: split {split!r} ({language}) has no labelled rows")
+        columns = {col: [values[i] for i in labelled] for col, values in columns.items()}
+        path = split_path(partial, language, split)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.table(columns), path)
+        files[f"{language}/{split}"] = {"rows": len(labelled), "sha256": sha256_file(path)}
+    manifest = {
+        "dataset": name,
+        "format": schema.format,
+        "schema": spec["schema"],
+        "source": {key: spec[key] for key in ("source", "path", "name", "revision") if key in spec},
+        "label_names": list(schema.label_names),
+        "files": dict(sorted(files.items())),
+        "dropped_unlabelled_rows": dropped,
+    }
+    (partial / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    shutil.rmtree(out_dir, ignore_errors=True)
+    partial.rename(out_dir)
+    return manifest

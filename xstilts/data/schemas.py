@@ -1,0 +1,128 @@
+"""Hub dataset layouts and their conversion to the canonical format.
+
+Each layout is declared once; the same declaration converts hub rows to canonical
+records and lets the demo generator write rows in exactly the hub's columns and types.
+
+Canonical sentence-pair record: {id: str, text_a: str, text_b: str, label: int}, with the
+label names kept in the dataset's manifest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+NLI_LABELS = ("entailment", "neutral", "contradiction")
+
+
+@dataclass(frozen=True)
+class PairSchema:
+    """A sentence-pair classification dataset as the hub lays it out."""
+
+    text_a: str
+    text_b: str
+    label: str
+    label_names: tuple[str, ...]
+    # class: ClassLabel integers; name: the label's name as a string; digit: "0", "1", ...
+    label_encoding: str
+    splits: tuple[str, ...]
+    id_column: str | None = None
+    id_dtype: str = "string"
+    language_column: str | None = None  # all languages in one hub configuration
+    extra_columns: tuple[str, ...] = field(default_factory=tuple)
+    unlabeled_splits: tuple[str, ...] = ()  # the hub hides these gold labels (-1)
+    format: str = "pair_classification"
+
+    def features(self):
+        from datasets import ClassLabel, Features, Value
+
+        columns = {}
+        if self.id_column:
+            columns[self.id_column] = Value(self.id_dtype)
+        if self.language_column:
+            columns[self.language_column] = Value("string")
+        columns[self.text_a] = Value("string")
+        columns[self.text_b] = Value("string")
+        columns[self.label] = (
+            ClassLabel(names=list(self.label_names))
+            if self.label_encoding == "class"
+            else Value("string")
+        )
+        columns.update({name: Value("string") for name in self.extra_columns})
+        # The hub lists `idx` last for GLUE; column order does not matter to the converter.
+        return Features(columns)
+
+    def encode_label(self, index: int):
+        """Hub value of label `index` (-1 = no gold label)."""
+        if self.label_encoding == "class":
+            return index
+        if index < 0:
+            return ""
+        return self.label_names[index] if self.label_encoding == "name" else str(index)
+
+    def decode_label(self, value) -> int:
+        """Canonical label index of a hub value; -1 for a missing gold label."""
+        if self.label_encoding == "class":
+            return int(value)
+        if value in ("", None, "-1", "-"):
+            return -1
+        if self.label_encoding == "name":
+            return self.label_names.index(value)
+        return int(value)
+
+    def to_canonical(self, rows: dict[str, list], split: str, language: str) -> dict[str, list]:
+        """Columnar hub rows of one split and language -> canonical columns."""
+        n = len(rows[self.text_a])
+        if self.id_column:
+            ids = [str(value) for value in rows[self.id_column]]
+        else:
+            ids = [f"{split}-{language}-{i}" for i in range(n)]
+        return {
+            "id": ids,
+            "text_a": list(rows[self.text_a]),
+            "text_b": list(rows[self.text_b]),
+            "label": [self.decode_label(value) for value in rows[self.label]],
+        }
+
+
+SCHEMAS: dict[str, PairSchema] = {
+    "glue_mnli": PairSchema(
+        text_a="premise", text_b="hypothesis", label="label", label_names=NLI_LABELS,
+        label_encoding="class", id_column="idx", id_dtype="int32",
+        splits=("train", "validation_matched", "validation_mismatched",
+                "test_matched", "test_mismatched"),
+        unlabeled_splits=("test_matched", "test_mismatched"),
+    ),
+    "glue_qqp": PairSchema(
+        text_a="question1", text_b="question2", label="label",
+        label_names=("not_duplicate", "duplicate"), label_encoding="class",
+        id_column="idx", id_dtype="int32", splits=("train", "validation", "test"),
+        unlabeled_splits=("test",),
+    ),
+    "anli": PairSchema(
+        text_a="premise", text_b="hypothesis", label="label", label_names=NLI_LABELS,
+        label_encoding="class", id_column="uid", extra_columns=("reason",),
+        splits=tuple(f"{part}_r{r}" for r in (1, 2, 3) for part in ("train", "dev", "test")),
+    ),
+    "snli": PairSchema(
+        text_a="premise", text_b="hypothesis", label="label", label_names=NLI_LABELS,
+        label_encoding="class", splits=("train", "validation", "test"),
+    ),
+    "xtreme_xnli": PairSchema(
+        text_a="sentence1", text_b="sentence2", label="gold_label", label_names=NLI_LABELS,
+        label_encoding="name", language_column="language", splits=("validation", "test"),
+    ),
+    "xtreme_pawsx": PairSchema(
+        text_a="sentence1", text_b="sentence2", label="label",
+        label_names=("not_paraphrase", "paraphrase"), label_encoding="digit",
+        splits=("train", "validation", "test"),
+    ),
+}
+
+
+def get_schema(name: str, dataset: str = "?") -> PairSchema:
+    try:
+        return SCHEMAS[name]
+    except KeyError:
+        raise ValueError(
+            f"dataset {dataset!r}: unknown schema {name!r} (known: {', '.join(sorted(SCHEMAS))})"
+        ) from None

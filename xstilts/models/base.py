@@ -1,0 +1,104 @@
+"""The base model every row starts from: downloaded, read from disk, or built (demo).
+
+Whatever the source, the result is the same kind of directory: a masked-LM checkpoint in
+safetensors plus its tokenizer, written by `save_pretrained`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+# XLM-R's special tokens, in XLM-R's id order (<mask> comes last).
+SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>"]
+MASK_TOKEN = "<mask>"
+
+
+def train_tokenizer(texts, vocab_size: int):
+    """An XLM-R style tokenizer (SentencePiece-Unigram, Metaspace) trained on `texts`."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+    from transformers import XLMRobertaTokenizer
+
+    backend = Tokenizer(models.Unigram())
+    backend.normalizer = normalizers.NFKC()
+    backend.pre_tokenizer = pre_tokenizers.Metaspace()
+    trainer = trainers.UnigramTrainer(
+        vocab_size=vocab_size - 1, special_tokens=SPECIAL_TOKENS, unk_token="<unk>",
+        show_progress=False,
+    )
+    backend.train_from_iterator(texts, trainer=trainer)
+    vocab = [tuple(entry) for entry in json.loads(backend.to_str())["model"]["vocab"]]
+    return XLMRobertaTokenizer(vocab=vocab + [(MASK_TOKEN, 0.0)])
+
+
+def build_model(build: dict, tokenizer, seed: int):
+    """A randomly initialised XLM-R masked LM of the size given in `build`."""
+    import torch
+    from transformers import XLMRobertaConfig, XLMRobertaForMaskedLM
+
+    config = XLMRobertaConfig(
+        **{key: value for key, value in build.items() if key != "vocab_size"},
+        vocab_size=len(tokenizer),
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        type_vocab_size=1,
+    )
+    torch.manual_seed(seed)
+    return XLMRobertaForMaskedLM(config)
+
+
+def load_pretrained(path: str, revision: str | None, local: bool):
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+    options = {"local_files_only": True} if local else {"revision": revision}
+    tokenizer = AutoTokenizer.from_pretrained(path, **options)
+    model = AutoModelForMaskedLM.from_pretrained(path, use_safetensors=True, **options)
+    return model, tokenizer
+
+
+def save(model, tokenizer, out_dir: Path) -> None:
+    """save_pretrained into a temporary directory, renamed when complete."""
+    out_dir = Path(out_dir)
+    partial = out_dir.with_name(out_dir.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    model.save_pretrained(partial, safe_serialization=True)
+    tokenizer.save_pretrained(partial)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    partial.rename(out_dir)
+
+
+def corpus(dataset_dirs) -> list[str]:
+    """Every text field of the prepared datasets (the demo tokenizer's training corpus)."""
+    import pyarrow.parquet as pq
+
+    texts = []
+    for directory in dataset_dirs:
+        for path in sorted(Path(directory).rglob("*.parquet")):
+            table = pq.read_table(path)
+            for column in table.column_names:
+                if column.startswith("text"):
+                    texts += table.column(column).to_pylist()
+    return texts
+
+
+def base_model(spec: dict, seed: int, corpus_dirs, out_dir: Path) -> None:
+    """Write the base checkpoint and its provenance record to `out_dir`."""
+    from .. import provenance
+
+    started = provenance.now()
+    if spec["source"] == "build":
+        tokenizer = train_tokenizer(corpus(corpus_dirs), spec["build"]["vocab_size"])
+        model = build_model(spec["build"], tokenizer, seed)
+    else:
+        model, tokenizer = load_pretrained(spec["path"], spec.get("revision"),
+                                           local=spec["source"] == "local")
+    save(model, tokenizer, out_dir)
+    record = provenance.record(
+        "base_model", params={"model": spec, "seed": seed},
+        inputs={"corpus": [str(path) for path in corpus_dirs]},
+        outputs={"files": provenance.hash_tree(out_dir)}, started=started,
+        extra={"parameters": sum(p.numel() for p in model.parameters())},
+    )
+    provenance.write_json_atomic(Path(out_dir) / provenance.RECORD, record)

@@ -1,0 +1,350 @@
+"""Sentence retrieval for BUCC and Tatoeba, with XTREME's scoring semantics.
+
+Similarities are cosines of L2-normalised sentence embeddings. Nearest neighbours are found
+block by block with a running top-k, so no N x M similarity matrix is ever built.
+
+Inputs may be numpy arrays or torch tensors of shape (n, dim); outputs are CPU tensors.
+torch is imported inside the functions so that importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import torch
+
+DEFAULT_BATCH_SIZE = 4096
+BUCC_NEIGHBOURHOOD = 4
+
+ScoredPair = tuple[Hashable, Hashable, float]
+PairScores = Mapping[tuple[Hashable, Hashable], float] | Iterable[ScoredPair]
+
+
+# ---------------------------------------------------------------------------- pooling
+
+
+def mean_pool(hidden_states: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Mean of the hidden states (batch, length, dim) over tokens whose mask is non-zero.
+
+    Special tokens count like any other unmasked token, as in XTREME's mean pooling. The
+    result is float32; a row with no unmasked token yields zeros instead of NaN.
+    """
+    # Summing 512 half-precision vectors can overflow, so pool in float32.
+    mask = attention_mask.float().unsqueeze(-1)
+    summed = (hidden_states.float() * mask).sum(dim=1)
+    counts = mask.sum(dim=1).clamp(min=1)
+    return summed / counts
+
+
+# ---------------------------------------------------------------------------- k-NN
+
+
+def knn(
+    queries: Any,
+    keys: Any,
+    k: int,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    device: str | torch.device | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cosine top-k keys of every query: (scores, indices), each (n_queries, min(k, n_keys)).
+
+    Rows are sorted by decreasing similarity. Works through batch_size x batch_size blocks
+    of the similarity matrix, so memory is O(batch_size^2 + n_queries * k) on top of the
+    embeddings (plus one normalised copy of them). With k = 1 a tie goes to the lowest key
+    index, as in a flat faiss index. device None means CUDA when available, else CPU.
+    """
+    device = _resolve_device(device)
+    query_matrix = _normalised(queries, device)
+    key_matrix = _normalised(keys, device)
+    forward = _RunningTopK(len(query_matrix), min(k, len(key_matrix)), device)
+    for rows, cols, block in _similarity_blocks(query_matrix, key_matrix, batch_size):
+        forward.add(rows, block, cols.start)
+    return forward.result()
+
+
+def knn_both_ways(
+    src: Any,
+    tgt: Any,
+    k: int,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    device: str | torch.device | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+    """`knn(src, tgt, k)` and `knn(tgt, src, k)` from one pass over the similarity blocks.
+
+    Each block serves both directions (its rows and its columns), halving the matmuls.
+    progress, if given, is called with (blocks done, blocks in all) after every block.
+    """
+    device = _resolve_device(device)
+    src_matrix = _normalised(src, device)
+    tgt_matrix = _normalised(tgt, device)
+    forward = _RunningTopK(len(src_matrix), min(k, len(tgt_matrix)), device)
+    backward = _RunningTopK(len(tgt_matrix), min(k, len(src_matrix)), device)
+    n_blocks = _n_blocks(len(src_matrix), batch_size) * _n_blocks(len(tgt_matrix), batch_size)
+    blocks = _similarity_blocks(src_matrix, tgt_matrix, batch_size)
+    for done, (rows, cols, block) in enumerate(blocks, start=1):
+        forward.add(rows, block, cols.start)
+        backward.add(cols, block.T, rows.start)
+        if progress is not None:
+            progress(done, n_blocks)
+    return forward.result(), backward.result()
+
+
+class _RunningTopK:
+    """The k best (score, index) per row seen so far, merged one block at a time."""
+
+    def __init__(self, n_rows: int, k: int, device: torch.device):
+        import torch
+
+        if k < 1:
+            raise ValueError(f"k must be positive, got {k}")
+        self.k = k
+        self.scores = torch.full((n_rows, k), float("-inf"), device=device)
+        self.indices = torch.full((n_rows, k), -1, dtype=torch.long, device=device)
+
+    def add(self, rows: slice, block: torch.Tensor, col_offset: int) -> None:
+        import torch
+
+        if self.k == 1:
+            self._add_best_only(rows, block, col_offset)
+            return
+        block_scores, block_indices = block.topk(min(self.k, block.shape[1]), dim=1)
+        scores = torch.cat([self.scores[rows], block_scores], dim=1)
+        indices = torch.cat([self.indices[rows], block_indices + col_offset], dim=1)
+        best_scores, best_positions = scores.topk(self.k, dim=1)
+        self.scores[rows] = best_scores
+        self.indices[rows] = indices.gather(1, best_positions)
+
+    def _add_best_only(self, rows: slice, block: torch.Tensor, col_offset: int) -> None:
+        # max() returns the first maximum and earlier blocks hold lower indices, so keeping
+        # the old entry unless strictly beaten makes ties go to the lowest index.
+        block_best, block_index = block.max(dim=1)
+        better = block_best > self.scores[rows, 0]
+        self.scores[rows, 0] = self.scores[rows, 0].where(~better, block_best)
+        self.indices[rows, 0] = self.indices[rows, 0].where(~better, block_index + col_offset)
+
+    def result(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.scores.cpu(), self.indices.cpu()
+
+
+def _similarity_blocks(left: torch.Tensor, right: torch.Tensor, batch_size: int):
+    """Yield (row slice, column slice, cosine block) covering left x right."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be positive, got {batch_size}")
+    for row_start in range(0, len(left), batch_size):
+        rows = slice(row_start, min(row_start + batch_size, len(left)))
+        for col_start in range(0, len(right), batch_size):
+            cols = slice(col_start, min(col_start + batch_size, len(right)))
+            yield rows, cols, left[rows] @ right[cols].T
+
+
+def _n_blocks(n: int, batch_size: int) -> int:
+    return -(-n // batch_size)
+
+
+def _normalised(embeddings: Any, device: torch.device) -> torch.Tensor:
+    import torch
+
+    matrix = torch.as_tensor(embeddings, dtype=torch.float32).to(device)
+    if matrix.ndim != 2 or len(matrix) == 0:
+        raise ValueError(f"expected a non-empty (n, dim) matrix, got shape {tuple(matrix.shape)}")
+    return torch.nn.functional.normalize(matrix, dim=1)
+
+
+def _resolve_device(device: str | torch.device | None) -> torch.device:
+    import torch
+
+    if device is None:
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(device)
+
+
+# ---------------------------------------------------------------------------- BUCC
+
+
+@dataclass(frozen=True)
+class MarginCandidates:
+    """k-NN candidates of both directions with their ratio-margin scores (CPU tensors).
+
+    forward_*: (n_src, k) target indices / margins; backward_*: (n_tgt, k) source ones.
+    """
+
+    forward_indices: torch.Tensor
+    forward_margins: torch.Tensor
+    backward_indices: torch.Tensor
+    backward_margins: torch.Tensor
+
+
+def margin_scores(
+    src_emb: Any,
+    tgt_emb: Any,
+    k: int = BUCC_NEIGHBOURHOOD,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    device: str | torch.device | None = None,
+) -> MarginCandidates:
+    """Ratio-margin scores of every forward and backward k-NN candidate pair.
+
+        margin(x, y) = cos(x, y) / (S_k(x) / 2k + S_k(y) / 2k)
+
+    where S_k(x) sums cos(x, z) over x's k nearest targets z, and S_k(y) sums cos(y, z)
+    over y's k nearest sources z (Artetxe & Schwenk 2019, "ratio" margin), k = 4 in BUCC.
+    As in XTREME, k shrinks to the size of the other side when that is smaller.
+    """
+    forward, backward = knn_both_ways(src_emb, tgt_emb, k, batch_size, device)
+    return margins_from_neighbours(forward, backward)
+
+
+def margins_from_neighbours(
+    forward: tuple[torch.Tensor, torch.Tensor], backward: tuple[torch.Tensor, torch.Tensor]
+) -> MarginCandidates:
+    """`margin_scores` from the (cosines, indices) that `knn_both_ways` returned."""
+    (fwd_cos, fwd_idx), (bwd_cos, bwd_idx) = forward, backward
+    fwd_mean = fwd_cos.mean(dim=1)
+    bwd_mean = bwd_cos.mean(dim=1)
+    fwd_margin = fwd_cos / ((fwd_mean.unsqueeze(1) + bwd_mean[fwd_idx]) / 2)
+    bwd_margin = bwd_cos / ((bwd_mean.unsqueeze(1) + fwd_mean[bwd_idx]) / 2)
+    return MarginCandidates(fwd_idx, fwd_margin, bwd_idx, bwd_margin)
+
+
+def max_retrieval(candidates: MarginCandidates, min_score: float = 0.0) -> list[ScoredPair]:
+    """XTREME's `retrieval="max"` mining: a greedy one-to-one matching of best candidates.
+
+    1. Every source keeps its best-margin target among its k forward candidates, and every
+       target its best-margin source among its k backward candidates (n_src + n_tgt pairs).
+    2. These pairs are visited by decreasing margin (stable: forward before backward, then
+       by index, on ties); a pair is taken only if neither its source nor its target has
+       been taken yet, so each sentence appears in at most one mined pair.
+    3. Taken pairs scoring above min_score are returned (XTREME's mining threshold is 0).
+    Returns (src_index, tgt_index, margin) triples in decreasing margin order.
+    """
+    import torch
+
+    fwd_best, fwd_pos = candidates.forward_margins.max(dim=1)
+    bwd_best, bwd_pos = candidates.backward_margins.max(dim=1)
+    all_src, all_tgt = torch.arange(len(fwd_best)), torch.arange(len(bwd_best))
+    src_ids = torch.cat([all_src, candidates.backward_indices[all_tgt, bwd_pos]])
+    tgt_ids = torch.cat([candidates.forward_indices[all_src, fwd_pos], all_tgt])
+    scores = torch.cat([fwd_best, bwd_best]).double()
+    order = torch.sort(scores, descending=True, stable=True).indices
+    return _greedy_one_to_one(
+        src_ids[order].tolist(), tgt_ids[order].tolist(), scores[order].tolist(), min_score
+    )
+
+
+def _greedy_one_to_one(src_ids, tgt_ids, scores, min_score: float) -> list[ScoredPair]:
+    taken_src: set[int] = set()
+    taken_tgt: set[int] = set()
+    mined = []
+    for src, tgt, score in zip(src_ids, tgt_ids, scores, strict=True):
+        if src in taken_src or tgt in taken_tgt:
+            continue
+        taken_src.add(src)
+        taken_tgt.add(tgt)
+        if score > min_score:
+            mined.append((src, tgt, score))
+    return mined
+
+
+def mine_pairs(
+    src_emb: Any,
+    tgt_emb: Any,
+    k: int = BUCC_NEIGHBOURHOOD,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    device: str | torch.device | None = None,
+    min_score: float = 0.0,
+) -> list[ScoredPair]:
+    """BUCC candidate mining: `margin_scores` then `max_retrieval` (see both).
+
+    Indices refer to rows of src_emb / tgt_emb. XTREME embeds each distinct sentence once
+    and maps sentences back to BUCC ids afterwards, dropping sentences that occur under
+    several ids; callers do that mapping before `best_threshold` / `bucc_f1`.
+    """
+    candidates = margin_scores(src_emb, tgt_emb, k, batch_size, device)
+    return max_retrieval(candidates, min_score)
+
+
+def bucc_f1(
+    pairs_with_scores: PairScores,
+    gold_pairs: Iterable[tuple[Hashable, Hashable]],
+    threshold: float,
+) -> dict[str, float]:
+    """Precision, recall and F1 (x100) of the candidates scoring >= threshold.
+
+    pairs_with_scores: {(src_id, tgt_id): score} or (src_id, tgt_id, score) triples; a pair
+    listed twice keeps its best score. Recall counts every gold pair, mined or not.
+    """
+    extracted = {
+        pair
+        for pair, score in _best_score_per_pair(pairs_with_scores).items()
+        if score >= threshold
+    }
+    gold = set(gold_pairs)
+    n_correct = len(extracted & gold)
+    if n_correct == 0:
+        return {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    precision = n_correct / len(extracted)
+    recall = n_correct / len(gold)
+    f1 = 2 * precision * recall / (precision + recall)
+    return {"precision": 100 * precision, "recall": 100 * recall, "f1": 100 * f1}
+
+
+def best_threshold(
+    pairs_with_scores: PairScores, gold_pairs: Iterable[tuple[Hashable, Hashable]]
+) -> float:
+    """The score threshold maximising F1 on these (dev) candidates, as XTREME picks it.
+
+    Candidates are taken in decreasing score order; after each one F1 of the prefix is
+    computed, and the first prefix reaching the best F1 wins. The threshold is the midpoint
+    between its last score and the next candidate's score (the last score itself when the
+    whole list wins; XTREME would raise an IndexError there). 0.0 if no candidate is gold.
+    """
+    ranked = sorted(_best_score_per_pair(pairs_with_scores).items(), key=lambda item: -item[1])
+    gold = set(gold_pairs)
+    threshold, best_f1, n_correct = 0.0, 0.0, 0
+    for n_extracted, (pair, score) in enumerate(ranked, start=1):
+        n_correct += pair in gold
+        if n_correct == 0:
+            continue
+        precision, recall = n_correct / n_extracted, n_correct / len(gold)
+        f1 = 2 * precision * recall / (precision + recall)
+        if f1 > best_f1:
+            best_f1 = f1
+            next_score = ranked[n_extracted][1] if n_extracted < len(ranked) else score
+            threshold = (score + next_score) / 2
+    return threshold
+
+
+def _best_score_per_pair(pairs_with_scores: PairScores) -> dict[tuple[Hashable, Hashable], float]:
+    if isinstance(pairs_with_scores, Mapping):
+        return {tuple(pair): float(score) for pair, score in pairs_with_scores.items()}
+    best: dict[tuple[Hashable, Hashable], float] = {}
+    for src, tgt, score in pairs_with_scores:
+        best[(src, tgt)] = max(float(score), best.get((src, tgt), float("-inf")))
+    return best
+
+
+# ---------------------------------------------------------------------------- Tatoeba
+
+
+def tatoeba_accuracy(
+    src_emb: Any,
+    tgt_emb: Any,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    device: str | torch.device | None = None,
+) -> float:
+    """Top-1 accuracy x100 of English -> other-language retrieval, XTREME's direction.
+
+    src_emb: the non-English sentences (XTREME's source language), which are indexed.
+    tgt_emb: their English translations, row i translating src row i, used as queries.
+    English sentence i scores when its nearest non-English sentence is sentence i.
+    """
+    if len(src_emb) != len(tgt_emb):
+        raise ValueError(f"{len(src_emb)} non-English vs {len(tgt_emb)} English sentences")
+    import torch
+
+    _, nearest = knn(tgt_emb, src_emb, 1, batch_size, device)
+    hits = nearest[:, 0] == torch.arange(len(nearest))
+    return 100.0 * hits.double().mean().item()

@@ -1,0 +1,235 @@
+"""Fine-tune one model on one task, select the checkpoint on English dev, predict.
+
+The same function trains intermediate and target models: the task's format supplies
+features, head and decoding; the resolved task spec (xstilts.config.resolve_task)
+supplies data and hyperparameters.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+from pathlib import Path
+
+from . import provenance
+from .data.prepared import read_manifest, read_split
+from .tasks import get_format
+
+log = logging.getLogger("xstilts.training")
+
+
+def pick_device(precision: str) -> tuple[str, bool]:
+    """(device, use bf16): bf16 autocast on CUDA unless fp32 is asked for; fp32 on CPU."""
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda", precision in ("auto", "bf16")
+    return "cpu", precision == "bf16"
+
+
+def micro_batching(batch_size: int, max_per_device: int) -> tuple[int, int]:
+    """(micro-batch, accumulation steps) whose product is exactly the effective batch."""
+    micro = max(d for d in range(1, min(batch_size, max_per_device) + 1) if batch_size % d == 0)
+    return micro, batch_size // micro
+
+
+def label_names_of(data_root: Path, refs: list[dict]) -> list[str]:
+    """The label set shared by every dataset in `refs` (one head for all of them)."""
+    names = {ref["dataset"]: read_manifest(data_root / ref["dataset"])["label_names"]
+             for ref in refs}
+    distinct = {tuple(labels) for labels in names.values()}
+    if len(distinct) != 1:
+        raise ValueError(f"datasets trained with one head disagree on their labels: {names}")
+    return list(distinct.pop())
+
+
+def read_refs(data_root: Path, refs: list[dict]):
+    """Concatenate the canonical splits named by `refs` into one pyarrow Table."""
+    import pyarrow as pa
+
+    tables = [read_split(data_root / ref["dataset"], ref["language"], ref["split"])
+              for ref in refs]
+    return pa.concat_tables(tables, promote_options="default")
+
+
+def selection_subset(table, size: int, seed: int):
+    """A seeded random subset of the English dev set used to select the checkpoint."""
+    import numpy as np
+
+    order = np.random.default_rng(seed).permutation(table.num_rows)[:size]
+    return table.take(sorted(order.tolist()))
+
+
+def accuracy_metric(eval_prediction) -> dict:
+    predictions = eval_prediction.predictions
+    if isinstance(predictions, tuple):
+        predictions = predictions[0]
+    correct = (predictions.argmax(-1) == eval_prediction.label_ids).mean()
+    return {"accuracy": float(correct) * 100}
+
+
+def training_arguments(spec: dict, work_dir: Path, n_train: int, bf16: bool, device: str):
+    from transformers import TrainingArguments
+
+    hp = spec["hparams"]
+    micro, accumulation = micro_batching(spec["batch_size"], hp["max_batch_per_device"])
+    total_steps = math.ceil(n_train / spec["batch_size"] * spec["epochs"])
+    eval_steps = max(1, min(hp["eval_every_steps"], total_steps))
+    return TrainingArguments(
+        output_dir=str(work_dir),
+        per_device_train_batch_size=micro,
+        gradient_accumulation_steps=accumulation,
+        per_device_eval_batch_size=hp["eval_batch_size"],
+        num_train_epochs=spec["epochs"],
+        learning_rate=hp["learning_rate"],
+        adam_epsilon=hp["adam_epsilon"],
+        weight_decay=hp["weight_decay"],
+        max_grad_norm=hp["max_grad_norm"],
+        warmup_steps=hp["warmup_ratio"],  # a float below 1 is a fraction of all steps
+        lr_scheduler_type="linear",
+        eval_strategy="steps",
+        eval_steps=eval_steps,
+        save_strategy="steps",
+        save_steps=eval_steps,
+        save_total_limit=2,
+        load_best_model_at_end=True,
+        metric_for_best_model="accuracy",
+        greater_is_better=True,
+        logging_steps=max(1, min(50, eval_steps)),
+        train_sampling_strategy="group_by_length" if hp["group_by_length"] else "random",
+        bf16=bf16,
+        use_cpu=device == "cpu",
+        seed=spec["seed"],
+        data_seed=spec["seed"],
+        dataloader_num_workers=hp["dataloader_workers"],
+        report_to="none",
+        disable_tqdm=False,
+    )
+
+
+def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
+    """Train and save the selected checkpoint at `out_dir`; return (model, tokenizer, record)."""
+    import torch
+    from transformers import (
+        AutoTokenizer,
+        DataCollatorWithPadding,
+        EarlyStoppingCallback,
+        Trainer,
+        set_seed,
+    )
+
+    started = provenance.now()
+    init_dir, data_root, out_dir = Path(init_dir), Path(data_root), Path(out_dir)
+    task_format = get_format(spec["format"])
+    device, bf16 = pick_device(spec["precision"])
+    set_seed(spec["seed"])
+    tokenizer = AutoTokenizer.from_pretrained(init_dir)
+    label_names = label_names_of(data_root, spec["train"] + spec["dev"])
+
+    train_table = read_refs(data_root, spec["train"])
+    dev_table = selection_subset(read_refs(data_root, spec["dev"]),
+                                 spec["hparams"]["selection_examples"], spec["seed"])
+    train_set = task_format.featurize(train_table, tokenizer, spec["max_length"])
+    dev_set = task_format.featurize(dev_table, tokenizer, spec["max_length"])
+    log.info("%s: %d training and %d selection examples on %s (bf16=%s)",
+             spec["task"], len(train_set), len(dev_set), device, bf16)
+
+    model, transfer = task_format.build_model(init_dir, label_names)
+    work_dir = out_dir.with_name(out_dir.name + ".work")
+    args = training_arguments(spec, work_dir, len(train_set), bf16, device)
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=train_set,
+        eval_dataset=dev_set,
+        processing_class=tokenizer,
+        data_collator=DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8),
+        compute_metrics=accuracy_metric,
+        callbacks=[EarlyStoppingCallback(spec["hparams"]["early_stopping_patience"])],
+    )
+    trainer.train()
+    selection = {
+        "metric": f"accuracy on {len(dev_set)} English dev examples",
+        "best_metric": trainer.state.best_metric,
+        "best_step": step_of(trainer.state.best_model_checkpoint),
+        "steps_trained": trainer.state.global_step,
+        "evaluations": [entry for entry in trainer.state.log_history if "eval_accuracy" in entry],
+    }
+    save_checkpoint(trainer.model, tokenizer, out_dir)
+    shutil.rmtree(work_dir, ignore_errors=True)
+    record = provenance.record(
+        "checkpoint",
+        params=spec,
+        inputs={"init": parent_record(init_dir),
+                "data": dataset_hashes(data_root, spec["train"] + spec["dev"])},
+        outputs={"files": provenance.hash_tree(out_dir)},
+        started=started,
+        extra={"selection": selection, "encoder_transfer": transfer,
+               "device": device_name(torch, device), "bf16": bf16},
+    )
+    provenance.write_json_atomic(out_dir / provenance.RECORD, record)
+    return trainer.model, tokenizer, record
+
+
+def step_of(checkpoint: str | None) -> int | None:
+    return int(checkpoint.rsplit("-", 1)[1]) if checkpoint else None
+
+
+def device_name(torch, device: str) -> str:
+    return torch.cuda.get_device_name() if device == "cuda" else "cpu"
+
+
+def save_checkpoint(model, tokenizer, out_dir: Path) -> None:
+    from .models.base import save
+
+    save(model, tokenizer, out_dir)
+
+
+def parent_record(checkpoint_dir: Path) -> dict:
+    """Reference to the checkpoint a job starts from, by its record's hashes."""
+    path = Path(checkpoint_dir) / provenance.RECORD
+    return {"path": str(checkpoint_dir),
+            "record_sha256": provenance.sha256_file(path) if path.exists() else None}
+
+
+def dataset_hashes(data_root: Path, refs: list[dict]) -> dict:
+    names = dict.fromkeys(ref["dataset"] for ref in refs)
+    return {name: provenance.sha256_file(data_root / name / "manifest.json") for name in names}
+
+
+def predict(model, tokenizer, spec: dict, table) -> list[int]:
+    """Predicted label index per row, in row order; batches are sorted by length."""
+    import torch
+    from transformers import DataCollatorWithPadding
+
+    task_format = get_format(spec["format"])
+    device, bf16 = pick_device(spec["precision"])
+    features = task_format.featurize(
+        table.drop_columns(["label"]), tokenizer, spec["max_length"]).to_list()
+    order = sorted(range(len(features)), key=lambda i: len(features[i]["input_ids"]))
+    collate = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
+    model.to(device).eval()
+    predictions = [0] * len(order)
+    batch_size = spec["hparams"]["eval_batch_size"]
+    with torch.inference_mode(), torch.autocast(device, dtype=torch.bfloat16, enabled=bf16):
+        for start in range(0, len(order), batch_size):
+            indices = order[start:start + batch_size]
+            batch = collate([features[i] for i in indices]).to(device)
+            for i, label in zip(indices, task_format.decode(model(**batch).logits), strict=True):
+                predictions[i] = label
+    return predictions
+
+
+def predict_languages(model, tokenizer, spec: dict, data_root: Path) -> dict:
+    """{language: {example id: predicted label name}} for every evaluation language."""
+    dataset_dir = Path(data_root) / spec["eval"]["dataset"]
+    label_names = read_manifest(dataset_dir)["label_names"]
+    by_language = {}
+    for language in spec["languages"]:
+        table = read_split(dataset_dir, language, spec["eval"]["split"])
+        labels = predict(model, tokenizer, spec, table)
+        by_language[language] = dict(zip(table.column("id").to_pylist(),
+                                         (label_names[i] for i in labels), strict=True))
+        log.info("predicted %d %s examples", len(labels), language)
+    return by_language
