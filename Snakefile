@@ -30,6 +30,6 @@ include: "rules/report.smk"
 
 
 rule all:
+    default_target: True
     input:
         "results/table2.csv",
-    default_target: True

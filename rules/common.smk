@@ -32,7 +32,9 @@ def prepared(spec):
 
 
 def used_datasets():
-    specs = [task_spec("intermediate_tasks", t) for t in config["experiment"]["intermediate"]]
+    specs = [
+        task_spec("intermediate_tasks", t) for t in config["experiment"]["intermediate"]
+    ]
     specs += [task_spec("target_tasks", t) for t in TARGETS]
     return sorted({path for spec in specs for path in prepared(spec)})
 

@@ -8,13 +8,13 @@ localrules:
 rule prepare_dataset:
     output:
         directory(f"{PREPARED}/{{dataset}}"),
-    params:
-        spec=lambda wc: as_json(config["datasets"][wc.dataset]),
-        demo=as_json(config["demo"]),
     log:
         "logs/prepare_dataset/{dataset}.log",
     conda:
         ENV
+    params:
+        spec=lambda wc: as_json(config["datasets"][wc.dataset]),
+        demo=as_json(config["demo"]),
     shell:
         "python scripts/prepare_data.py --name {wildcards.dataset:q} --spec {params.spec:q}"
         " --demo {params.demo:q} --output {output:q} > {log:q} 2>&1"

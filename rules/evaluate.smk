@@ -7,12 +7,13 @@ rule score:
         data=lambda wc: prepared(task_spec("target_tasks", wc.target)),
     output:
         "results/scores/{intermediate}/{target}.json",
-    params:
-        spec=lambda wc: as_json(task_spec("target_tasks", wc.target)),
     log:
         "logs/score/{intermediate}/{target}.log",
     conda:
         ENV
+    params:
+        data=PREPARED,
+        spec=lambda wc: as_json(task_spec("target_tasks", wc.target)),
     shell:
-        "python scripts/score.py --spec {params.spec:q} --data {PREPARED:q}"
+        "python scripts/score.py --spec {params.spec:q} --data {params.data:q}"
         " --predictions {input.predictions:q} --output {output:q} > {log:q} 2>&1"

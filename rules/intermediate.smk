@@ -7,15 +7,16 @@ rule train_intermediate:
         data=lambda wc: prepared(task_spec("intermediate_tasks", wc.task)),
     output:
         directory("models/intermediate/{task}"),
-    params:
-        spec=lambda wc: as_json(task_spec("intermediate_tasks", wc.task)),
-    threads: config["threads"]
-    resources:
-        gpu=config["gpus_per_job"],
     log:
         "logs/train_intermediate/{task}.log",
     conda:
         ENV
+    threads: config["threads"]
+    resources:
+        gpu=config["gpus_per_job"],
+    params:
+        data=PREPARED,
+        spec=lambda wc: as_json(task_spec("intermediate_tasks", wc.task)),
     shell:
         "python scripts/train.py --spec {params.spec:q} --init {input.init:q}"
-        " --data {PREPARED:q} --output {output:q} --threads {threads} > {log:q} 2>&1"
+        " --data {params.data:q} --output {output:q} --threads {threads} > {log:q} 2>&1"

@@ -11,13 +11,13 @@ rule base_model:
         corpus=used_datasets() if config["model"]["source"] == "build" else [],
     output:
         directory("models/base"),
-    params:
-        spec=as_json(config["model"]),
-        seed=config["seed"],
     log:
         "logs/base_model.log",
     conda:
         ENV
+    params:
+        spec=as_json(config["model"]),
+        seed=config["seed"],
     shell:
         "python scripts/base_model.py --spec {params.spec:q} --seed {params.seed}"
         " --corpus {input.corpus:q} --output {output:q} > {log:q} 2>&1"

@@ -3,22 +3,28 @@
 
 rule table2:
     input:
-        expand("results/scores/{intermediate}/{target}.json", intermediate=ROWS, target=TARGETS),
+        expand(
+            "results/scores/{intermediate}/{target}.json",
+            intermediate=ROWS,
+            target=TARGETS,
+        ),
     output:
         table="results/table2.csv",
         long="results/table2_long.csv",
+    log:
+        "logs/table2.log",
+    conda:
+        ENV
     params:
         layout=as_json(
             {
                 "rows": ROWS,
                 "targets": TARGETS,
-                "categories": {t: config["target_tasks"][t]["category"] for t in TARGETS},
+                "categories": {
+                    t: config["target_tasks"][t]["category"] for t in TARGETS
+                },
             }
         ),
-    log:
-        "logs/table2.log",
-    conda:
-        ENV
     shell:
         "python scripts/table2.py --layout {params.layout:q} --scores {input:q}"
         " --output {output.table:q} --long-output {output.long:q} > {log:q} 2>&1"

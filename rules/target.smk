@@ -9,16 +9,17 @@ rule train_target:
     output:
         model=directory("models/target/{intermediate}/{target}"),
         predictions="results/predictions/{intermediate}/{target}.json",
-    params:
-        spec=lambda wc: as_json(task_spec("target_tasks", wc.target)),
-    threads: config["threads"]
-    resources:
-        gpu=config["gpus_per_job"],
     log:
         "logs/train_target/{intermediate}/{target}.log",
     conda:
         ENV
+    threads: config["threads"]
+    resources:
+        gpu=config["gpus_per_job"],
+    params:
+        data=PREPARED,
+        spec=lambda wc: as_json(task_spec("target_tasks", wc.target)),
     shell:
         "python scripts/train.py --spec {params.spec:q} --init {input.init:q}"
-        " --data {PREPARED:q} --output {output.model:q}"
+        " --data {params.data:q} --output {output.model:q}"
         " --predictions {output.predictions:q} --threads {threads} > {log:q} 2>&1"
