@@ -1,0 +1,20 @@
+"""Shared fixtures of the unit tests: the repository's configuration files, read fresh."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def paper_config() -> dict:
+    """config/config.yaml as Snakemake reads it (a new dict for every test)."""
+    return yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+
+
+@pytest.fixture
+def demo_overrides() -> dict:
+    """config/demo.yaml alone (what --configfile merges over the paper configuration)."""
+    return yaml.safe_load((REPO / "config" / "demo.yaml").read_text())

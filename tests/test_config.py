@@ -1,0 +1,213 @@
+"""Validation of the experiment configuration (xstilts.config)."""
+
+import copy
+
+import pytest
+
+from xstilts.config import ConfigError, datasets_of, resolve_task, rows, validate
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """What `snakemake --configfile` does: nested dicts merge, anything else is replaced."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def test_deep_merge_helper():
+    # The helper itself: nested keys merge, lists and scalars are replaced wholesale.
+    merged = deep_merge({"a": {"x": 1, "y": [1, 2]}, "b": 1}, {"a": {"y": [3]}, "c": 2})
+    assert merged == {"a": {"x": 1, "y": [3]}, "b": 1, "c": 2}
+
+
+# --- valid configurations ---------------------------------------------------------------------
+
+
+def test_paper_config_validates(paper_config):
+    config = validate(paper_config)
+    assert config["model"]["path"] == "FacebookAI/xlm-roberta-large"
+    assert config["training"]["learning_rate"] == 1.0e-5
+    # Table 2: baseline first, then the intermediate tasks in the order of `experiment`.
+    assert rows(config) == ["baseline", "anli_plus", "mnli", "qqp"]
+
+
+def test_validate_does_not_modify_its_argument(paper_config):
+    before = copy.deepcopy(paper_config)
+    validate(paper_config)
+    assert paper_config == before
+
+
+def test_demo_merged_over_paper_validates(paper_config, demo_overrides):
+    config = validate(deep_merge(paper_config, demo_overrides))
+    # demo values win ...
+    assert config["model"]["source"] == "build"
+    assert config["model"]["build"]["hidden_size"] == 64
+    assert config["training"]["learning_rate"] == 1.0e-3
+    assert config["datasets"]["xnli"]["languages"] == ["en", "de", "ru", "zh"]
+    assert config["target_tasks"]["xnli"]["languages"] == ["en", "de", "ru", "zh"]
+    assert config["intermediate_tasks"]["mnli"]["max_length"] == 64
+    # ... and what the demo does not mention stays the paper's
+    assert config["datasets"]["xnli"]["schema"] == "xtreme_xnli"
+    assert config["training"]["weight_decay"] == 0.01
+    assert config["target_tasks"]["xnli"]["metric"] == "accuracy"
+    assert config["intermediate_tasks"]["anli_plus"]["train"][0] == {
+        "dataset": "anli", "split": "train_r1", "language": "en"}
+
+
+def test_defaults_are_filled(paper_config):
+    del paper_config["training"]["early_stopping_patience"]
+    del paper_config["seed"]
+    config = validate(paper_config)
+    assert config["training"]["early_stopping_patience"] == 30  # schema default
+    assert config["seed"] == 1
+    # The paper configuration has no `demo` section: all of its defaults appear.
+    assert config["demo"] == {"seed": 0, "train_examples": 600, "eval_examples": 100}
+    # A data reference without language is English.
+    assert config["target_tasks"]["xnli"]["dev"] == [
+        {"dataset": "xnli", "split": "validation", "language": "en"}]
+
+
+def test_whole_training_section_defaults(paper_config):
+    del paper_config["training"]
+    training = validate(paper_config)["training"]
+    assert training["learning_rate"] == 1.0e-5
+    assert training["max_batch_per_device"] == 32
+    assert training["group_by_length"] is True
+
+
+def test_task_hparams_override_training_without_leaking_defaults(paper_config):
+    # training sets a value that differs from the schema default (warmup 0.1) ...
+    paper_config["training"]["warmup_ratio"] = 0.25
+    paper_config["training"]["eval_every_steps"] = 77
+    # ... and one task overrides only its learning rate.
+    paper_config["intermediate_tasks"]["mnli"]["hparams"] = {"learning_rate": 2.0e-5}
+    config = validate(paper_config)
+    # The task keeps exactly what the user wrote, no schema defaults filled in.
+    assert config["intermediate_tasks"]["mnli"]["hparams"] == {"learning_rate": 2.0e-5}
+    spec = resolve_task(config, "intermediate_tasks", "mnli")
+    assert spec["hparams"]["learning_rate"] == 2.0e-5  # task override wins
+    assert spec["hparams"]["warmup_ratio"] == 0.25  # training value, not the default 0.1
+    assert spec["hparams"]["eval_every_steps"] == 77  # training value, not the default 1000
+    # Other tasks see training's learning rate.
+    other = resolve_task(config, "intermediate_tasks", "qqp")
+    assert other["hparams"]["learning_rate"] == 1.0e-5
+    assert other["hparams"]["warmup_ratio"] == 0.25
+
+
+def test_resolve_task_is_plain_data(paper_config):
+    config = validate(paper_config)
+    spec = resolve_task(config, "target_tasks", "xnli")
+    assert spec["task"] == "xnli"
+    assert spec["kind"] == "target_tasks"
+    assert spec["seed"] == 1
+    assert spec["precision"] == "auto"
+    assert spec["epochs"] == 2
+    assert "note" not in spec
+    assert spec["eval"] == {"dataset": "xnli", "split": "validation"}
+    # train mnli, then dev/eval xnli: first-use order, no duplicates
+    assert datasets_of(spec) == ["mnli", "xnli"]
+    anli_plus = resolve_task(config, "intermediate_tasks", "anli_plus")
+    assert datasets_of(anli_plus) == ["anli", "mnli", "snli"]
+
+
+# --- invalid configurations: the message names the key path and the value ------------------
+
+
+def _squad_v1(config):
+    config["datasets"]["squad"] = {"schema": "squad", "source": "hub",
+                                   "path": "rajpurkar/squad", "revision": "abc"}
+    config["intermediate_tasks"]["squad_v1"] = {
+        "format": "extractive_qa",
+        "train": [{"dataset": "squad", "split": "train"}],
+        "dev": [{"dataset": "squad", "split": "validation"}],
+        "epochs": 2, "batch_size": 16, "max_length": 384,
+    }
+    config["experiment"]["intermediate"].append("squad_v1")
+
+
+def _baseline_as_intermediate(config):
+    config["intermediate_tasks"]["baseline"] = copy.deepcopy(config["intermediate_tasks"]["mnli"])
+    config["experiment"]["intermediate"].append("baseline")
+
+
+def _set(path, value):
+    def mutate(config):
+        *parents, last = path
+        node = config
+        for key in parents:
+            node = node[key]
+        node[last] = value
+    return mutate
+
+
+def _rename_top(old, new):
+    def mutate(config):
+        config[new] = config.pop(old)
+    return mutate
+
+
+BAD_CONFIGS = {
+    # (mutation, strings the message must contain: key path, offending value)
+    "misspelt top-level key": (_rename_top("training", "trainng"), ["trainng"]),
+    "misspelt task key": (
+        _set(("intermediate_tasks", "mnli", "epoch"), 3), ["intermediate_tasks.mnli", "epoch"]),
+    "string learning rate": (
+        _set(("training", "learning_rate"), "1e-5"), ["training.learning_rate", "'1e-5'"]),
+    "negative learning rate": (
+        _set(("training", "learning_rate"), -1.0e-5), ["training.learning_rate", "-1e-05"]),
+    "zero learning rate": (
+        _set(("training", "learning_rate"), 0), ["training.learning_rate", "value 0"]),
+    "zero task learning rate": (
+        _set(("intermediate_tasks", "qqp", "hparams"), {"learning_rate": 0.0}),
+        ["intermediate_tasks.qqp.hparams.learning_rate", "0.0"]),
+    "zero batch size": (
+        _set(("intermediate_tasks", "mnli", "batch_size"), 0),
+        ["intermediate_tasks.mnli.batch_size", "value 0"]),
+    "unknown intermediate task": (
+        lambda c: c["experiment"]["intermediate"].append("hellaswag"),
+        ["experiment", "'hellaswag'"]),
+    "unknown target task": (
+        lambda c: c["experiment"]["targets"].append("udpos"), ["experiment", "'udpos'"]),
+    "unknown dataset": (
+        _set(("intermediate_tasks", "mnli", "train"), [{"dataset": "mnli2", "split": "train"}]),
+        ["intermediate_tasks.mnli.train", "'mnli2'"]),
+    "language not prepared": (
+        lambda c: c["target_tasks"]["xnli"]["languages"].append("ja"),
+        ["target_tasks.xnli", "'ja'", "xnli"]),
+    "non-English training language": (
+        _set(("intermediate_tasks", "qqp", "train"),
+             [{"dataset": "qqp", "split": "train", "language": "de"}]),
+        ["intermediate_tasks.qqp.train", "'de'", "qqp"]),
+    "format not implemented": (
+        _squad_v1, ["intermediate_tasks.squad_v1.format", "'extractive_qa'"]),
+    "baseline as intermediate": (
+        _baseline_as_intermediate, ["experiment.intermediate", "'baseline'"]),
+    "unknown format": (
+        _set(("intermediate_tasks", "mnli", "format"), "pairs"),
+        ["intermediate_tasks.mnli.format", "'pairs'"]),
+    "bad language code": (
+        _set(("datasets", "pawsx", "languages"), ["de", "English"]),
+        ["datasets.pawsx.languages.1", "'English'"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
+def test_bad_config_is_rejected_with_key_and_value(paper_config, case):
+    mutate, expected = BAD_CONFIGS[case]
+    mutate(paper_config)
+    with pytest.raises(ConfigError) as error:
+        validate(paper_config)
+    message = str(error.value)
+    for text in expected:
+        assert text in message, f"{case}: {text!r} not in {message!r}"
+
+
+def test_bad_demo_override_is_rejected(paper_config, demo_overrides):
+    # A typo in the override file is caught after merging, like any other.
+    demo_overrides["training"]["learning_rat"] = 1.0e-3
+    with pytest.raises(ConfigError, match="learning_rat"):
+        validate(deep_merge(paper_config, demo_overrides))

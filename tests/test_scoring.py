@@ -1,0 +1,214 @@
+"""Accuracy, XTREME's averages, Table 2 and scoring; expected values derived by hand."""
+
+import pytest
+
+from xstilts.data.demo import generate
+from xstilts.data.prepared import read_split, write_prepared
+from xstilts.data.schemas import SCHEMAS
+from xstilts.metrics.averages import (
+    category_scores,
+    language_score,
+    mean_if_complete,
+    task_score,
+)
+from xstilts.metrics.classification import accuracy
+from xstilts.scoring import score_predictions
+from xstilts.tables import long_form, table2, write_csv
+
+# --- accuracy --------------------------------------------------------------------------------
+
+
+def test_accuracy_three_of_four():
+    gold = {"a": "entailment", "b": "neutral", "c": "contradiction", "d": "neutral"}
+    predictions = {"a": "entailment", "b": "neutral", "c": "neutral", "d": "neutral"}
+    # a, b, d right; c wrong: 3 / 4 = 75 %
+    assert accuracy(predictions, gold) == {"accuracy": 75.0, "count": 4}
+
+
+def test_accuracy_all_and_none():
+    gold = {"x": "1", "y": "0"}
+    assert accuracy({"x": "1", "y": "0"}, gold)["accuracy"] == 100.0
+    assert accuracy({"x": "0", "y": "1"}, gold)["accuracy"] == 0.0
+
+
+def test_accuracy_one_of_eight():
+    gold = {str(i): "p" for i in range(8)}
+    predictions = {str(i): "p" if i == 5 else "n" for i in range(8)}
+    # 1 / 8 = 12.5 %
+    assert accuracy(predictions, gold)["accuracy"] == 12.5
+
+
+def test_accuracy_missing_prediction_names_the_id():
+    gold = {"q1": "a", "q2": "b", "q3": "a"}
+    with pytest.raises(ValueError, match="'q2'"):
+        accuracy({"q1": "a", "q3": "a"}, gold)
+
+
+def test_accuracy_without_gold_is_an_error():
+    with pytest.raises(ValueError):
+        accuracy({"a": "x"}, {})
+
+
+# --- averages --------------------------------------------------------------------------------
+
+
+def test_task_score_is_mean_over_languages_including_english():
+    languages = {"en": {"accuracy": 90.0, "count": 10}, "de": {"accuracy": 75.0, "count": 10},
+                 "zh": {"accuracy": 60.0, "count": 10}}
+    # (90 + 75 + 60) / 3 = 225 / 3 = 75
+    assert task_score("accuracy", languages) == 75.0
+    # without English it would be (75 + 60) / 2 = 67.5: English must count
+    assert task_score("accuracy", languages) != 67.5
+
+
+def test_qa_language_score_is_mean_of_em_and_f1():
+    # (60 + 80) / 2 = 70
+    assert language_score("squad", {"exact_match": 60.0, "f1": 80.0}) == 70.0
+    assert language_score("mlqa", {"exact_match": 50.0, "f1": 71.0}) == 60.5
+    # task: en (40 + 60) / 2 = 50, ar (20 + 30) / 2 = 25 -> (50 + 25) / 2 = 37.5
+    languages = {"en": {"exact_match": 40.0, "f1": 60.0}, "ar": {"exact_match": 20.0, "f1": 30.0}}
+    assert task_score("squad", languages) == 37.5
+
+
+def test_accuracy_language_score():
+    assert language_score("accuracy", {"accuracy": 81.5, "count": 3}) == 81.5
+
+
+def test_mean_if_complete():
+    assert mean_if_complete([80.0, 70.0, 60.0]) == 70.0
+    assert mean_if_complete([80.0, None]) is None
+    assert mean_if_complete([]) is None
+    assert mean_if_complete(iter([1.0, 2.0])) == 1.5  # any iterable
+
+
+def test_category_scores():
+    scores = {"xnli": 80.0, "pawsx": 90.0, "udpos": 70.0, "panx": None}
+    categories = {"xnli": "classification", "pawsx": "classification",
+                  "udpos": "structured_prediction", "panx": "structured_prediction"}
+    # classification (80 + 90) / 2 = 85; structured prediction lacks panx -> no average
+    assert category_scores(scores, categories) == {"classification": 85.0,
+                                                   "structured_prediction": None}
+
+
+# --- Table 2 ---------------------------------------------------------------------------------
+
+CLASSIFICATION = {"xnli": "classification", "pawsx": "classification"}
+
+
+def _scores(**cells):
+    return {tuple(key.split("__")): {"score": value} for key, value in cells.items()}
+
+
+def test_table2_header_and_values():
+    scores = _scores(baseline__xnli=80.0, baseline__pawsx=90.0,
+                     mnli__xnli=82.5, mnli__pawsx=91.5)
+    header, body = table2(scores, ["baseline", "mnli"], ["xnli", "pawsx"], CLASSIFICATION)
+    assert header == ["intermediate", "xnli", "pawsx", "classification", "average"]
+    # baseline: classification = (80 + 90) / 2 = 85; average over both targets = 85
+    # mnli:     classification = (82.5 + 91.5) / 2 = 174 / 2 = 87; average = 87
+    assert body == [["baseline", 80.0, 90.0, 85.0, 85.0],
+                    ["mnli", 82.5, 91.5, 87.0, 87.0]]
+
+
+def test_table2_categories_in_xtreme_order():
+    categories = {"xquad": "question_answering", "xnli": "classification"}
+    scores = _scores(mnli__xquad=70.0, mnli__xnli=80.0)
+    header, body = table2(scores, ["mnli"], ["xquad", "xnli"], categories)
+    # targets keep the given order; categories follow XTREME's order, not the targets'
+    assert header == ["intermediate", "xquad", "xnli", "classification", "question_answering",
+                      "average"]
+    # classification = xnli alone = 80; QA = xquad alone = 70; average (70 + 80) / 2 = 75
+    assert body == [["mnli", 70.0, 80.0, 80.0, 70.0, 75.0]]
+
+
+def test_table2_missing_cell_gives_empty_averages(tmp_path):
+    scores = _scores(baseline__xnli=80.0, baseline__pawsx=90.0, mnli__xnli=82.5)
+    header, body = table2(scores, ["baseline", "mnli"], ["xnli", "pawsx"], CLASSIFICATION)
+    assert body[1] == ["mnli", 82.5, None, None, None]
+    write_csv(tmp_path / "t.csv", header, body)
+    assert (tmp_path / "t.csv").read_text().splitlines()[2] == "mnli,82.50,,,"
+
+
+def test_write_csv_exact_text(tmp_path):
+    header = ["intermediate", "xnli", "pawsx", "classification", "average"]
+    body = [["baseline", 80.0, 90.0, 85.0, 85.0],
+            ["mnli", 82.5, None, None, None],
+            ["qqp", 1.0 / 3.0, 7, 66.666, 0.005]]
+    path = tmp_path / "results" / "table2.csv"  # parent is created
+    write_csv(path, header, body)
+    # floats with 2 decimals (1/3 -> 0.33, 66.666 -> 66.67, 0.005 -> 0.01 since the double
+    # nearest 0.005 is slightly above it); ints as they are; None empty; "\n" line ends
+    assert path.read_text() == (
+        "intermediate,xnli,pawsx,classification,average\n"
+        "baseline,80.00,90.00,85.00,85.00\n"
+        "mnli,82.50,,,\n"
+        "qqp,0.33,7,66.67,0.01\n"
+    )
+    assert sorted(p.name for p in path.parent.iterdir()) == ["table2.csv"]  # no .partial
+    write_csv(path, header[:2], [["x", 1.23456]], digits=4)
+    assert path.read_text() == "intermediate,xnli\nx,1.2346\n"
+
+
+def test_long_form_leaves_out_counts():
+    scores = {("mnli", "xnli"): {"score": 75.0, "languages": {
+        "en": {"accuracy": 80.0, "count": 10}, "de": {"accuracy": 70.0, "count": 10}}}}
+    header, body = long_form(scores)
+    assert header == ["intermediate", "target", "language", "metric", "value"]
+    assert body == [["mnli", "xnli", "en", "accuracy", 80.0],
+                    ["mnli", "xnli", "de", "accuracy", 70.0]]
+
+
+# --- scoring a prepared dataset --------------------------------------------------------------
+
+N = 10  # rows per language in the evaluation split
+
+
+@pytest.fixture(scope="module")
+def pawsx_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("prepared")
+    spec = {"schema": "xtreme_pawsx", "source": "demo", "languages": ["en", "de", "zh"]}
+    raw = generate(SCHEMAS["xtreme_pawsx"], "pawsx", spec["languages"], 4, N, seed=0)
+    write_prepared("pawsx", spec, raw, root / "pawsx")
+    return root
+
+
+SPEC = {"task": "pawsx", "metric": "accuracy", "languages": ["en", "de", "zh"],
+        "eval": {"dataset": "pawsx", "split": "validation"}}
+NAMES = ["not_paraphrase", "paraphrase"]
+
+
+def _predictions(root, language, flips):
+    """Gold label names, except the rows at positions `flips`, which get the other label."""
+    table = read_split(root / "pawsx", language, "validation")
+    ids, labels = table.column("id").to_pylist(), table.column("label").to_pylist()
+    assert len(ids) == N
+    return {i: NAMES[1 - label if n in flips else label]
+            for n, (i, label) in enumerate(zip(ids, labels, strict=True))}
+
+
+def test_score_predictions(pawsx_root):
+    by_language = {"en": _predictions(pawsx_root, "en", {0, 3}),  # 8/10 right -> 80 %
+                   "de": _predictions(pawsx_root, "de", set(range(5))),  # 5/10 -> 50 %
+                   "zh": _predictions(pawsx_root, "zh", set())}  # 10/10 -> 100 %
+    result = score_predictions(SPEC, pawsx_root, by_language)
+    assert result["languages"] == {"en": {"accuracy": 80.0, "count": 10},
+                                   "de": {"accuracy": 50.0, "count": 10},
+                                   "zh": {"accuracy": 100.0, "count": 10}}
+    # (80 + 50 + 100) / 3 = 230 / 3
+    assert result["score"] == pytest.approx(230 / 3)
+    assert result["task"] == "pawsx"
+    assert result["metric"] == "accuracy"
+    assert result["split"] == "validation"
+
+
+def test_score_predictions_missing_id(pawsx_root):
+    predictions = _predictions(pawsx_root, "de", set())
+    missing = sorted(predictions)[0]
+    del predictions[missing]
+    with pytest.raises(ValueError, match=f"pawsx de: .*{missing!r}"):
+        score_predictions(SPEC, pawsx_root, {"de": predictions})
+
+
+def test_score_predictions_unknown_language(pawsx_root):
+    with pytest.raises(ValueError, match="'fr'"):
+        score_predictions(SPEC, pawsx_root, {"fr": {"x": "paraphrase"}})

@@ -1,0 +1,169 @@
+"""The workflow as users run it: the demo end to end, reruns, dry runs of the paper, lint.
+
+Each test works in a fresh copy of the workflow files, so outputs in the checkout are
+never touched and never reused.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOW_FILES = ("Snakefile", "rules", "scripts", "config", "profiles", "environment.yml")
+BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.workflow
+
+
+def copy_workflow(destination: Path) -> Path:
+    for name in WORKFLOW_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 600):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+           "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run([str(BIN / "snakemake"), *args], cwd=workdir, env=env,
+                            capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stderr[-4000:]}")
+    return result
+
+
+def job_counts(output: str) -> dict[str, int]:
+    """The 'Job stats' table of a dry run, as {rule: count}."""
+    block = output.split("Job stats:", 1)[1].split("\n\n", 1)[0]
+    counts = {}
+    for line in block.splitlines():
+        match = re.fullmatch(r"(\w+)\s+(\d+)", line.strip())
+        if match and match.group(1) != "total":
+            counts[match.group(1)] = int(match.group(2))
+    return counts
+
+
+# --configfile takes several files, so targets go before it.
+DEMO = ("--configfile", "config/demo.yaml")
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """The README's demo command, run once in a fresh copy of the workflow."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("demo"))
+    snakemake(workdir, "results/table2.csv", "--cores", "2", *DEMO)
+    return workdir
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_demo_builds_table2(demo_run):
+    rows = read_csv(demo_run / "results/table2.csv")
+    assert [row["intermediate"] for row in rows] == ["baseline", "anli_plus", "mnli", "qqp"]
+    assert list(rows[0]) == ["intermediate", "xnli", "pawsx", "classification", "average"]
+    for row in rows:
+        values = [float(row[column]) for column in ("xnli", "pawsx", "average")]
+        assert all(0 <= value <= 100 for value in values), row
+        assert float(row["average"]) == pytest.approx(
+            (float(row["xnli"]) + float(row["pawsx"])) / 2, abs=0.011)
+
+
+def test_long_form_has_every_language(demo_run):
+    rows = read_csv(demo_run / "results/table2_long.csv")
+    languages = {(r["intermediate"], r["target"]): set() for r in rows}
+    for row in rows:
+        languages[row["intermediate"], row["target"]].add(row["language"])
+    assert len(languages) == 8
+    for (_, target), seen in languages.items():
+        expected = {"en", "de", "ru", "zh"} if target == "xnli" else {"en", "de", "fr", "zh"}
+        assert seen == expected
+
+
+def test_task_score_is_mean_over_languages(demo_run):
+    scores = json.loads((demo_run / "results/scores/mnli/xnli.json").read_text())
+    per_language = [result["accuracy"] for result in scores["languages"].values()]
+    assert scores["score"] == pytest.approx(sum(per_language) / len(per_language))
+    table = {row["intermediate"]: row for row in read_csv(demo_run / "results/table2.csv")}
+    assert float(table["mnli"]["xnli"]) == pytest.approx(scores["score"], abs=0.005)
+
+
+def test_checkpoints_are_safetensors_with_provenance(demo_run):
+    target = demo_run / "models/target/mnli/xnli"
+    assert (target / "model.safetensors").exists()
+    assert not list(target.rglob("*.bin")) and not list(target.rglob("*.pt"))
+    record = json.loads((target / "provenance.json").read_text())
+    assert record["params"]["task"] == "xnli"
+    assert record["inputs"]["init"]["path"] == "models/intermediate/mnli"
+    assert record["selection"]["best_step"] is not None
+    assert record["encoder_transfer"]["encoder_weights_loaded"] > 0
+    assert not (demo_run / "models/target/mnli/xnli.work").exists()
+
+
+def test_second_run_does_nothing(demo_run):
+    result = snakemake(demo_run, "results/table2.csv", "-n", *DEMO)
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_target_hyperparameter_change_reruns_only_affected_jobs(demo_run):
+    (demo_run / "override.yaml").write_text("target_tasks:\n  pawsx:\n    epochs: 1\n")
+    result = snakemake(demo_run, "results/table2.csv", "-n", *DEMO, "override.yaml")
+    assert job_counts(result.stdout) == {"train_target": 4, "score": 4, "table2": 1}
+    assert "results/predictions/mnli/xnli.json" not in result.stdout
+
+
+def test_paper_dry_run_lists_the_whole_graph(tmp_path):
+    workdir = copy_workflow(tmp_path)
+    result = snakemake(workdir, "-n", "results/table2.csv")
+    assert job_counts(result.stdout) == {
+        "prepare_dataset": 6, "base_model": 1, "train_intermediate": 3,
+        "train_target": 8, "score": 8, "table2": 1,
+    }
+
+
+def test_paper_dry_run_through_slurm_profile(tmp_path):
+    workdir = copy_workflow(tmp_path)
+    result = snakemake(workdir, "-n", "--profile", "profiles/slurm", "results/table2.csv")
+    assert job_counts(result.stdout)["train_target"] == 8
+    training = [line for line in result.stdout.splitlines()
+                if "resources:" in line and "runtime=1440" in line]
+    assert len(training) == 8 and all("gpu=1" in line for line in training)
+
+
+def test_bad_config_stops_before_any_job(tmp_path):
+    workdir = copy_workflow(tmp_path)
+    (workdir / "bad.yaml").write_text("training:\n  learning_rte: 0.1\n")
+    result = snakemake(workdir, "-n", "--configfile", "bad.yaml", check=False)
+    assert result.returncode != 0
+    assert "config key 'training'" in result.stdout and "'learning_rte'" in result.stdout
+    assert not (workdir / "data").exists() and not (workdir / "logs").exists()
+
+
+def test_snakemake_lint_is_clean(tmp_path):
+    workdir = copy_workflow(tmp_path)
+    result = snakemake(workdir, "--lint", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ["snakefmt", "--check", "Snakefile", "rules"],
+    ["ruff", "check", "."],
+])
+def test_formatters_are_clean(command):
+    result = subprocess.run([str(BIN / command[0]), *command[1:]], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
