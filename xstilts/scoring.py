@@ -7,29 +7,27 @@ from pathlib import Path
 from .data.prepared import read_manifest, read_split
 from .metrics.averages import task_score
 from .metrics.classification import accuracy
+from .tasks import get_format
 
-METRICS = {"accuracy": accuracy}
-
-
-def gold_labels(dataset_dir: Path, language: str, split: str) -> dict[str, str]:
-    names = read_manifest(dataset_dir)["label_names"]
-    table = read_split(dataset_dir, language, split)
-    return dict(zip(table.column("id").to_pylist(),
-                    (names[i] for i in table.column("label").to_pylist()), strict=True))
+# metric name -> f(predictions, gold, language) -> {metric: value, "count": n}
+METRICS = {"accuracy": lambda predictions, gold, language: accuracy(predictions, gold)}
 
 
 def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict]) -> dict:
     """{task, metric, languages: {lang: metrics}, score} for the languages predicted."""
     metric = METRICS[spec["metric"]]
+    task_format = get_format(spec["format"])
     dataset_dir = Path(data_root) / spec["eval"]["dataset"]
+    label_names = read_manifest(dataset_dir)["label_names"]
     unknown = sorted(set(by_language) - set(spec["languages"]))
     if unknown:
         raise ValueError(f"predictions for languages outside task {spec['task']!r}: {unknown}")
     results = {}
     for language, predictions in by_language.items():
-        gold = gold_labels(dataset_dir, language, spec["eval"]["split"])
+        gold = task_format.gold(read_split(dataset_dir, language, spec["eval"]["split"]),
+                                label_names)
         try:
-            results[language] = metric(predictions, gold)
+            results[language] = metric(predictions, gold, language)
         except ValueError as error:
             raise ValueError(f"{spec['task']} {language}: {error}") from None
     return {"task": spec["task"], "metric": spec["metric"], "split": spec["eval"]["split"],

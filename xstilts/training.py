@@ -15,17 +15,9 @@ from pathlib import Path
 from . import provenance
 from .data.prepared import read_manifest, read_split
 from .tasks import get_format
+from .tasks.inference import pick_device
 
 log = logging.getLogger("xstilts.training")
-
-
-def pick_device(precision: str) -> tuple[str, bool]:
-    """(device, use bf16): bf16 autocast on CUDA unless fp32 is asked for; fp32 on CPU."""
-    import torch
-
-    if torch.cuda.is_available():
-        return "cuda", precision in ("auto", "bf16")
-    return "cpu", precision == "bf16"
 
 
 def micro_batching(batch_size: int, max_per_device: int) -> tuple[int, int]:
@@ -61,14 +53,6 @@ def selection_subset(table, size: int, seed: int):
     return table.take(sorted(order.tolist()))
 
 
-def accuracy_metric(eval_prediction) -> dict:
-    predictions = eval_prediction.predictions
-    if isinstance(predictions, tuple):
-        predictions = predictions[0]
-    correct = (predictions.argmax(-1) == eval_prediction.label_ids).mean()
-    return {"accuracy": float(correct) * 100}
-
-
 def training_arguments(spec: dict, work_dir: Path, n_train: int, bf16: bool, device: str):
     from transformers import TrainingArguments
 
@@ -94,7 +78,7 @@ def training_arguments(spec: dict, work_dir: Path, n_train: int, bf16: bool, dev
         save_steps=eval_steps,
         save_total_limit=2,
         load_best_model_at_end=True,
-        metric_for_best_model="accuracy",
+        metric_for_best_model="selection_score",
         greater_is_better=True,
         logging_steps=max(1, min(50, eval_steps)),
         train_sampling_strategy="group_by_length" if hp["group_by_length"] else "random",
@@ -108,16 +92,30 @@ def training_arguments(spec: dict, work_dir: Path, n_train: int, bf16: bool, dev
     )
 
 
+def selecting_trainer(select):
+    """A Trainer whose evaluation is the task's own metric on the English selection set.
+
+    `select(model) -> float` predicts the selection examples exactly as the final
+    predictions are made (span decoding for QA, argmax over choices, ...), so checkpoints
+    are compared on the metric that is reported.
+    """
+    from transformers import Trainer
+
+    class SelectingTrainer(Trainer):
+        def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix="eval"):
+            metrics = {f"{metric_key_prefix}_selection_score": select(self.model)}
+            self.log(metrics)
+            self.control = self.callback_handler.on_evaluate(
+                self.args, self.state, self.control, metrics)
+            return metrics
+
+    return SelectingTrainer
+
+
 def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     """Train and save the selected checkpoint at `out_dir`; return (model, tokenizer, record)."""
     import torch
-    from transformers import (
-        AutoTokenizer,
-        DataCollatorWithPadding,
-        EarlyStoppingCallback,
-        Trainer,
-        set_seed,
-    )
+    from transformers import AutoTokenizer, DataCollatorWithPadding, EarlyStoppingCallback, set_seed
 
     started = provenance.now()
     init_dir, data_root, out_dir = Path(init_dir), Path(data_root), Path(out_dir)
@@ -127,34 +125,38 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     tokenizer = AutoTokenizer.from_pretrained(init_dir)
     label_names = label_names_of(data_root, spec["train"] + spec["dev"])
 
-    train_table = read_refs(data_root, spec["train"])
+    train_set = task_format.featurize(read_refs(data_root, spec["train"]), tokenizer,
+                                      spec["max_length"])
     dev_table = selection_subset(read_refs(data_root, spec["dev"]),
                                  spec["hparams"]["selection_examples"], spec["seed"])
-    train_set = task_format.featurize(train_table, tokenizer, spec["max_length"])
-    dev_set = task_format.featurize(dev_table, tokenizer, spec["max_length"])
-    log.info("%s: %d training and %d selection examples on %s (bf16=%s)",
-             spec["task"], len(train_set), len(dev_set), device, bf16)
+    dev_gold = task_format.gold(dev_table, label_names)
+    log.info("%s: %d training features and %d selection examples on %s (bf16=%s)",
+             spec["task"], len(train_set), dev_table.num_rows, device, bf16)
+
+    def select(model) -> float:
+        predictions = task_format.predict(model, tokenizer, dev_table, spec, label_names)
+        return task_format.selection_score(predictions, dev_gold)
 
     model, transfer = task_format.build_model(init_dir, label_names)
     work_dir = out_dir.with_name(out_dir.name + ".work")
-    args = training_arguments(spec, work_dir, len(train_set), bf16, device)
-    trainer = Trainer(
+    trainer = selecting_trainer(select)(
         model=model,
-        args=args,
+        args=training_arguments(spec, work_dir, len(train_set), bf16, device),
         train_dataset=train_set,
-        eval_dataset=dev_set,
+        eval_dataset=train_set,  # unused: evaluation is `select`
         processing_class=tokenizer,
         data_collator=DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8),
-        compute_metrics=accuracy_metric,
         callbacks=[EarlyStoppingCallback(spec["hparams"]["early_stopping_patience"])],
     )
     trainer.train()
     selection = {
-        "metric": f"accuracy on {len(dev_set)} English dev examples",
+        "metric": f"{spec['format']} selection score on {dev_table.num_rows} English dev examples",
         "best_metric": trainer.state.best_metric,
         "best_step": step_of(trainer.state.best_model_checkpoint),
         "steps_trained": trainer.state.global_step,
-        "evaluations": [entry for entry in trainer.state.log_history if "eval_accuracy" in entry],
+        "evaluations": [{"step": entry["step"], "score": entry["eval_selection_score"]}
+                        for entry in trainer.state.log_history
+                        if "eval_selection_score" in entry],
     }
     save_checkpoint(trainer.model, tokenizer, out_dir)
     shutil.rmtree(work_dir, ignore_errors=True)
@@ -198,38 +200,14 @@ def dataset_hashes(data_root: Path, refs: list[dict]) -> dict:
     return {name: provenance.sha256_file(data_root / name / "manifest.json") for name in names}
 
 
-def predict(model, tokenizer, spec: dict, table) -> list[int]:
-    """Predicted label index per row, in row order; batches are sorted by length."""
-    import torch
-    from transformers import DataCollatorWithPadding
-
-    task_format = get_format(spec["format"])
-    device, bf16 = pick_device(spec["precision"])
-    features = task_format.featurize(
-        table.drop_columns(["label"]), tokenizer, spec["max_length"]).to_list()
-    order = sorted(range(len(features)), key=lambda i: len(features[i]["input_ids"]))
-    collate = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
-    model.to(device).eval()
-    predictions = [0] * len(order)
-    batch_size = spec["hparams"]["eval_batch_size"]
-    with torch.inference_mode(), torch.autocast(device, dtype=torch.bfloat16, enabled=bf16):
-        for start in range(0, len(order), batch_size):
-            indices = order[start:start + batch_size]
-            batch = collate([features[i] for i in indices]).to(device)
-            for i, label in zip(indices, task_format.decode(model(**batch).logits), strict=True):
-                predictions[i] = label
-    return predictions
-
-
 def predict_languages(model, tokenizer, spec: dict, data_root: Path) -> dict:
-    """{language: {example id: predicted label name}} for every evaluation language."""
+    """{language: {example id: prediction}} for every evaluation language."""
     dataset_dir = Path(data_root) / spec["eval"]["dataset"]
     label_names = read_manifest(dataset_dir)["label_names"]
+    task_format = get_format(spec["format"])
     by_language = {}
     for language in spec["languages"]:
         table = read_split(dataset_dir, language, spec["eval"]["split"])
-        labels = predict(model, tokenizer, spec, table)
-        by_language[language] = dict(zip(table.column("id").to_pylist(),
-                                         (label_names[i] for i in labels), strict=True))
-        log.info("predicted %d %s examples", len(labels), language)
+        by_language[language] = task_format.predict(model, tokenizer, table, spec, label_names)
+        log.info("predicted %d %s examples", table.num_rows, language)
     return by_language

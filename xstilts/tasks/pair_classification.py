@@ -1,6 +1,12 @@
-"""Sentence-pair classification (NLI, paraphrase, duplicate questions)."""
+"""Sentence-pair classification (NLI, paraphrase, duplicate questions).
+
+Canonical rows: id, text_a, text_b, label (index into the dataset's label names).
+Predictions and gold labels are label names, as XTREME's prediction files hold them.
+"""
 
 from __future__ import annotations
+
+from ..metrics.classification import accuracy
 
 
 def build_model(init_dir, label_names: list[str]):
@@ -35,6 +41,29 @@ def featurize(table, tokenizer, max_length: int):
     return Dataset.from_dict(columns)
 
 
-def decode(logits) -> list[int]:
-    """Predicted label index per example."""
-    return logits.argmax(-1).tolist()
+def predict(model, tokenizer, table, spec: dict, label_names: list[str]) -> dict[str, str]:
+    """{example id: predicted label name}."""
+    from transformers import DataCollatorWithPadding
+
+    from .inference import sorted_batches
+
+    features = featurize(table.drop_columns(["label"]), tokenizer, spec["max_length"]).to_list()
+    collate = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
+    ids = table.column("id").to_pylist()
+    predictions = {}
+    for indices, outputs in sorted_batches(model, features, collate,
+                                           spec["hparams"]["eval_batch_size"], spec["precision"]):
+        for i, label in zip(indices, outputs.logits.argmax(-1).tolist(), strict=True):
+            predictions[ids[i]] = label_names[label]
+    return predictions
+
+
+def gold(table, label_names: list[str]) -> dict[str, str]:
+    """{example id: gold label name} (no torch)."""
+    return dict(zip(table.column("id").to_pylist(),
+                    (label_names[i] for i in table.column("label").to_pylist()), strict=True))
+
+
+def selection_score(predictions: dict, gold_labels: dict) -> float:
+    """Accuracy on the English selection subset; higher is better."""
+    return accuracy(predictions, gold_labels)["accuracy"]
