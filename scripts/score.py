@@ -1,7 +1,10 @@
 """Score zero-shot predictions with the task's official metric (no torch import).
 
 Either the workflow's prediction file (every language), or an official single-language
-file `{example id: prediction}` with --language.
+file `{example id: prediction}` with --language, e.g.
+
+    python scripts/score.py --task xnli --configfile config/config.yaml config/demo.yaml \
+        --data data/prepared --predictions fr.json --language fr
 """
 
 import json
@@ -10,22 +13,30 @@ from pathlib import Path
 import _cli
 
 from xstilts import provenance
+from xstilts.config import load, resolve_task
 from xstilts.scoring import score_predictions
 
 
 def main() -> None:
     cli = _cli.parser(__doc__)
-    cli.add_argument("--spec", type=_cli.json_arg, required=True,
-                     help="resolved target task spec (JSON)")
+    source = cli.add_mutually_exclusive_group(required=True)
+    source.add_argument("--spec", type=_cli.json_arg,
+                        help="resolved target task spec (JSON), as the workflow passes it")
+    source.add_argument("--task", help="target task name, resolved from --configfile")
+    cli.add_argument("--configfile", nargs="+", default=["config/config.yaml"],
+                     help="config files merged in order, as for snakemake")
     cli.add_argument("--data", required=True, help="root of the prepared datasets")
     cli.add_argument("--predictions", required=True)
     cli.add_argument("--language", help="score an official single-language file")
     cli.add_argument("--output", help="write the scores here (JSON); print them otherwise")
     args = cli.parse_args()
+    if args.task:
+        args.spec = resolve_task(load(args.configfile), "target_tasks", args.task)
     started = provenance.now()
     loaded = json.loads(Path(args.predictions).read_text())
     by_language = {args.language: loaded} if args.language else loaded["predictions"]
-    scores = score_predictions(args.spec, Path(args.data), by_language)
+    scores = score_predictions(args.spec, Path(args.data), by_language,
+                               partial=bool(args.language))
     if not args.output:
         print(json.dumps(scores, indent=2))
         return

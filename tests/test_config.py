@@ -4,23 +4,12 @@ import copy
 
 import pytest
 
-from xstilts.config import ConfigError, datasets_of, resolve_task, rows, validate
-
-
-def deep_merge(base: dict, override: dict) -> dict:
-    """What `snakemake --configfile` does: nested dicts merge, anything else is replaced."""
-    merged = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
+from xstilts.config import ConfigError, datasets_of, merge, resolve_task, rows, validate
 
 
 def test_deep_merge_helper():
     # The helper itself: nested keys merge, lists and scalars are replaced wholesale.
-    merged = deep_merge({"a": {"x": 1, "y": [1, 2]}, "b": 1}, {"a": {"y": [3]}, "c": 2})
+    merged = merge({"a": {"x": 1, "y": [1, 2]}, "b": 1}, {"a": {"y": [3]}, "c": 2})
     assert merged == {"a": {"x": 1, "y": [3]}, "b": 1, "c": 2}
 
 
@@ -42,11 +31,12 @@ def test_validate_does_not_modify_its_argument(paper_config):
 
 
 def test_demo_merged_over_paper_validates(paper_config, demo_overrides):
-    config = validate(deep_merge(paper_config, demo_overrides))
+    config = validate(merge(paper_config, demo_overrides))
     # demo values win ...
     assert config["model"]["source"] == "build"
     assert config["model"]["build"]["hidden_size"] == 64
-    assert config["training"]["learning_rate"] == 1.0e-3
+    demo_lr = demo_overrides["training"]["learning_rate"]
+    assert config["training"]["learning_rate"] == demo_lr != 1e-5
     assert config["datasets"]["xnli"]["languages"] == ["en", "de", "ru", "zh"]
     assert config["target_tasks"]["xnli"]["languages"] == ["en", "de", "ru", "zh"]
     assert config["intermediate_tasks"]["mnli"]["max_length"] == 64
@@ -210,4 +200,4 @@ def test_bad_demo_override_is_rejected(paper_config, demo_overrides):
     # A typo in the override file is caught after merging, like any other.
     demo_overrides["training"]["learning_rat"] = 1.0e-3
     with pytest.raises(ConfigError, match="learning_rat"):
-        validate(deep_merge(paper_config, demo_overrides))
+        validate(merge(paper_config, demo_overrides))

@@ -331,9 +331,20 @@ def test_interrupted_preparation_leaves_no_dataset(tmp_path):
         {"language": "en", "sentence1": "c", "sentence2": "d", "gold_label": "maybe"},
     ]})}
     spec = {"schema": "xtreme_xnli", "source": "demo", "languages": ["en"]}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"dataset 'xnli', split 'validation' \(en\): "
+                                         r"label 'maybe' is not one of"):
         write_prepared("xnli", spec, raw, tmp_path / "xnli")
     assert not (tmp_path / "xnli").exists()
+    assert not (tmp_path / "xnli.partial").exists()
+
+
+def test_digit_label_out_of_range_is_rejected(tmp_path):
+    _, features, _ = HUB["xtreme_pawsx"]
+    raw = {"en": _hub_dict(features, {"validation": [
+        {"sentence1": "a", "sentence2": "b", "label": "7"}]})}
+    spec = {"schema": "xtreme_pawsx", "source": "demo", "languages": ["en"]}
+    with pytest.raises(ValueError, match="label '7' is not one of"):
+        write_prepared("pawsx", spec, raw, tmp_path / "pawsx")
 
 
 def test_interrupted_preparation_keeps_previous_dataset_untouched(tmp_path):
@@ -346,6 +357,18 @@ def test_interrupted_preparation_keeps_previous_dataset_untouched(tmp_path):
     with pytest.raises(ValueError):
         write_prepared("pawsx", spec, bad, tmp_path / "pawsx")
     assert read_manifest(tmp_path / "pawsx") == good
+
+
+def test_rerun_replaces_the_whole_dataset(tmp_path):
+    # Preparing again with fewer languages leaves no file of the earlier run behind.
+    two = {"schema": "xtreme_pawsx", "source": "demo", "languages": ["en", "de"]}
+    write_prepared("pawsx", two, _generate("xtreme_pawsx", ["en", "de"]), tmp_path / "pawsx")
+    one = {**two, "languages": ["en"]}
+    manifest = write_prepared("pawsx", one, _generate("xtreme_pawsx", ["en"], seed=5),
+                              tmp_path / "pawsx")
+    assert not (tmp_path / "pawsx" / "de").exists()
+    assert read_manifest(tmp_path / "pawsx") == manifest
+    assert set(manifest["files"]) == {"en/train", "en/validation", "en/test"}
 
 
 def test_split_without_labelled_rows_names_dataset(tmp_path):

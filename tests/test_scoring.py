@@ -38,6 +38,13 @@ def test_accuracy_one_of_eight():
     assert accuracy(predictions, gold)["accuracy"] == 12.5
 
 
+def test_accuracy_counts_gold_examples_only():
+    gold = {"a": "x", "b": "y", "c": "x", "d": "y"}
+    predictions = {"a": "x", "b": "y", "c": "x", "d": "x", "extra": "x"}
+    # a, b, c right of the 4 gold examples: 75 %; the prediction without gold is ignored
+    assert accuracy(predictions, gold) == {"accuracy": 75.0, "count": 4}
+
+
 def test_accuracy_missing_prediction_names_the_id():
     gold = {"q1": "a", "q2": "b", "q3": "a"}
     with pytest.raises(ValueError, match="'q2'"):
@@ -172,8 +179,9 @@ def pawsx_root(tmp_path_factory):
     return root
 
 
-SPEC = {"task": "pawsx", "metric": "accuracy", "languages": ["en", "de", "zh"],
-        "eval": {"dataset": "pawsx", "split": "validation"}}
+# the fields of a resolved target task (xstilts.config.resolve_task) that scoring reads
+SPEC = {"task": "pawsx", "format": "pair_classification", "metric": "accuracy",
+        "languages": ["en", "de", "zh"], "eval": {"dataset": "pawsx", "split": "validation"}}
 NAMES = ["not_paraphrase", "paraphrase"]
 
 
@@ -206,7 +214,17 @@ def test_score_predictions_missing_id(pawsx_root):
     missing = sorted(predictions)[0]
     del predictions[missing]
     with pytest.raises(ValueError, match=f"pawsx de: .*{missing!r}"):
-        score_predictions(SPEC, pawsx_root, {"de": predictions})
+        score_predictions(SPEC, pawsx_root, {"de": predictions}, partial=True)
+
+
+def test_score_predictions_missing_language(pawsx_root):
+    # XTREME averages every language: a task score over fewer would be silently wrong.
+    by_language = {"en": _predictions(pawsx_root, "en", set())}
+    with pytest.raises(ValueError, match=r"no predictions for languages \['de', 'zh'\]"):
+        score_predictions(SPEC, pawsx_root, by_language)
+    single = score_predictions(SPEC, pawsx_root, by_language, partial=True)
+    assert single["languages"]["en"]["accuracy"] == 100.0
+    assert single["score"] is None
 
 
 def test_score_predictions_unknown_language(pawsx_root):

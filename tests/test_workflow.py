@@ -167,3 +167,17 @@ def test_formatters_are_clean(command):
     result = subprocess.run([str(BIN / command[0]), *command[1:]], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_official_prediction_file_scores_alone(demo_run):
+    """A single-language `{id: label}` file is scored by the scoring command by itself."""
+    predictions = json.loads((demo_run / "results/predictions/qqp/pawsx.json").read_text())
+    official = demo_run / "fr.json"
+    official.write_text(json.dumps(predictions["predictions"]["fr"]))
+    result = subprocess.run(
+        [str(BIN / "python"), "scripts/score.py", "--task", "pawsx", "--configfile",
+         "config/config.yaml", "config/demo.yaml", "--data", "data/prepared",
+         "--predictions", "fr.json", "--language", "fr"],
+        cwd=demo_run, capture_output=True, text=True, check=True)
+    expected = json.loads((demo_run / "results/scores/qqp/pawsx.json").read_text())
+    assert json.loads(result.stdout)["languages"] == {"fr": expected["languages"]["fr"]}

@@ -79,12 +79,11 @@ def _keep_only_given_overrides(raw: dict, filled: dict) -> None:
 def _check_references(config: dict) -> None:
     problems = []
     experiment = config["experiment"]
-    for kind, names in (("intermediate_tasks", experiment["intermediate"]),
-                        ("target_tasks", experiment["targets"])):
-        for name in names:
+    for key, kind in (("intermediate", "intermediate_tasks"), ("targets", "target_tasks")):
+        for name in experiment[key]:
             if name not in config[kind]:
                 problems.append(
-                    f"config key 'experiment': task {name!r} is not defined under '{kind}' "
+                    f"config key 'experiment.{key}': task {name!r} is not defined under '{kind}' "
                     f"(defined: {', '.join(sorted(config[kind]))})"
                 )
             elif config[kind][name]["format"] not in IMPLEMENTED_FORMATS:
@@ -124,6 +123,25 @@ def _check_task_data(config: dict, key: str, task: dict) -> list[str]:
                 f"{', '.join(languages)})"
             )
     return problems
+
+
+def merge(base: dict, override: dict) -> dict:
+    """Deep merge as Snakemake applies --configfile: mappings merge, everything else replaces."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def load(paths: list[Path]) -> dict:
+    """Validated configuration from YAML files merged in order (the paper config first)."""
+    config: dict = {}
+    for path in paths:
+        config = merge(config, yaml.safe_load(Path(path).read_text()) or {})
+    return validate(config)
 
 
 def rows(config: dict) -> list[str]:

@@ -13,8 +13,13 @@ from .tasks import get_format
 METRICS = {"accuracy": lambda predictions, gold, language: accuracy(predictions, gold)}
 
 
-def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict]) -> dict:
-    """{task, metric, languages: {lang: metrics}, score} for the languages predicted."""
+def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict],
+                      partial: bool = False) -> dict:
+    """{task, metric, languages: {lang: metrics}, score}.
+
+    The task score averages every evaluation language, so a prediction set missing any is
+    an error, unless `partial` (scoring single files), where the score is left empty.
+    """
     metric = METRICS[spec["metric"]]
     task_format = get_format(spec["format"])
     dataset_dir = Path(data_root) / spec["eval"]["dataset"]
@@ -22,6 +27,9 @@ def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict])
     unknown = sorted(set(by_language) - set(spec["languages"]))
     if unknown:
         raise ValueError(f"predictions for languages outside task {spec['task']!r}: {unknown}")
+    missing = [language for language in spec["languages"] if language not in by_language]
+    if missing and not partial:
+        raise ValueError(f"task {spec['task']!r}: no predictions for languages {missing}")
     results = {}
     for language, predictions in by_language.items():
         gold = task_format.gold(read_split(dataset_dir, language, spec["eval"]["split"]),
@@ -31,4 +39,5 @@ def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict])
         except ValueError as error:
             raise ValueError(f"{spec['task']} {language}: {error}") from None
     return {"task": spec["task"], "metric": spec["metric"], "split": spec["eval"]["split"],
-            "languages": results, "score": task_score(spec["metric"], results)}
+            "languages": results,
+            "score": None if missing else task_score(spec["metric"], results)}

@@ -6,7 +6,7 @@ tiny model can learn the English task:
 - 3-way NLI: entailment = hypothesis copies premise words; contradiction = it also carries
   the language's negation word; neutral = it brings words the premise lacks.
 - 2-way (paraphrase/duplicate): positive = same words with one adjacent swap;
-  negative = half of the words replaced.
+  negative = half of the words replaced, one of them by the negation word.
 """
 
 from __future__ import annotations
@@ -86,10 +86,12 @@ def paraphrase_pair(lang: PseudoLanguage, label: int, rng: random.Random) -> tup
     if label == 1:
         i = rng.randrange(len(second) - 1)
         second[i], second[i + 1] = second[i + 1], second[i]
-    else:
+    else:  # half of the words replaced, one of them by the negation word (a learnable cue)
         unused = [w for w in lang.words if w not in first]
-        for i in rng.sample(range(len(second)), len(second) // 2 + 1):
+        replaced = rng.sample(range(len(second)), len(second) // 2 + 1)
+        for i in replaced:
             second[i] = unused.pop(rng.randrange(len(unused)))
+        second[replaced[0]] = lang.negation
     return lang.join(first), lang.join(second)
 
 

@@ -71,7 +71,7 @@ def load_hub(name: str, spec: dict, schema: PairSchema, languages: list[str]) ->
     return {lang: load(name_template.format(lang=lang)) for lang in languages}
 
 
-def canonical_splits(schema: PairSchema, raw: dict, languages: list[str]):
+def canonical_splits(name: str, schema: PairSchema, raw: dict, languages: list[str]):
     """Yield (language, split, canonical columns) for every labelled split."""
     for key, splits in raw.items():
         for split, table in splits.items():
@@ -84,30 +84,46 @@ def canonical_splits(schema: PairSchema, raw: dict, languages: list[str]):
                     keep = [i for i, lang in enumerate(columns[schema.language_column])
                             if lang == language]
                     rows = {col: [values[i] for i in keep] for col, values in columns.items()}
-                yield language, split, schema.to_canonical(rows, split, language)
+                try:
+                    yield language, split, schema.to_canonical(rows, split, language)
+                except ValueError as error:
+                    raise ValueError(f"dataset {name!r}, split {split!r} ({language}): "
+                                     f"{error}") from None
 
 
-def write_prepared(name: str, spec: dict, raw: dict, out_dir: Path) -> dict:
-    """Convert hub rows to canonical files plus manifest, atomically at `out_dir`."""
+def write_splits(name: str, schema: PairSchema, raw: dict, languages: list[str],
+                 partial: Path) -> tuple[dict, dict]:
+    """Write every labelled split as parquet; return (file records, dropped row counts)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = get_schema(spec["schema"], name)
-    out_dir = Path(out_dir)
-    partial = out_dir.with_name(out_dir.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
     files, dropped = {}, {}
-    for language, split, columns in canonical_splits(schema, raw, spec.get("languages", ["en"])):
+    for language, split, columns in canonical_splits(name, schema, raw, languages):
         labelled = [i for i, label in enumerate(columns["label"]) if label >= 0]
         if len(labelled) < len(columns["label"]):
             dropped[f"{language}/{split}"] = len(columns["label"]) - len(labelled)
         if not labelled:
-            raise ValueError(f"dataset {name!r}: split {split!r} ({language}) has no labelled rows")
+            raise ValueError(f"dataset {name!r}: split {split!r} ({language}) has no labelled "
+                             f"rows (is {language!r} in the hub dataset?)")
         columns = {col: [values[i] for i in labelled] for col, values in columns.items()}
         path = split_path(partial, language, split)
         path.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.table(columns), path)
         files[f"{language}/{split}"] = {"rows": len(labelled), "sha256": sha256_file(path)}
+    return files, dropped
+
+
+def write_prepared(name: str, spec: dict, raw: dict, out_dir: Path) -> dict:
+    """Convert hub rows to canonical files plus manifest, atomically at `out_dir`."""
+    schema = get_schema(spec["schema"], name)
+    out_dir = Path(out_dir)
+    partial = out_dir.with_name(out_dir.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        files, dropped = write_splits(name, schema, raw, spec.get("languages", ["en"]), partial)
+    except Exception:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
     manifest = {
         "dataset": name,
         "format": schema.format,

@@ -61,13 +61,16 @@ class PairSchema:
 
     def decode_label(self, value) -> int:
         """Canonical label index of a hub value; -1 for a missing gold label."""
-        if self.label_encoding == "class":
-            return int(value)
-        if value in ("", None, "-1", "-"):
+        if value in ("", None, "-1", "-", -1):
             return -1
         if self.label_encoding == "name":
-            return self.label_names.index(value)
-        return int(value)
+            index = self.label_names.index(value) if value in self.label_names else None
+        else:
+            index = int(value) if str(value).isdigit() else None
+        if index is None or not 0 <= index < len(self.label_names):
+            raise ValueError(f"label {value!r} is not one of {list(self.label_names)} "
+                             f"(or their indices)")
+        return index
 
     def to_canonical(self, rows: dict[str, list], split: str, language: str) -> dict[str, list]:
         """Columnar hub rows of one split and language -> canonical columns."""
