@@ -158,10 +158,11 @@ BAD_CONFIGS = {
         _set(("intermediate_tasks", "mnli", "batch_size"), 0),
         ["intermediate_tasks.mnli.batch_size", "value 0"]),
     "unknown intermediate task": (
-        lambda c: c["experiment"]["intermediate"].append("hellaswag"),
-        ["experiment", "'hellaswag'"]),
+        lambda c: c["experiment"]["intermediate"].append("hellaswagg"),
+        ["experiment.intermediate", "'hellaswagg'"]),
     "unknown target task": (
-        lambda c: c["experiment"]["targets"].append("udpos"), ["experiment", "'udpos'"]),
+        lambda c: c["experiment"]["targets"].append("udposs"),
+        ["experiment.targets", "'udposs'"]),
     "unknown dataset": (
         _set(("intermediate_tasks", "mnli", "train"), [{"dataset": "mnli2", "split": "train"}]),
         ["intermediate_tasks.mnli.train", "'mnli2'"]),

@@ -97,16 +97,27 @@ def _check_references(config: dict) -> None:
     for kind in TASK_KINDS:
         for name, task in config[kind].items():
             problems += _check_task_data(config, f"{kind}.{name}", task)
+    if not problems:
+        problems = _check_used_datasets(config)
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
 
 
+def dataset_languages(dataset: dict) -> list[str]:
+    """Languages a dataset entry prepares (English only unless it lists others)."""
+    return dataset.get("languages") or list(dataset.get("configs", {})) or ["en"]
+
+
 def _check_task_data(config: dict, key: str, task: dict) -> list[str]:
     datasets = config["datasets"]
-    refs = [("train", r) for r in task["train"]] + [("dev", r) for r in task["dev"]]
+    refs = [("train", r) for r in task.get("train", [])]
+    refs += [("dev", r) for r in task.get("dev", [])]
     if "eval" in task:
         refs += [("eval", {**task["eval"], "language": lang}) for lang in task["languages"]]
-    problems = []
+    problems = [
+        f"config key '{key}.tasks': {name!r} is not an intermediate task"
+        for name in task.get("tasks", []) if name not in config["intermediate_tasks"]
+    ]
     for field, ref in refs:
         dataset = datasets.get(ref["dataset"])
         if dataset is None:
@@ -115,13 +126,34 @@ def _check_task_data(config: dict, key: str, task: dict) -> list[str]:
                 f"under 'datasets' (defined: {', '.join(sorted(datasets))})"
             )
             continue
-        languages = dataset.get("languages", ["en"])
+        languages = dataset_languages(dataset)
         if ref.get("language", "en") not in languages:
             problems.append(
                 f"config key '{key}.{field}': language {ref.get('language', 'en')!r} is not "
                 f"prepared for dataset {ref['dataset']!r} (datasets.{ref['dataset']}.languages: "
                 f"{', '.join(languages)})"
             )
+    return problems
+
+
+def _check_used_datasets(config: dict) -> list[str]:
+    """Datasets the grid needs must have a layout and a source the code can read."""
+    from .data.schemas import SCHEMAS
+
+    experiment = config["experiment"]
+    tasks = [resolve_task(config, "intermediate_tasks", name)
+             for name in experiment["intermediate"] if name in config["intermediate_tasks"]]
+    tasks += [resolve_task(config, "target_tasks", name)
+              for name in experiment["targets"] if name in config["target_tasks"]]
+    problems = []
+    for name in dict.fromkeys(d for task in tasks for d in datasets_of(task)):
+        dataset = config["datasets"].get(name)
+        if dataset and dataset["schema"] not in SCHEMAS:
+            problems.append(f"config key 'datasets.{name}.schema': {dataset['schema']!r} has no "
+                            f"converter yet (known: {', '.join(sorted(SCHEMAS))})")
+        if dataset and dataset["source"] == "local":
+            problems.append(f"config key 'datasets.{name}.source': 'local' files are not "
+                            f"supported yet for schema {dataset['schema']!r}")
     return problems
 
 
@@ -167,5 +199,5 @@ def resolve_task(config: dict, kind: str, name: str) -> dict:
 
 def datasets_of(task: dict) -> list[str]:
     """Names of the prepared datasets a resolved task reads, in first-use order."""
-    refs = task["train"] + task["dev"] + ([task["eval"]] if "eval" in task else [])
+    refs = task.get("train", []) + task.get("dev", []) + ([task["eval"]] if "eval" in task else [])
     return list(dict.fromkeys(ref["dataset"] for ref in refs))

@@ -12,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
+from ..config import dataset_languages
 from ..provenance import sha256_file
 from .schemas import PairSchema, get_schema
 
@@ -46,7 +47,7 @@ def read_split(dataset_dir: Path, language: str, split: str):
 def load_raw(name: str, spec: dict, demo: dict) -> dict:
     """{hub configuration key: DatasetDict} in the hub's schema, from the hub or the generator."""
     schema = get_schema(spec["schema"], name)
-    languages = spec.get("languages", ["en"])
+    languages = dataset_languages(spec)
     if spec["source"] == "demo":
         from .demo import generate
 
@@ -65,6 +66,8 @@ def load_hub(name: str, spec: dict, schema: PairSchema, languages: list[str]) ->
     def load(config_name):
         return load_dataset(spec["path"], config_name, revision=spec["revision"])
 
+    if "configs" in spec:
+        return {lang: load(spec["configs"][lang]) for lang in languages}
     name_template = spec.get("name")
     if schema.language_column or not name_template or "{lang}" not in name_template:
         return {None: load(name_template)}
@@ -120,7 +123,7 @@ def write_prepared(name: str, spec: dict, raw: dict, out_dir: Path) -> dict:
     partial = out_dir.with_name(out_dir.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     try:
-        files, dropped = write_splits(name, schema, raw, spec.get("languages", ["en"]), partial)
+        files, dropped = write_splits(name, schema, raw, dataset_languages(spec), partial)
     except Exception:
         shutil.rmtree(partial, ignore_errors=True)
         raise
