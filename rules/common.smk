@@ -9,6 +9,9 @@ PREPARED = "data/prepared"
 ENV = "../environment.yml"
 ROWS = rows(config)
 TARGETS = config["experiment"]["targets"]
+# Targets fine-tuned on English data; the others (retrieval) are evaluated straight from
+# the intermediate checkpoint.
+TRAINED_TARGETS = [t for t in TARGETS if config["target_tasks"][t]["format"] != "retrieval"]
 
 
 wildcard_constraints:

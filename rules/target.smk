@@ -3,6 +3,8 @@
 
 
 rule train_target:
+    wildcard_constraints:
+        target="|".join(TRAINED_TARGETS) or "^$",
     input:
         init=init_checkpoint,
         data=lambda wc: prepared(task_spec("target_tasks", wc.target)),

@@ -13,10 +13,11 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from .tasks import FORMAT_MODULES
+
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "config" / "schema.yaml"
 TASK_KINDS = ("intermediate_tasks", "target_tasks")
 BASELINE = "baseline"
-IMPLEMENTED_FORMATS = {"pair_classification"}
 
 
 class ConfigError(ValueError):
@@ -86,11 +87,11 @@ def _check_references(config: dict) -> None:
                     f"config key 'experiment.{key}': task {name!r} is not defined under '{kind}' "
                     f"(defined: {', '.join(sorted(config[kind]))})"
                 )
-            elif config[kind][name]["format"] not in IMPLEMENTED_FORMATS:
+            elif config[kind][name]["format"] not in FORMAT_MODULES:
                 problems.append(
                     f"config key '{kind}.{name}.format': format "
                     f"{config[kind][name]['format']!r} is not implemented yet "
-                    f"(implemented: {', '.join(sorted(IMPLEMENTED_FORMATS))})"
+                    f"(implemented: {', '.join(sorted(FORMAT_MODULES))})"
                 )
     if BASELINE in experiment["intermediate"]:
         problems.append(f"config key 'experiment.intermediate': {BASELINE!r} is reserved")

@@ -121,7 +121,7 @@ def pair_rows(schema: PairSchema, split: str, language: str, size: int, seed: in
     return rows
 
 
-def generate(schema: PairSchema, dataset: str, languages: list[str], train_examples: int,
+def generate(schema, dataset: str, languages: list[str], train_examples: int,
              eval_examples: int, seed: int) -> dict[str, dict]:
     """{hub configuration: DatasetDict} exactly as `datasets.load_dataset` returns them.
 
@@ -132,7 +132,7 @@ def generate(schema: PairSchema, dataset: str, languages: list[str], train_examp
 
     def split_rows(split: str, language: str) -> list[dict]:
         size = train_examples if is_training_split(split) else eval_examples
-        return pair_rows(schema, split, language, size, seed, dataset)
+        return schema.demo_rows(split, language, size, seed, dataset)
 
     def to_dataset(rows: list[dict]) -> Dataset:
         return Dataset.from_list(rows, features=schema.features())

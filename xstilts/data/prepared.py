@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..config import dataset_languages
 from ..provenance import sha256_file
-from .schemas import PairSchema, get_schema
+from .schemas import get_schema
 
 MANIFEST = "manifest.json"
 
@@ -56,7 +56,7 @@ def load_raw(name: str, spec: dict, demo: dict) -> dict:
     return load_hub(name, spec, schema, languages)
 
 
-def load_hub(name: str, spec: dict, schema: PairSchema, languages: list[str]) -> dict:
+def load_hub(name: str, spec: dict, schema, languages: list[str]) -> dict:
     from datasets import load_dataset
 
     for key in ("path", "revision"):
@@ -74,7 +74,7 @@ def load_hub(name: str, spec: dict, schema: PairSchema, languages: list[str]) ->
     return {lang: load(name_template.format(lang=lang)) for lang in languages}
 
 
-def canonical_splits(name: str, schema: PairSchema, raw: dict, languages: list[str]):
+def canonical_splits(name: str, schema, raw: dict, languages: list[str]):
     """Yield (language, split, canonical columns) for every labelled split."""
     for key, splits in raw.items():
         for split, table in splits.items():
@@ -94,7 +94,7 @@ def canonical_splits(name: str, schema: PairSchema, raw: dict, languages: list[s
                                      f"{error}") from None
 
 
-def write_splits(name: str, schema: PairSchema, raw: dict, languages: list[str],
+def write_splits(name: str, schema, raw: dict, languages: list[str],
                  partial: Path) -> tuple[dict, dict]:
     """Write every labelled split as parquet; return (file records, dropped row counts)."""
     import pyarrow as pa
@@ -102,9 +102,10 @@ def write_splits(name: str, schema: PairSchema, raw: dict, languages: list[str],
 
     files, dropped = {}, {}
     for language, split, columns in canonical_splits(name, schema, raw, languages):
-        labelled = [i for i, label in enumerate(columns["label"]) if label >= 0]
-        if len(labelled) < len(columns["label"]):
-            dropped[f"{language}/{split}"] = len(columns["label"]) - len(labelled)
+        rows = len(columns["id"])
+        labelled = [i for i, label in enumerate(columns.get("label", [0] * rows)) if label != -1]
+        if len(labelled) < rows:
+            dropped[f"{language}/{split}"] = rows - len(labelled)
         if not labelled:
             raise ValueError(f"dataset {name!r}: split {split!r} ({language}) has no labelled "
                              f"rows (is {language!r} in the hub dataset?)")

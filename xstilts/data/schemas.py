@@ -2,9 +2,13 @@
 
 Each layout is declared once; the same declaration converts hub rows to canonical
 records and lets the demo generator write rows in exactly the hub's columns and types.
+A layout provides: `format`, `splits`, `label_names`, `language_column`,
+`unlabeled_splits`, `features()`, `demo_rows(...)` and `to_canonical(...)`.
+Layouts of other formats live in their own modules and are registered in SCHEMAS below.
 
 Canonical sentence-pair record: {id: str, text_a: str, text_b: str, label: int}, with the
-label names kept in the dataset's manifest.
+label names kept in the dataset's manifest. A canonical `label` of -1 marks a row
+without gold label; such rows are dropped when the dataset is prepared.
 """
 
 from __future__ import annotations
@@ -72,6 +76,12 @@ class PairSchema:
                              f"(or their indices)")
         return index
 
+    def demo_rows(self, split: str, language: str, size: int, seed: int, dataset: str):
+        """Generated rows of one split in the hub's columns (see xstilts.data.demo)."""
+        from .demo import pair_rows
+
+        return pair_rows(self, split, language, size, seed, dataset)
+
     def to_canonical(self, rows: dict[str, list], split: str, language: str) -> dict[str, list]:
         """Columnar hub rows of one split and language -> canonical columns."""
         n = len(rows[self.text_a])
@@ -87,7 +97,7 @@ class PairSchema:
         }
 
 
-SCHEMAS: dict[str, PairSchema] = {
+PAIR_SCHEMAS: dict[str, PairSchema] = {
     "glue_mnli": PairSchema(
         text_a="premise", text_b="hypothesis", label="label", label_names=NLI_LABELS,
         label_encoding="class", id_column="idx", id_dtype="int32",
@@ -122,7 +132,10 @@ SCHEMAS: dict[str, PairSchema] = {
 }
 
 
-def get_schema(name: str, dataset: str = "?") -> PairSchema:
+SCHEMAS = {**PAIR_SCHEMAS}
+
+
+def get_schema(name: str, dataset: str = "?"):
     try:
         return SCHEMAS[name]
     except KeyError:

@@ -71,15 +71,21 @@ def save(model, tokenizer, out_dir: Path) -> None:
 
 def corpus(dataset_dirs) -> list[str]:
     """Every text field of the prepared datasets (the demo tokenizer's training corpus)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     texts = []
     for directory in dataset_dirs:
         for path in sorted(Path(directory).rglob("*.parquet")):
             table = pq.read_table(path)
-            for column in table.column_names:
-                if column.startswith("text"):
-                    texts += table.column(column).to_pylist()
+            for name in table.column_names:
+                column = table.column(name)
+                if name == "id":
+                    continue
+                if pa.types.is_string(column.type):
+                    texts += column.to_pylist()
+                elif pa.types.is_list(column.type) and pa.types.is_string(column.type.value_type):
+                    texts += [" ".join(values) for values in column.to_pylist()]
     return texts
 
 
