@@ -10,6 +10,7 @@
 #   models/intermediate/<task>/                   selected intermediate checkpoint   (intermediate.smk)
 #   models/target/<intermediate>/<target>/        selected target checkpoint         (target.smk)
 #   results/predictions/<intermediate>/<target>.json  zero-shot predictions, all languages
+#                                                 (target.smk; retrieval.smk for BUCC, Tatoeba)
 #   results/scores/<intermediate>/<target>.json   official metric per language      (evaluate.smk)
 #   results/table2.csv, results/table2_long.csv   Table 2 and its long form          (report.smk)
 #   logs/<rule>/...                               one log per job
@@ -25,6 +26,7 @@ include: "rules/data.smk"
 include: "rules/models.smk"
 include: "rules/intermediate.smk"
 include: "rules/target.smk"
+include: "rules/retrieval.smk"
 include: "rules/evaluate.smk"
 include: "rules/report.smk"
 

@@ -1,22 +1,35 @@
 # Validation and input functions; no rules here.
 import json
 
-from xstilts.config import BASELINE, datasets_of, resolve_task, rows, validate
+from xstilts.config import (
+    BASELINE,
+    datasets_of,
+    resolve_task,
+    rows,
+    unavailable_rows,
+    validate,
+)
 
 config.update(validate(config))
 
 PREPARED = "data/prepared"
 ENV = "../environment.yml"
-ROWS = rows(config)
+# Rows whose user-supplied data is missing (licensed CCGbank) stay out of the job graph;
+# Table 2 shows them empty, with the reason.
+UNAVAILABLE = unavailable_rows(config)
+TABLE_ROWS = rows(config)
+ROWS = [row for row in TABLE_ROWS if row not in UNAVAILABLE]
+INTERMEDIATE = [t for t in config["experiment"]["intermediate"] if t not in UNAVAILABLE]
 TARGETS = config["experiment"]["targets"]
 # Targets fine-tuned on English data; the others (retrieval) are evaluated straight from
 # the intermediate checkpoint.
 TRAINED_TARGETS = [t for t in TARGETS if config["target_tasks"][t]["format"] != "retrieval"]
+RETRIEVAL_TARGETS = [t for t in TARGETS if t not in TRAINED_TARGETS]
 
 
 wildcard_constraints:
     dataset="[A-Za-z0-9_]+",
-    task="|".join(config["experiment"]["intermediate"]) or "^$",
+    task="|".join(INTERMEDIATE) or "^$",
     intermediate="|".join(ROWS),
     target="|".join(TARGETS),
 
@@ -35,9 +48,7 @@ def prepared(spec):
 
 
 def used_datasets():
-    specs = [
-        task_spec("intermediate_tasks", t) for t in config["experiment"]["intermediate"]
-    ]
+    specs = [task_spec("intermediate_tasks", t) for t in INTERMEDIATE]
     specs += [task_spec("target_tasks", t) for t in TARGETS]
     return sorted({path for spec in specs for path in prepared(spec)})
 

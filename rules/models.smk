@@ -16,7 +16,10 @@ rule base_model:
     conda:
         ENV
     params:
-        spec=as_json(config["model"]),
+        # the retrieval layer concerns evaluate_retrieval only: changing it keeps the base
+        spec=as_json(
+            {k: v for k, v in config["model"].items() if k != "retrieval_layer"}
+        ),
         seed=config["seed"],
     shell:
         "python scripts/base_model.py --spec {params.spec:q} --seed {params.seed}"

@@ -18,7 +18,8 @@ rule table2:
     params:
         layout=as_json(
             {
-                "rows": ROWS,
+                "rows": TABLE_ROWS,
+                "unavailable": UNAVAILABLE,
                 "targets": TARGETS,
                 "categories": {
                     t: config["target_tasks"][t]["category"] for t in TARGETS

@@ -11,7 +11,8 @@ from xstilts.tables import long_form, table2, write_csv
 def main() -> None:
     cli = _cli.parser(__doc__)
     cli.add_argument("--layout", type=_cli.json_arg, required=True,
-                     help='{"rows": [...], "targets": [...], "categories": {target: category}}')
+                     help='{"rows": [...], "targets": [...], "categories": {target: category},'
+                          ' "unavailable": {row: reason}}')
     cli.add_argument("--scores", nargs="+", required=True,
                      help="score files, named <dir>/<intermediate>/<target>.json")
     cli.add_argument("--output", required=True)
@@ -22,7 +23,7 @@ def main() -> None:
         scores[path.parent.name, path.stem] = json.loads(path.read_text())
     layout = args.layout
     write_csv(args.output, *table2(scores, layout["rows"], layout["targets"],
-                                   layout["categories"]))
+                                   layout["categories"], layout.get("unavailable")))
     write_csv(args.long_output, *long_form(scores), digits=4)
 
 

@@ -72,15 +72,36 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+# Target tasks of the demo, in Table 2's column order, with their evaluation languages.
+DEMO_LANGUAGES = {
+    "xnli": {"en", "de", "ru", "zh"},
+    "pawsx": {"en", "de", "fr", "zh"},
+    "udpos": {"en", "de", "ru", "zh", "kk"},
+    "panx": {"en", "de", "ar", "zh"},
+    "xquad": {"en", "de", "ru", "zh"},
+    "mlqa": {"en", "de", "zh", "ar"},
+    "tydiqa": {"en", "ar", "ru", "fi"},
+    "bucc": {"de", "fr", "ru", "zh"},
+    "tatoeba": {"de", "ru", "zh", "ar"},
+}
+# Rows of the demo's Table 2, in order (the demo generates CCG-style data: ccg is there).
+DEMO_ROWS = ["baseline", "anli_plus", "mnli", "qqp", "squad_v1", "squad_v2", "hellaswag",
+             "cosmosqa", "commonsenseqa", "ccg"]
+
+
 def test_demo_builds_table2(demo_run):
     rows = read_csv(demo_run / "results/table2.csv")
-    assert [row["intermediate"] for row in rows] == ["baseline", "anli_plus", "mnli", "qqp"]
-    assert list(rows[0]) == ["intermediate", "xnli", "pawsx", "classification", "average"]
+    assert [row["intermediate"] for row in rows] == DEMO_ROWS
+    targets = list(DEMO_LANGUAGES)
+    assert list(rows[0]) == ["intermediate", *targets, "classification", "structured_prediction",
+                             "question_answering", "retrieval", "average"]
     for row in rows:
-        values = [float(row[column]) for column in ("xnli", "pawsx", "average")]
+        values = [float(row[column]) for column in (*targets, "average")]
         assert all(0 <= value <= 100 for value in values), row
         assert float(row["average"]) == pytest.approx(
-            (float(row["xnli"]) + float(row["pawsx"])) / 2, abs=0.011)
+            sum(float(row[target]) for target in targets) / len(targets), abs=0.011)
+        assert float(row["retrieval"]) == pytest.approx(
+            (float(row["bucc"]) + float(row["tatoeba"])) / 2, abs=0.011)
 
 
 def test_long_form_has_every_language(demo_run):
@@ -88,10 +109,9 @@ def test_long_form_has_every_language(demo_run):
     languages = {(r["intermediate"], r["target"]): set() for r in rows}
     for row in rows:
         languages[row["intermediate"], row["target"]].add(row["language"])
-    assert len(languages) == 8
+    assert len(languages) == len(DEMO_ROWS) * len(DEMO_LANGUAGES)
     for (_, target), seen in languages.items():
-        expected = {"en", "de", "ru", "zh"} if target == "xnli" else {"en", "de", "fr", "zh"}
-        assert seen == expected
+        assert seen == DEMO_LANGUAGES[target]
 
 
 def test_task_score_is_mean_over_languages(demo_run):
@@ -122,26 +142,62 @@ def test_second_run_does_nothing(demo_run):
 def test_target_hyperparameter_change_reruns_only_affected_jobs(demo_run):
     (demo_run / "override.yaml").write_text("target_tasks:\n  pawsx:\n    epochs: 1\n")
     result = snakemake(demo_run, "results/table2.csv", "-n", *DEMO, "override.yaml")
-    assert job_counts(result.stdout) == {"train_target": 4, "score": 4, "table2": 1}
+    assert job_counts(result.stdout) == {"train_target": len(DEMO_ROWS),
+                                         "score": len(DEMO_ROWS), "table2": 1}
     assert "results/predictions/mnli/xnli.json" not in result.stdout
+
+
+def test_retrieval_layer_change_reruns_only_retrieval_jobs(demo_run):
+    (demo_run / "layer.yaml").write_text("model:\n  retrieval_layer: 2\n")
+    result = snakemake(demo_run, "results/table2.csv", "-n", *DEMO, "layer.yaml")
+    # the base model and every trained model stay; each row's BUCC and Tatoeba are redone
+    redone = len(DEMO_ROWS) * 2
+    assert job_counts(result.stdout) == {"evaluate_retrieval": redone, "score": redone,
+                                         "table2": 1}
 
 
 def test_paper_dry_run_lists_the_whole_graph(tmp_path):
     workdir = copy_workflow(tmp_path)
     result = snakemake(workdir, "-n", "results/table2.csv")
+    # Rows: the baseline and 8 intermediate tasks (ccg is left out without the user's
+    # CCGbank, so are its data); targets: 7 trained and 2 evaluated straight from the
+    # intermediate checkpoint (BUCC, Tatoeba).
+    rows, trained, retrieval = 9, 7, 2
     assert job_counts(result.stdout) == {
-        "prepare_dataset": 6, "base_model": 1, "train_intermediate": 3,
-        "train_target": 8, "score": 8, "table2": 1,
+        "prepare_dataset": 19 - 1, "base_model": 1, "train_intermediate": rows - 1,
+        "train_target": rows * trained, "evaluate_retrieval": rows * retrieval,
+        "score": rows * (trained + retrieval), "table2": 1,
     }
 
 
 def test_paper_dry_run_through_slurm_profile(tmp_path):
     workdir = copy_workflow(tmp_path)
     result = snakemake(workdir, "-n", "--profile", "profiles/slurm", "results/table2.csv")
-    assert job_counts(result.stdout)["train_target"] == 8
+    assert job_counts(result.stdout)["train_target"] == 9 * 7  # rows x trained targets
     training = [line for line in result.stdout.splitlines()
                 if "resources:" in line and "runtime=1440" in line]
-    assert len(training) == 8 and all("gpu=1" in line for line in training)
+    assert len(training) == 9 * 7 and all("gpu=1" in line for line in training)
+    retrieval = [line for line in result.stdout.splitlines()
+                 if "resources:" in line and "runtime=240" in line]
+    assert len(retrieval) == job_counts(result.stdout)["evaluate_retrieval"] > 0
+    assert all("gpu=1" in line for line in retrieval)
+
+
+def test_missing_licensed_data_leaves_its_row_empty(tmp_path):
+    """The paper config points at a CCGbank copy that is not here: no ccg job is planned,
+    and table2 gets the row with the reason to show."""
+    workdir = copy_workflow(tmp_path)
+    result = snakemake(workdir, "-n", "results/table2.csv")
+    assert "models/intermediate/ccg" not in result.stdout
+    assert "results/scores/ccg/" not in result.stdout
+    assert "data/prepared/ccgbank" not in result.stdout
+    assert '"unavailable": {"ccg": "dataset ' in result.stdout
+    assert "not found at /path/to/ccgbank_1_1" in result.stdout
+    # with the data in place, the row is planned like any other
+    (workdir / "ccgbank").mkdir()
+    (workdir / "here.yaml").write_text("datasets:\n  ccgbank:\n    path: ccgbank\n")
+    result = snakemake(workdir, "-n", "models/intermediate/ccg", "--configfile", "here.yaml")
+    assert job_counts(result.stdout)["train_intermediate"] == 1
 
 
 def test_bad_config_stops_before_any_job(tmp_path):

@@ -98,6 +98,7 @@ def _check_references(config: dict) -> None:
     for kind in TASK_KINDS:
         for name, task in config[kind].items():
             problems += _check_task_data(config, f"{kind}.{name}", task)
+    problems += _check_retrieval_layer(config)
     if not problems:
         problems = _check_used_datasets(config)
     if problems:
@@ -113,8 +114,9 @@ def _check_task_data(config: dict, key: str, task: dict) -> list[str]:
     datasets = config["datasets"]
     refs = [("train", r) for r in task.get("train", [])]
     refs += [("dev", r) for r in task.get("dev", [])]
-    if "eval" in task:
-        refs += [("eval", {**task["eval"], "language": lang}) for lang in task["languages"]]
+    for split in ("eval", "test"):
+        if split in task:
+            refs += [(split, {**task[split], "language": lang}) for lang in task["languages"]]
     problems = [
         f"config key '{key}.tasks': {name!r} is not an intermediate task"
         for name in task.get("tasks", []) if name not in config["intermediate_tasks"]
@@ -153,9 +155,32 @@ def _check_used_datasets(config: dict) -> list[str]:
             problems.append(f"config key 'datasets.{name}.schema': {dataset['schema']!r} has no "
                             f"converter yet (known: {', '.join(sorted(SCHEMAS))})")
         if dataset and dataset["source"] == "local":
-            problems.append(f"config key 'datasets.{name}.source': 'local' files are not "
-                            f"supported yet for schema {dataset['schema']!r}")
+            problems += _check_local_source(name, dataset, SCHEMAS.get(dataset["schema"]))
     return problems
+
+
+def _check_local_source(name: str, dataset: dict, layout) -> list[str]:
+    """A local source needs a layout that reads release files, and a path to them."""
+    if layout is not None and not hasattr(layout, "read_local"):
+        return [f"config key 'datasets.{name}.source': 'local' files are not supported for "
+                f"schema {dataset['schema']!r}"]
+    if "path" not in dataset:
+        return [f"config key 'datasets.{name}.path' is required for a local source"]
+    return []
+
+
+def _check_retrieval_layer(config: dict) -> list[str]:
+    """The layers of a model built from `model.build` are known before any job runs."""
+    from .tasks.retrieval import missing_layer
+
+    model, experiment = config["model"], config["experiment"]
+    retrieval_targets = [name for name in experiment["targets"]
+                         if config["target_tasks"].get(name, {}).get("format") == "retrieval"]
+    if not retrieval_targets or model["source"] != "build" or "build" not in model:
+        return []
+    problem = missing_layer(model["retrieval_layer"], model["build"]["num_hidden_layers"],
+                            "the model built from model.build")
+    return [problem] if problem else []
 
 
 def merge(base: dict, override: dict) -> dict:
@@ -175,6 +200,23 @@ def load(paths: list[Path]) -> dict:
     for path in paths:
         config = merge(config, yaml.safe_load(Path(path).read_text()) or {})
     return validate(config)
+
+
+def unavailable_rows(config: dict) -> dict[str, str]:
+    """{intermediate task: reason} for rows whose user-supplied local data is missing.
+
+    Licensed data (CCGbank) cannot be downloaded: without the user's copy its row is left
+    out of the job graph and Table 2 shows it empty, with this reason.
+    """
+    reasons = {}
+    for task in config["experiment"]["intermediate"]:
+        for name in datasets_of(resolve_task(config, "intermediate_tasks", task)):
+            dataset = config["datasets"][name]
+            if dataset["source"] == "local" and not Path(dataset["path"]).exists():
+                reasons[task] = (f"dataset {name!r} not found at {dataset['path']} "
+                                 f"(datasets.{name}.path: your copy of the licensed data)")
+                break
+    return reasons
 
 
 def rows(config: dict) -> list[str]:
@@ -200,5 +242,6 @@ def resolve_task(config: dict, kind: str, name: str) -> dict:
 
 def datasets_of(task: dict) -> list[str]:
     """Names of the prepared datasets a resolved task reads, in first-use order."""
-    refs = task.get("train", []) + task.get("dev", []) + ([task["eval"]] if "eval" in task else [])
+    refs = task.get("train", []) + task.get("dev", [])
+    refs += [task[split] for split in ("eval", "test") if split in task]
     return list(dict.fromkeys(ref["dataset"] for ref in refs))

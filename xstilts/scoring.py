@@ -7,10 +7,39 @@ from pathlib import Path
 from .data.prepared import read_manifest, read_split
 from .metrics.averages import task_score
 from .metrics.classification import accuracy
+from .metrics.qa import score_mlqa, score_squad
+from .metrics.retrieval import mined_pairs_f1
+from .metrics.tagging import entity_f1, pos_f1
 from .tasks import get_format
 
 # metric name -> f(predictions, gold, language) -> {metric: value, "count": n}
-METRICS = {"accuracy": lambda predictions, gold, language: accuracy(predictions, gold)}
+METRICS = {
+    "accuracy": lambda predictions, gold, language: accuracy(predictions, gold),
+    "squad": lambda predictions, gold, language: score_squad(predictions, gold),
+    "mlqa": score_mlqa,
+    "bucc_f1": lambda predictions, gold, language: mined_pairs_f1(predictions, gold),
+    "tatoeba_accuracy": lambda predictions, gold, language: accuracy(predictions, gold),
+    "pos_f1": lambda predictions, gold, language: tagging_f1(pos_f1, predictions, gold),
+    "entity_f1": lambda predictions, gold, language: tagging_f1(entity_f1, predictions, gold),
+}
+
+
+def tagging_f1(f1, predictions: dict[str, list], gold: dict[str, list]) -> dict:
+    """{f1, count}: `f1(gold sentences, predicted sentences)` over every gold sentence."""
+    missing = [key for key in gold if key not in predictions]
+    if missing:
+        raise ValueError(f"{len(missing)} sentences have no prediction, e.g. id {missing[0]!r}")
+    return {"f1": f1(list(gold.values()), [predictions[key] for key in gold]),
+            "count": len(gold)}
+
+
+def eval_split(eval_spec: dict, manifest: dict, language: str) -> str:
+    """The split a language is evaluated on: the task's `split`, or its `fallback_split`
+    where the prepared data lacks that split (UD-POS: kk, th, tl, yo have no dev set)."""
+    split, fallback = eval_spec["split"], eval_spec.get("fallback_split")
+    if fallback and f"{language}/{split}" not in manifest["files"]:
+        return fallback
+    return split
 
 
 def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict],
@@ -23,21 +52,22 @@ def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict],
     metric = METRICS[spec["metric"]]
     task_format = get_format(spec["format"])
     dataset_dir = Path(data_root) / spec["eval"]["dataset"]
-    label_names = read_manifest(dataset_dir)["label_names"]
+    manifest = read_manifest(dataset_dir)
+    label_names = manifest["label_names"]
     unknown = sorted(set(by_language) - set(spec["languages"]))
     if unknown:
         raise ValueError(f"predictions for languages outside task {spec['task']!r}: {unknown}")
     missing = [language for language in spec["languages"] if language not in by_language]
     if missing and not partial:
         raise ValueError(f"task {spec['task']!r}: no predictions for languages {missing}")
+    splits = {language: eval_split(spec["eval"], manifest, language) for language in by_language}
     results = {}
     for language, predictions in by_language.items():
-        gold = task_format.gold(read_split(dataset_dir, language, spec["eval"]["split"]),
-                                label_names)
+        gold = task_format.gold(read_split(dataset_dir, language, splits[language]), label_names)
         try:
             results[language] = metric(predictions, gold, language)
         except ValueError as error:
             raise ValueError(f"{spec['task']} {language}: {error}") from None
     return {"task": spec["task"], "metric": spec["metric"], "split": spec["eval"]["split"],
-            "languages": results,
+            "splits": splits, "languages": results,
             "score": None if missing else task_score(spec["metric"], results)}

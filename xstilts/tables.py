@@ -12,8 +12,13 @@ CATEGORY_ORDER = ("classification", "structured_prediction", "question_answering
 
 
 def table2(scores: dict[tuple[str, str], dict], rows: list[str], targets: list[str],
-           categories: dict[str, str]) -> tuple[list[str], list[list]]:
-    """(header, rows): each target's task score, the category averages and the average."""
+           categories: dict[str, str],
+           unavailable: dict[str, str] | None = None) -> tuple[list[str], list[list]]:
+    """(header, rows): each target's task score, the category averages and the average.
+
+    Rows that could not be computed (`unavailable`: {row: reason}, e.g. licensed data not
+    supplied) stay in the table with empty cells; a last `note` column then gives the reason.
+    """
     present = [c for c in CATEGORY_ORDER if c in {categories[t] for t in targets}]
     header = ["intermediate", *targets, *present, "average"]
     body = []
@@ -23,6 +28,10 @@ def table2(scores: dict[tuple[str, str], dict], rows: list[str], targets: list[s
         by_category = category_scores(task_scores, {t: categories[t] for t in targets})
         body.append([row, *task_scores.values(), *(by_category[c] for c in present),
                      mean_if_complete(task_scores.values())])
+    if unavailable:
+        header.append("note")
+        for cells in body:
+            cells.append(unavailable.get(cells[0], ""))
     return header, body
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import math
 import shutil
+from functools import partial
 from pathlib import Path
 
 from . import provenance
 from .data.prepared import read_manifest, read_split
+from .scoring import eval_split
 from .tasks import get_format
 from .tasks.inference import pick_device
 
@@ -115,7 +117,7 @@ def selecting_trainer(select):
 def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     """Train and save the selected checkpoint at `out_dir`; return (model, tokenizer, record)."""
     import torch
-    from transformers import AutoTokenizer, DataCollatorWithPadding, EarlyStoppingCallback, set_seed
+    from transformers import AutoTokenizer, EarlyStoppingCallback, set_seed
 
     started = provenance.now()
     init_dir, data_root, out_dir = Path(init_dir), Path(data_root), Path(out_dir)
@@ -125,17 +127,19 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     tokenizer = AutoTokenizer.from_pretrained(init_dir)
     label_names = label_names_of(data_root, spec["train"] + spec["dev"])
 
-    train_set = task_format.featurize(read_refs(data_root, spec["train"]), tokenizer,
-                                      spec["max_length"])
+    train_set = training_features(task_format, read_refs(data_root, spec["train"]), tokenizer,
+                                  spec, label_names)
     dev_table = selection_subset(read_refs(data_root, spec["dev"]),
                                  spec["hparams"]["selection_examples"], spec["seed"])
     dev_gold = task_format.gold(dev_table, label_names)
     log.info("%s: %d training features and %d selection examples on %s (bf16=%s)",
              spec["task"], len(train_set), dev_table.num_rows, device, bf16)
 
+    score = selection_scorer(task_format, spec)
+
     def select(model) -> float:
         predictions = task_format.predict(model, tokenizer, dev_table, spec, label_names)
-        return task_format.selection_score(predictions, dev_gold)
+        return score(predictions, dev_gold)
 
     model, transfer = task_format.build_model(init_dir, label_names)
     work_dir = out_dir.with_name(out_dir.name + ".work")
@@ -145,7 +149,7 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
         train_dataset=train_set,
         eval_dataset=train_set,  # unused: evaluation is `select`
         processing_class=tokenizer,
-        data_collator=DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8),
+        data_collator=collator_of(task_format, tokenizer),
         callbacks=[EarlyStoppingCallback(spec["hparams"]["early_stopping_patience"])],
     )
     trainer.train()
@@ -172,6 +176,32 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     )
     provenance.write_json_atomic(out_dir / provenance.RECORD, record)
     return trainer.model, tokenizer, record
+
+
+def training_features(task_format, table, tokenizer, spec: dict, label_names: list[str]):
+    """`table` featurised for training, with what the format names in FEATURIZE_OPTIONS
+    besides max_length: task keys (doc_stride for QA windows) or the label names (tagging
+    maps tag names to the head's indices)."""
+    available = {**spec, "label_names": label_names}
+    options = {key: available[key] for key in getattr(task_format, "FEATURIZE_OPTIONS", ())}
+    return task_format.featurize(table, tokenizer, spec["max_length"], **options)
+
+
+def selection_scorer(task_format, spec: dict):
+    """f(predictions, gold) -> the format's selection score, given the task keys it names in
+    SELECTION_OPTIONS (a tagging target's official metric; intermediate tasks have none)."""
+    options = {key: spec[key] for key in getattr(task_format, "SELECTION_OPTIONS", ())
+               if key in spec}
+    return partial(task_format.selection_score, **options)
+
+
+def collator_of(task_format, tokenizer):
+    """The format's own batch collator (multiple choice, tagging), else padding of inputs."""
+    from transformers import DataCollatorWithPadding
+
+    if hasattr(task_format, "collator"):
+        return task_format.collator(tokenizer)
+    return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
 
 
 def step_of(checkpoint: str | None) -> int | None:
@@ -203,11 +233,12 @@ def dataset_hashes(data_root: Path, refs: list[dict]) -> dict:
 def predict_languages(model, tokenizer, spec: dict, data_root: Path) -> dict:
     """{language: {example id: prediction}} for every evaluation language."""
     dataset_dir = Path(data_root) / spec["eval"]["dataset"]
-    label_names = read_manifest(dataset_dir)["label_names"]
+    manifest = read_manifest(dataset_dir)
     task_format = get_format(spec["format"])
     by_language = {}
     for language in spec["languages"]:
-        table = read_split(dataset_dir, language, spec["eval"]["split"])
-        by_language[language] = task_format.predict(model, tokenizer, table, spec, label_names)
+        table = read_split(dataset_dir, language, eval_split(spec["eval"], manifest, language))
+        by_language[language] = task_format.predict(model, tokenizer, table, spec,
+                                                    manifest["label_names"])
         log.info("predicted %d %s examples", table.num_rows, language)
     return by_language

@@ -142,8 +142,103 @@ def generate(schema, dataset: str, languages: list[str], train_examples: int,
             split: to_dataset([row for lang in languages for row in split_rows(split, lang)])
             for split in schema.splits
         })}
+    # A layout generates no rows for a split the hub lacks in a language (UD-POS: kk has no
+    # dev split), and such a split is left out, as load_dataset leaves it out.
     return {
-        language: DatasetDict({split: to_dataset(split_rows(split, language))
-                               for split in schema.splits})
+        language: DatasetDict({split: to_dataset(rows) for split in schema.splits
+                               if (rows := split_rows(split, language))})
         for language in languages
     }
+
+
+# --- sentence retrieval (BUCC, Tatoeba) ------------------------------------------------------
+# A sentence and its translation express the same concepts (concept i is word i of each
+# language's vocabulary, like a lexicon) in independent word orders. An encoder never trained
+# on parallel data cannot match unrelated pseudo-words, so both sides also carry a name and a
+# number written identically in every language ("Tom" is in most Tatoeba sentences): the
+# shared tokens a random tiny model retrieves by, well above chance but not perfectly.
+NAMES = ("Tom", "Mary", "Anna", "Ivan", "Omar", "Mei", "Kenji", "Sara", "Luis", "Nadia",
+         "Peter", "Aisha", "Olga", "Pablo", "Yuki", "Hans")
+
+
+def translation_pair(lang: PseudoLanguage, english: PseudoLanguage,
+                     rng: random.Random) -> tuple[str, str]:
+    """(sentence in `lang`, its English translation)."""
+    concepts = rng.sample(range(len(english.words)), rng.randint(4, 8))
+    anchors = [rng.choice(NAMES), str(rng.randint(10, 9999))]
+    return (anchored_sentence(lang, concepts, anchors, rng),
+            anchored_sentence(english, concepts, anchors, rng))
+
+
+def anchored_sentence(lang: PseudoLanguage, concepts: list[int], anchors: list[str],
+                      rng: random.Random) -> str:
+    """The concepts' words in a random order with the anchors at random places.
+
+    Anchors stand apart with spaces even in languages written without them, so that they
+    are the same tokens in every language.
+    """
+    words = [lang.words[concept] for concept in rng.sample(concepts, len(concepts))]
+    cuts = sorted(rng.choices(range(len(words) + 1), k=len(anchors)))
+    segments = [words[start:end] for start, end in zip([0, *cuts], [*cuts, len(words)],
+                                                       strict=True)]
+    parts = [lang.join(segments[0])]
+    for anchor, segment in zip(rng.sample(anchors, len(anchors)), segments[1:], strict=True):
+        parts += [anchor, lang.join(segment)]
+    return " ".join(part for part in parts if part)
+
+
+def retrieval_rows(layout, split: str, language: str, size: int, seed: int,
+                   dataset: str) -> list[dict]:
+    """`size` translation pairs in the hub's columns, then, where the layout asks for them,
+    size // 2 sentences without a partner on each side (BUCC's corpora are mostly those)."""
+    rng = language_rng(seed, dataset, split, language)
+    lang, english = PseudoLanguage(language, seed), PseudoLanguage("en", seed)
+    texts = [translation_pair(lang, english, rng) for _ in range(size)]
+    if layout.demo_distractors:
+        texts += [(translation_pair(lang, english, rng)[0], "") for _ in range(size // 2)]
+        texts += [("", translation_pair(lang, english, rng)[1]) for _ in range(size // 2)]
+    return [layout.hub_row(language, number, source, target)
+            for number, (source, target) in enumerate(texts)]
+
+
+# --- multiple choice (HellaSwag, Cosmos QA, CommonsenseQA) ------------------------------------
+# The right choice repeats context words in their order (as an entailed hypothesis does);
+# every other choice is made of words the context lacks.
+
+
+def choice_example(lang: PseudoLanguage, n_choices: int, answer: int,
+                   rng: random.Random) -> tuple[str, list[str]]:
+    """(context, choices), choice `answer` being the right one."""
+    context = lang.sentence_words(rng)
+    unused = [w for w in lang.words if w not in context]
+    choices = [sorted(rng.sample(context, 3), key=context.index) if i == answer
+               else rng.sample(unused, 3) for i in range(n_choices)]
+    return lang.join(context), [lang.join(words) for words in choices]
+
+
+# --- token tagging (UD-POS, PAN-X, CCG supertags) ---------------------------------------------
+# Tags follow a lexicon: a word's tag, or the entity type it belongs to, is fixed by its place
+# in the language's vocabulary, which a tagger learns by heart.
+
+
+def lexicon_tagged(lang: PseudoLanguage, tags: tuple[str, ...],
+                   rng: random.Random) -> tuple[list[str], list[str]]:
+    """(words, one tag per word) of a sentence."""
+    words = lang.sentence_words(rng)
+    return words, [tags[lang.words.index(word) % len(tags)] for word in words]
+
+
+def entity_tagged(lang: PseudoLanguage, types: list[str],
+                  rng: random.Random) -> tuple[list[str], list[str]]:
+    """(words, IOB2 tags) of a sentence mixing entities of 1-2 words with other words."""
+    lexicons = [lang.words[kind::len(types) + 1] for kind in range(len(types) + 1)]
+    words, tags = [], []
+    for _ in range(rng.randint(3, 7)):
+        kind = rng.randrange(len(types) + 1)  # 0: outside any entity
+        span = rng.sample(lexicons[kind], 1 if kind == 0 else rng.randint(1, 2))
+        words += span
+        if kind == 0:
+            tags.append("O")
+        else:
+            tags += [f"B-{types[kind - 1]}"] + [f"I-{types[kind - 1]}"] * (len(span) - 1)
+    return words, tags

@@ -53,6 +53,8 @@ def load_raw(name: str, spec: dict, demo: dict) -> dict:
 
         return generate(schema, name, languages, demo["train_examples"],
                         demo["eval_examples"], demo["seed"])
+    if spec["source"] == "local":  # licensed data the user supplies (CCGbank)
+        return schema.read_local(Path(spec["path"]))
     return load_hub(name, spec, schema, languages)
 
 
@@ -117,6 +119,21 @@ def write_splits(name: str, schema, raw: dict, languages: list[str],
     return files, dropped
 
 
+def label_names_of(schema, dataset_dir: Path, files: dict) -> list[str]:
+    """The layout's label names; where only the data defines them (CCG supertags), every
+    tag occurring in any written split, sorted, so that no gold tag is outside the head."""
+    import pyarrow.parquet as pq
+
+    if schema.label_names is not None:
+        return list(schema.label_names)
+    tags = set()
+    for key in files:
+        language, split = key.split("/")
+        table = pq.read_table(split_path(dataset_dir, language, split), columns=["tags"])
+        tags.update(tag for sentence in table.column("tags").to_pylist() for tag in sentence)
+    return sorted(tags)
+
+
 def write_prepared(name: str, spec: dict, raw: dict, out_dir: Path) -> dict:
     """Convert hub rows to canonical files plus manifest, atomically at `out_dir`."""
     schema = get_schema(spec["schema"], name)
@@ -133,7 +150,7 @@ def write_prepared(name: str, spec: dict, raw: dict, out_dir: Path) -> dict:
         "format": schema.format,
         "schema": spec["schema"],
         "source": {key: spec[key] for key in ("source", "path", "name", "revision") if key in spec},
-        "label_names": list(schema.label_names),
+        "label_names": label_names_of(schema, partial, files),
         "files": dict(sorted(files.items())),
         "dropped_unlabelled_rows": dropped,
     }

@@ -15,6 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .layouts_choice import CHOICE_LAYOUTS
+from .layouts_qa import QA_SCHEMAS
+from .layouts_retrieval import RETRIEVAL_LAYOUTS
+from .layouts_tagging import TAGGING_LAYOUTS
+
 NLI_LABELS = ("entailment", "neutral", "contradiction")
 
 
@@ -132,7 +137,8 @@ PAIR_SCHEMAS: dict[str, PairSchema] = {
 }
 
 
-SCHEMAS = {**PAIR_SCHEMAS}
+SCHEMAS = {**PAIR_SCHEMAS, **QA_SCHEMAS, **RETRIEVAL_LAYOUTS, **CHOICE_LAYOUTS,
+           **TAGGING_LAYOUTS}
 
 
 def get_schema(name: str, dataset: str = "?"):

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from statistics import fmean
 
 # Metric of a language result that enters the averages, per task metric.
-HEADLINE = {"accuracy": "accuracy"}
+HEADLINE = {"accuracy": "accuracy", "bucc_f1": "f1", "tatoeba_accuracy": "accuracy",
+            "pos_f1": "f1", "entity_f1": "f1"}
 
 
 def language_score(metric: str, result: Mapping[str, float]) -> float:

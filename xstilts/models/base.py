@@ -83,7 +83,8 @@ def corpus(dataset_dirs) -> list[str]:
                 if name == "id":
                     continue
                 if pa.types.is_string(column.type):
-                    texts += column.to_pylist()
+                    # None: a retrieval sentence without partner has no text on one side
+                    texts += [text for text in column.to_pylist() if text is not None]
                 elif pa.types.is_list(column.type) and pa.types.is_string(column.type.value_type):
                     texts += [" ".join(values) for values in column.to_pylist()]
     return texts

@@ -6,7 +6,13 @@ formats, each implemented once.
 
 from importlib import import_module
 
-FORMAT_MODULES = {"pair_classification": "xstilts.tasks.pair_classification"}
+FORMAT_MODULES = {
+    "pair_classification": "xstilts.tasks.pair_classification",
+    "extractive_qa": "xstilts.tasks.extractive_qa",
+    "multiple_choice": "xstilts.tasks.multiple_choice",
+    "tagging": "xstilts.tasks.tagging",
+    "retrieval": "xstilts.tasks.retrieval",
+}
 
 
 def get_format(name: str):

@@ -1,0 +1,30 @@
+"""Evaluate a checkpoint as sentence encoder on a retrieval task (BUCC, Tatoeba), all languages."""
+
+from pathlib import Path
+
+import _cli
+
+from xstilts.tasks.retrieval import evaluate
+
+
+def main() -> None:
+    cli = _cli.parser(__doc__)
+    cli.add_argument("--spec", type=_cli.json_arg, required=True,
+                     help="resolved task spec (JSON), as xstilts.config.resolve_task builds it")
+    cli.add_argument("--init", required=True, help="checkpoint whose encoder embeds the sentences")
+    cli.add_argument("--layer", type=int, required=True,
+                     help="hidden layer to mean-pool (0 = embedding output)")
+    cli.add_argument("--data", required=True, help="root of the prepared datasets")
+    cli.add_argument("--output", required=True, help="prediction file (JSON) of every language")
+    cli.add_argument("--threads", type=int, default=1)
+    args = cli.parse_args()
+    _cli.setup_logging()
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    evaluate(args.spec, Path(args.init), Path(args.data), args.layer, Path(args.output))
+
+
+if __name__ == "__main__":
+    main()

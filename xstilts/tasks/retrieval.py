@@ -1,0 +1,162 @@
+"""Sentence retrieval (BUCC, Tatoeba): a checkpoint's encoder embeds sentences; no training.
+
+Canonical rows (xstilts.data.layouts_retrieval): id, source (non-English), target
+(English); a row with both is a gold pair, a row with one side a sentence without partner.
+Sentence ids are row ids. Embeddings: xstilts.models.sentence_encoder; similarity search:
+xstilts.retrieval (blocked, never an N x M matrix). What is predicted follows the metric:
+
+- bucc_f1 (BUCC): all source and target sentences of the dev split are mined with margin
+  scoring and "max" retrieval, as XTREME does; mined sentences whose text occurs more than
+  once on their side are dropped, as XTREME's mapping of texts back to ids drops them. The
+  F1-optimal threshold is chosen on dev; Table 2 (dev sets) reports dev F1 at that
+  threshold. The same threshold is applied unchanged to the `test` split, whose extracted
+  pairs and F1 are kept under "test" for the test-set table:
+    {"threshold": t, "pairs": [[source id, target id, margin], ...],
+     "test": {"split", "threshold", "pairs" (those >= t), "precision", "recall", "f1", "count"}}
+- tatoeba_accuracy (Tatoeba): the non-English sentences are indexed and each English one
+  queries its nearest (cosine) neighbour: {English sentence id: retrieved sentence id}.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from pathlib import Path
+
+from .. import provenance
+from ..data.prepared import read_split
+from ..retrieval import best_threshold, bucc_f1, knn, mine_pairs
+
+log = logging.getLogger("xstilts.retrieval")
+
+
+def missing_layer(layer: int, num_hidden_layers: int, model: str) -> str | None:
+    """Why sentences cannot be embedded with `layer` of `model`, or None if they can."""
+    if 0 <= layer <= num_hidden_layers:
+        return None
+    return (f"config key 'model.retrieval_layer': layer {layer} does not exist in {model}, "
+            f"which has {num_hidden_layers} hidden layers (0 = embedding output, "
+            f"1..{num_hidden_layers} = transformer layers)")
+
+
+def gold(table, label_names=()) -> dict[str, str]:
+    """{source sentence id: target sentence id} of the gold pairs (no torch)."""
+    rows = zip(table.column("id").to_pylist(), table.column("source").to_pylist(),
+               table.column("target").to_pylist(), strict=True)
+    return {row_id: row_id for row_id, source, target in rows
+            if source is not None and target is not None}
+
+
+def side(table, column: str) -> tuple[list[str], list[str]]:
+    """(ids, sentences) of the rows that have a sentence in `column` (source or target)."""
+    rows = zip(table.column("id").to_pylist(), table.column(column).to_pylist(), strict=True)
+    present = [(row_id, text) for row_id, text in rows if text is not None]
+    return [row_id for row_id, _ in present], [text for _, text in present]
+
+
+# ---------------------------------------------------------------------------- BUCC
+
+
+def mined_pairs(embed, table) -> list[list]:
+    """[source id, target id, margin] of the pairs mined from one split, best first."""
+    source_ids, sources = side(table, "source")
+    target_ids, targets = side(table, "target")
+    mined = mine_pairs(embed(sources), embed(targets))
+    repeated_sources, repeated_targets = repeated(sources), repeated(targets)
+    return [[source_ids[s], target_ids[t], score] for s, t, score in mined
+            if sources[s] not in repeated_sources and targets[t] not in repeated_targets]
+
+
+def repeated(texts: list[str]) -> set[str]:
+    return {text for text, count in Counter(texts).items() if count > 1}
+
+
+def bucc_predictions(embed, spec: dict, data_root: Path, language: str) -> dict:
+    """Dev pairs with their F1-optimal threshold, and that threshold applied to test."""
+    dev = read_split(data_root / spec["eval"]["dataset"], language, spec["eval"]["split"])
+    pairs = mined_pairs(embed, dev)
+    threshold = best_threshold(pairs, gold(dev).items())
+    log.info("%s: %d pairs mined on dev, threshold %.4f", language, len(pairs), threshold)
+    predictions = {"threshold": threshold, "pairs": pairs}
+    if "test" in spec:
+        test = read_split(data_root / spec["test"]["dataset"], language, spec["test"]["split"])
+        predictions["test"] = {"split": spec["test"]["split"],
+                               **applied_threshold(mined_pairs(embed, test), gold(test), threshold)}
+    return predictions
+
+
+def applied_threshold(pairs: list[list], gold_pairs: dict[str, str], threshold: float) -> dict:
+    """The pairs extracted at a threshold chosen elsewhere, with their F1 (x100)."""
+    return {"threshold": threshold, "pairs": [pair for pair in pairs if pair[2] >= threshold],
+            **bucc_f1(pairs, gold_pairs.items(), threshold), "count": len(gold_pairs)}
+
+
+# ---------------------------------------------------------------------------- Tatoeba
+
+
+def tatoeba_predictions(embed, spec: dict, data_root: Path, language: str) -> dict[str, str]:
+    """{English sentence id: id of its nearest non-English sentence}."""
+    table = read_split(data_root / spec["eval"]["dataset"], language, spec["eval"]["split"])
+    index_ids, index_sentences = side(table, "source")
+    query_ids, query_sentences = side(table, "target")
+    _, nearest = knn(embed(query_sentences), embed(index_sentences), 1)
+    return {query: index_ids[i] for query, i in zip(query_ids, nearest[:, 0].tolist(),
+                                                     strict=True)}
+
+
+PREDICTORS = {"bucc_f1": bucc_predictions, "tatoeba_accuracy": tatoeba_predictions}
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+
+def predict_languages(spec: dict, checkpoint_dir: Path, data_root: Path,
+                      layer: int) -> tuple[dict, dict]:
+    """({language: predictions}, encoder transfer report) for every evaluation language."""
+    from ..models import sentence_encoder
+
+    if spec["metric"] not in PREDICTORS:
+        raise ValueError(f"task {spec['task']!r}: retrieval has no procedure for metric "
+                         f"{spec['metric']!r} (known: {', '.join(PREDICTORS)})")
+    model, tokenizer, transfer = sentence_encoder.load(checkpoint_dir, layer)
+
+    def embed(sentences: list[str]):
+        return sentence_encoder.embed(model, tokenizer, sentences, spec["max_length"],
+                                      spec["hparams"]["eval_batch_size"], spec["precision"])
+
+    by_language = {}
+    for language in spec["languages"]:
+        started = time.perf_counter()
+        by_language[language] = PREDICTORS[spec["metric"]](embed, spec, Path(data_root), language)
+        log.info("%s %s: done in %.1f s", spec["task"], language, time.perf_counter() - started)
+    return by_language, transfer
+
+
+def evaluate(spec: dict, checkpoint_dir: Path, data_root: Path, layer: int,
+             output: Path) -> dict:
+    """Write the prediction file of a retrieval task (every language) with its provenance."""
+    import torch
+
+    from ..training import dataset_hashes, device_name, parent_record
+    from .inference import pick_device
+
+    started = provenance.now()
+    by_language, transfer = predict_languages(spec, checkpoint_dir, data_root, layer)
+    refs = [spec["eval"], *([spec["test"]] if "test" in spec else [])]
+    result = {
+        "task": spec["task"],
+        "split": spec["eval"]["split"],
+        "predictions": by_language,
+        "provenance": provenance.record(
+            "predictions",
+            params={"eval": spec["eval"], "test": spec.get("test"), "layer": layer,
+                    "max_length": spec["max_length"], "precision": spec["precision"]},
+            inputs={"checkpoint": parent_record(Path(checkpoint_dir)),
+                    "data": dataset_hashes(Path(data_root), refs)},
+            outputs={}, started=started,
+            extra={"encoder_transfer": transfer,
+                   "device": device_name(torch, pick_device(spec["precision"])[0])}),
+    }
+    provenance.write_json_atomic(Path(output), result)
+    return result
