@@ -23,7 +23,9 @@ INTERMEDIATE = [t for t in config["experiment"]["intermediate"] if t not in UNAV
 TARGETS = config["experiment"]["targets"]
 # Targets fine-tuned on English data; the others (retrieval) are evaluated straight from
 # the intermediate checkpoint.
-TRAINED_TARGETS = [t for t in TARGETS if config["target_tasks"][t]["format"] != "retrieval"]
+TRAINED_TARGETS = [
+    t for t in TARGETS if config["target_tasks"][t]["format"] != "retrieval"
+]
 RETRIEVAL_TARGETS = [t for t in TARGETS if t not in TRAINED_TARGETS]
 
 

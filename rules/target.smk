@@ -3,8 +3,6 @@
 
 
 rule train_target:
-    wildcard_constraints:
-        target="|".join(TRAINED_TARGETS) or "^$",
     input:
         init=init_checkpoint,
         data=lambda wc: prepared(task_spec("target_tasks", wc.target)),
@@ -13,6 +11,8 @@ rule train_target:
         predictions="results/predictions/{intermediate}/{target}.json",
     log:
         "logs/train_target/{intermediate}/{target}.log",
+    wildcard_constraints:
+        target="|".join(TRAINED_TARGETS) or "^$",
     conda:
         ENV
     threads: config["threads"]

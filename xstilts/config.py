@@ -87,7 +87,7 @@ def _check_references(config: dict) -> None:
                     f"config key 'experiment.{key}': task {name!r} is not defined under '{kind}' "
                     f"(defined: {', '.join(sorted(config[kind]))})"
                 )
-            elif config[kind][name]["format"] not in FORMAT_MODULES:
+            elif config[kind][name]["format"] not in (*FORMAT_MODULES, "multitask"):
                 problems.append(
                     f"config key '{kind}.{name}.format': format "
                     f"{config[kind][name]['format']!r} is not implemented yet "
@@ -230,7 +230,7 @@ def resolve_task(config: dict, kind: str, name: str) -> dict:
     task = copy.deepcopy(config[kind][name])
     hparams = {**config["training"], **task.pop("hparams")}
     task.pop("note", None)
-    return {
+    resolved = {
         "task": name,
         "kind": kind,
         **task,
@@ -238,10 +238,15 @@ def resolve_task(config: dict, kind: str, name: str) -> dict:
         "seed": config["seed"],
         "precision": config["precision"],
     }
+    if task["format"] == "multitask":
+        resolved["subtasks"] = {sub: resolve_task(config, kind, sub) for sub in task["tasks"]}
+    return resolved
 
 
 def datasets_of(task: dict) -> list[str]:
     """Names of the prepared datasets a resolved task reads, in first-use order."""
     refs = task.get("train", []) + task.get("dev", [])
     refs += [task[split] for split in ("eval", "test") if split in task]
-    return list(dict.fromkeys(ref["dataset"] for ref in refs))
+    names = [ref["dataset"] for ref in refs]
+    names += [name for sub in task.get("subtasks", {}).values() for name in datasets_of(sub)]
+    return list(dict.fromkeys(names))

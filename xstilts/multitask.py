@@ -116,3 +116,51 @@ def trainer_class(base):
             load_model(self.model, path)
 
     return MultiTaskTrainer
+
+
+def task_part(name: str, spec: dict, data_root: Path, tokenizer):
+    """One task of the mixture: its features, head and selection set, as in single-task."""
+    from .tasks import get_format
+    from .training import (
+        collator_of,
+        label_names_of,
+        read_refs,
+        selection_subset,
+        training_features,
+    )
+
+    task_format = get_format(spec["format"])
+    label_names = label_names_of(data_root, spec["train"] + spec["dev"])
+    features = training_features(task_format, read_refs(data_root, spec["train"]), tokenizer,
+                                 spec, label_names)
+    dev_table = selection_subset(read_refs(data_root, spec["dev"]),
+                                 spec["hparams"]["selection_examples"], spec["seed"])
+    part = TaskPart(name, spec, task_format, label_names, features,
+                    collator_of(task_format, tokenizer), dev_table,
+                    task_format.gold(dev_table, label_names))
+    return part
+
+
+def multitask_setup(spec: dict, init_dir: Path, data_root: Path, tokenizer):
+    """A TrainingSetup (xstilts.training) training every sub-task on one shared encoder."""
+    from .training import TrainingSetup, micro_batching
+
+    parts = [task_part(name, sub, data_root, tokenizer)
+             for name, sub in spec["subtasks"].items()]
+    built = {part.name: part.task_format.build_model(init_dir, part.label_names)
+             for part in parts}
+    model, checkpoint_model = shared_encoder_model({name: m for name, (m, _) in built.items()})
+    micro, _ = micro_batching(spec["batch_size"], spec["hparams"]["max_batch_per_device"])
+    refs = [ref for part in parts for ref in part.spec["train"] + part.spec["dev"]]
+    return TrainingSetup(
+        model=model,
+        checkpoint_model=checkpoint_model,
+        train_set=TaskBatches(parts, micro, spec["seed"]),
+        collate=first_item,
+        select=lambda trained: selection_score(parts, tokenizer, trained),
+        transfer={name: report for name, (_, report) in built.items()},
+        selection_examples=sum(part.dev_table.num_rows for part in parts),
+        data_refs=refs,
+        prebatched=True,
+        trainer_mixin=trainer_class,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import shutil
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -55,16 +56,21 @@ def selection_subset(table, size: int, seed: int):
     return table.take(sorted(order.tolist()))
 
 
-def training_arguments(spec: dict, work_dir: Path, n_train: int, bf16: bool, device: str):
+def training_arguments(spec: dict, work_dir: Path, n_train: int, bf16: bool, device: str,
+                       prebatched: bool = False):
+    """Trainer settings; `prebatched`: each training item is already a whole micro-batch."""
     from transformers import TrainingArguments
 
     hp = spec["hparams"]
     micro, accumulation = micro_batching(spec["batch_size"], hp["max_batch_per_device"])
-    total_steps = math.ceil(n_train / spec["batch_size"] * spec["epochs"])
+    # n_train counts examples, or micro-batches when prebatched
+    total_steps = math.ceil(n_train / (accumulation if prebatched else spec["batch_size"])
+                            * spec["epochs"])
     eval_steps = max(1, min(hp["eval_every_steps"], total_steps))
     return TrainingArguments(
         output_dir=str(work_dir),
-        per_device_train_batch_size=micro,
+        per_device_train_batch_size=1 if prebatched else micro,
+        remove_unused_columns=not prebatched,  # a pre-built batch names its task
         gradient_accumulation_steps=accumulation,
         per_device_eval_batch_size=hp["eval_batch_size"],
         num_train_epochs=spec["epochs"],
@@ -83,7 +89,8 @@ def training_arguments(spec: dict, work_dir: Path, n_train: int, bf16: bool, dev
         metric_for_best_model="selection_score",
         greater_is_better=True,
         logging_steps=max(1, min(50, eval_steps)),
-        train_sampling_strategy="group_by_length" if hp["group_by_length"] else "random",
+        train_sampling_strategy=(
+            "group_by_length" if hp["group_by_length"] and not prebatched else "random"),
         bf16=bf16,
         use_cpu=device == "cpu",
         seed=spec["seed"],
@@ -114,27 +121,30 @@ def selecting_trainer(select):
     return SelectingTrainer
 
 
-def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
-    """Train and save the selected checkpoint at `out_dir`; return (model, tokenizer, record)."""
-    import torch
-    from transformers import AutoTokenizer, EarlyStoppingCallback, set_seed
+@dataclass
+class TrainingSetup:
+    """What the training loop needs, whether one task or a multi-task mixture."""
 
-    started = provenance.now()
-    init_dir, data_root, out_dir = Path(init_dir), Path(data_root), Path(out_dir)
+    model: object  # what the Trainer optimises
+    checkpoint_model: object  # what is saved (its encoder is what later jobs load)
+    train_set: object
+    collate: object
+    select: object  # model -> selection score, higher is better
+    transfer: dict
+    selection_examples: int
+    data_refs: list[dict]
+    prebatched: bool = False
+    trainer_mixin: object = None
+
+
+def single_task_setup(spec: dict, init_dir: Path, data_root: Path, tokenizer) -> TrainingSetup:
     task_format = get_format(spec["format"])
-    device, bf16 = pick_device(spec["precision"])
-    set_seed(spec["seed"])
-    tokenizer = AutoTokenizer.from_pretrained(init_dir)
     label_names = label_names_of(data_root, spec["train"] + spec["dev"])
-
     train_set = training_features(task_format, read_refs(data_root, spec["train"]), tokenizer,
                                   spec, label_names)
     dev_table = selection_subset(read_refs(data_root, spec["dev"]),
                                  spec["hparams"]["selection_examples"], spec["seed"])
     dev_gold = task_format.gold(dev_table, label_names)
-    log.info("%s: %d training features and %d selection examples on %s (bf16=%s)",
-             spec["task"], len(train_set), dev_table.num_rows, device, bf16)
-
     score = selection_scorer(task_format, spec)
 
     def select(model) -> float:
@@ -142,19 +152,45 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
         return score(predictions, dev_gold)
 
     model, transfer = task_format.build_model(init_dir, label_names)
+    return TrainingSetup(model, model, train_set, collator_of(task_format, tokenizer), select,
+                         transfer, dev_table.num_rows, spec["train"] + spec["dev"])
+
+
+def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
+    """Train and save the selected checkpoint at `out_dir`; return (model, tokenizer, record)."""
+    import torch
+    from transformers import AutoTokenizer, EarlyStoppingCallback, set_seed
+
+    from .multitask import multitask_setup
+
+    started = provenance.now()
+    init_dir, data_root, out_dir = Path(init_dir), Path(data_root), Path(out_dir)
+    device, bf16 = pick_device(spec["precision"])
+    set_seed(spec["seed"])
+    tokenizer = AutoTokenizer.from_pretrained(init_dir)
+    setup = (multitask_setup if spec["format"] == "multitask" else single_task_setup)(
+        spec, init_dir, data_root, tokenizer)
+    log.info("%s: %d training items and %d selection examples on %s (bf16=%s)",
+             spec["task"], len(setup.train_set), setup.selection_examples, device, bf16)
+
     work_dir = out_dir.with_name(out_dir.name + ".work")
-    trainer = selecting_trainer(select)(
-        model=model,
-        args=training_arguments(spec, work_dir, len(train_set), bf16, device),
-        train_dataset=train_set,
-        eval_dataset=train_set,  # unused: evaluation is `select`
+    trainer_class = selecting_trainer(setup.select)
+    if setup.trainer_mixin:
+        trainer_class = setup.trainer_mixin(trainer_class)
+    trainer = trainer_class(
+        model=setup.model,
+        args=training_arguments(spec, work_dir, len(setup.train_set), bf16, device,
+                                setup.prebatched),
+        train_dataset=setup.train_set,
+        eval_dataset=setup.train_set,  # unused: evaluation is `select`
         processing_class=tokenizer,
-        data_collator=collator_of(task_format, tokenizer),
+        data_collator=setup.collate,
         callbacks=[EarlyStoppingCallback(spec["hparams"]["early_stopping_patience"])],
     )
     trainer.train()
     selection = {
-        "metric": f"{spec['format']} selection score on {dev_table.num_rows} English dev examples",
+        "metric": f"{spec['format']} selection score on {setup.selection_examples} "
+                  "English dev examples",
         "best_metric": trainer.state.best_metric,
         "best_step": step_of(trainer.state.best_model_checkpoint),
         "steps_trained": trainer.state.global_step,
@@ -162,20 +198,20 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
                         for entry in trainer.state.log_history
                         if "eval_selection_score" in entry],
     }
-    save_checkpoint(trainer.model, tokenizer, out_dir)
+    save_checkpoint(setup.checkpoint_model, tokenizer, out_dir)
     shutil.rmtree(work_dir, ignore_errors=True)
     record = provenance.record(
         "checkpoint",
         params=spec,
         inputs={"init": parent_record(init_dir),
-                "data": dataset_hashes(data_root, spec["train"] + spec["dev"])},
+                "data": dataset_hashes(data_root, setup.data_refs)},
         outputs={"files": provenance.hash_tree(out_dir)},
         started=started,
-        extra={"selection": selection, "encoder_transfer": transfer,
+        extra={"selection": selection, "encoder_transfer": setup.transfer,
                "device": device_name(torch, device), "bf16": bf16},
     )
     provenance.write_json_atomic(out_dir / provenance.RECORD, record)
-    return trainer.model, tokenizer, record
+    return setup.checkpoint_model, tokenizer, record
 
 
 def training_features(task_format, table, tokenizer, spec: dict, label_names: list[str]):
