@@ -23,7 +23,7 @@ def test_paper_config_validates(paper_config):
     assert config["training"]["learning_rate"] == 1.0e-5
     # Table 2: baseline first, then the intermediate tasks in the order of `experiment`.
     assert rows(config) == ["baseline", "anli_plus", "mnli", "qqp", "squad_v1", "squad_v2",
-                            "hellaswag", "cosmosqa", "commonsenseqa", "ccg"]
+                            "hellaswag", "cosmosqa", "commonsenseqa", "ccg", "multitask"]
 
 
 def test_validate_does_not_modify_its_argument(paper_config):

@@ -61,3 +61,21 @@ def load_encoder(model, checkpoint_dir: Path) -> dict:
         "fresh_encoder_parts": missing,
         "dropped_from_checkpoint": dropped + [prefix + key for key in unexpected],
     }
+
+
+def with_fresh_head(auto_class, init_dir: Path, label_names: list[str]):
+    """(model, transfer report): a new `auto_class` head on the encoder of `init_dir`.
+
+    The configuration's labels are replaced, so nothing of the checkpoint's own head (its
+    size or its label names) carries over.
+    """
+    from transformers import AutoConfig
+
+    config = AutoConfig.from_pretrained(
+        init_dir,
+        num_labels=len(label_names),
+        id2label=dict(enumerate(label_names)),
+        label2id={name: i for i, name in enumerate(label_names)},
+    )
+    model = auto_class.from_config(config)
+    return model, load_encoder(model, init_dir)

@@ -16,18 +16,16 @@ from ..metrics.qa import score_squad, score_squad_v2
 
 # Task keys (besides max_length) that featurize() takes, for training.py to pass on.
 FEATURIZE_OPTIONS = ("doc_stride",)
+SPAN_OUTPUTS = ["start", "end"]  # the head's two outputs per token
 
 
 def build_model(init_dir, label_names: list[str]):
-    """A fresh span head (start and end logits) on the encoder of `init_dir`."""
-    from transformers import AutoConfig, AutoModelForQuestionAnswering
+    """A fresh span head (start and end logits per token) on the encoder of `init_dir`."""
+    from transformers import AutoModelForQuestionAnswering
 
-    from ..models.transfer import load_encoder
+    from ..models.transfer import with_fresh_head
 
-    # Two outputs per token (start, end), whatever head the checkpoint was trained with.
-    config = AutoConfig.from_pretrained(init_dir, num_labels=2)
-    model = AutoModelForQuestionAnswering.from_config(config)
-    return model, load_encoder(model, init_dir)
+    return with_fresh_head(AutoModelForQuestionAnswering, init_dir, SPAN_OUTPUTS)
 
 
 # --- windows -------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..metrics.classification import accuracy
+# Gold labels and selection are those of pair classification: a label is an index into
+# the dataset's label names (here, the choice names).
+from .pair_classification import gold, selection_score  # noqa: F401
 
 
 def build_model(init_dir, label_names: list[str]):
@@ -19,21 +21,13 @@ def build_model(init_dir, label_names: list[str]):
 
     XLM-R's multiple-choice head reads the pooler, which a masked-LM checkpoint lacks:
     the transfer then initialises the pooler freshly, as part of the head. The head scores
-    one choice at a time whatever their number; the choice names replace the labels of
-    the checkpoint's own head in the saved configuration.
+    one choice at a time whatever their number.
     """
-    from transformers import AutoConfig, AutoModelForMultipleChoice
+    from transformers import AutoModelForMultipleChoice
 
-    from ..models.transfer import load_encoder
+    from ..models.transfer import with_fresh_head
 
-    config = AutoConfig.from_pretrained(
-        init_dir,
-        num_labels=len(label_names),
-        id2label=dict(enumerate(label_names)),
-        label2id={name: i for i, name in enumerate(label_names)},
-    )
-    model = AutoModelForMultipleChoice.from_config(config)
-    return model, load_encoder(model, init_dir)
+    return with_fresh_head(AutoModelForMultipleChoice, init_dir, label_names)
 
 
 def prompts(table) -> list[str]:
@@ -122,14 +116,3 @@ def predict(model, tokenizer, table, spec: dict, label_names: list[str]) -> dict
         for i, choice in zip(indices, outputs.logits.argmax(-1).tolist(), strict=True):
             predictions[ids[order[i]]] = label_names[choice]
     return predictions
-
-
-def gold(table, label_names: list[str]) -> dict[str, str]:
-    """{example id: name of the right choice} (no torch)."""
-    return dict(zip(table.column("id").to_pylist(),
-                    (label_names[i] for i in table.column("label").to_pylist()), strict=True))
-
-
-def selection_score(predictions: dict, gold_labels: dict) -> float:
-    """Accuracy on the English selection subset; higher is better."""
-    return accuracy(predictions, gold_labels)["accuracy"]

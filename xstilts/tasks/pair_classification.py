@@ -11,18 +11,11 @@ from ..metrics.classification import accuracy
 
 def build_model(init_dir, label_names: list[str]):
     """A fresh classification head on the encoder of `init_dir` (see models.transfer)."""
-    from transformers import AutoConfig, AutoModelForSequenceClassification
+    from transformers import AutoModelForSequenceClassification
 
-    from ..models.transfer import load_encoder
+    from ..models.transfer import with_fresh_head
 
-    config = AutoConfig.from_pretrained(
-        init_dir,
-        num_labels=len(label_names),
-        id2label=dict(enumerate(label_names)),
-        label2id={name: i for i, name in enumerate(label_names)},
-    )
-    model = AutoModelForSequenceClassification.from_config(config)
-    return model, load_encoder(model, init_dir)
+    return with_fresh_head(AutoModelForSequenceClassification, init_dir, label_names)
 
 
 def featurize(table, tokenizer, max_length: int):

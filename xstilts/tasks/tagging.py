@@ -30,18 +30,11 @@ SELECTION_OPTIONS = ("metric",)
 
 def build_model(init_dir, label_names: list[str]):
     """A fresh token-classification head on the encoder of `init_dir` (see models.transfer)."""
-    from transformers import AutoConfig, AutoModelForTokenClassification
+    from transformers import AutoModelForTokenClassification
 
-    from ..models.transfer import load_encoder
+    from ..models.transfer import with_fresh_head
 
-    config = AutoConfig.from_pretrained(
-        init_dir,
-        num_labels=len(label_names),
-        id2label=dict(enumerate(label_names)),
-        label2id={name: i for i, name in enumerate(label_names)},
-    )
-    model = AutoModelForTokenClassification.from_config(config)
-    return model, load_encoder(model, init_dir)
+    return with_fresh_head(AutoModelForTokenClassification, init_dir, label_names)
 
 
 def word_windows(sizes: list[int], budget: int) -> list[range]:
