@@ -406,16 +406,18 @@ def test_official_prediction_file_is_scored_by_the_command(tmp_path):
     _prepare(config, "xquad", tmp_path / "data" / "prepared")
     table = read_split(tmp_path / "data/prepared/xquad", "de", "validation").to_pydict()
     predictions = {}
+    total = len(table["id"])
+    quarter = total // 4
     for n, (question_id, context, starts) in enumerate(
             zip(table["id"], table["context"], table["answers_start"], strict=True)):
         number_and_two_words = " ".join(context[starts[0]:].split()[:3])
-        if n < 25:  # the first gold answer (the number): exact
+        if n < quarter:  # the first gold answer (the number): exact
             predictions[question_id] = table["answers_text"][n][0]
-        elif n < 50:  # the second gold answer (number and next word): exact
+        elif n < 2 * quarter:  # the second gold answer (number and next word): exact
             predictions[question_id] = table["answers_text"][n][1]
-        elif n < 75:  # one word too many: F1 2 * (2/3 * 1) / (2/3 + 1) = 0.8 with the second
+        elif n < 3 * quarter:  # one word too many: F1 2 * (2/3 * 1) / (2/3 + 1) = 0.8
             predictions[question_id] = number_and_two_words
-        # the last 25 questions have no prediction: 0
+        # the remaining questions have no prediction: 0
     (tmp_path / "de.json").write_text(json.dumps(predictions, ensure_ascii=False))
     result = subprocess.run(
         [sys.executable, "scripts/score.py", "--task", "xquad", "--configfile",
@@ -423,7 +425,9 @@ def test_official_prediction_file_is_scored_by_the_command(tmp_path):
          "--predictions", "de.json", "--language", "de"],
         cwd=tmp_path, capture_output=True, text=True, check=True)
     scores = json.loads(result.stdout)
-    # EM (25 + 25) / 100 = 50; F1 (25 + 25 + 25 * 0.8) / 100 = 70
-    assert scores["languages"] == {"de": {"exact_match": 50.0, "f1": pytest.approx(70.0),
-                                          "count": 100}}
+    # EM: two exact quarters; F1: two exact quarters plus one quarter at 0.8
+    assert scores["languages"] == {"de": {
+        "exact_match": pytest.approx(100 * 2 * quarter / total),
+        "f1": pytest.approx(100 * 2.8 * quarter / total),
+        "count": total}}
     assert scores["metric"] == "squad" and scores["score"] is None
