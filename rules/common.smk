@@ -60,3 +60,9 @@ def init_checkpoint(wildcards):
     if wildcards.intermediate == BASELINE:
         return "models/base"
     return f"models/intermediate/{wildcards.intermediate}"
+
+
+def retrieval_data():
+    """Prepared datasets of every retrieval target (one retrieval job reads them all)."""
+    specs = [task_spec("target_tasks", t) for t in RETRIEVAL_TARGETS]
+    return sorted({path for spec in specs for path in prepared(spec)})

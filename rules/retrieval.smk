@@ -1,17 +1,19 @@
 # Sentence retrieval (BUCC, Tatoeba): no training; the intermediate checkpoint (the base
-# model for the baseline row) embeds the sentences of every evaluation language in one job.
+# model for the baseline row) embeds the sentences of every retrieval task and language in
+# one job per checkpoint.
 
 
 rule evaluate_retrieval:
     input:
         init=init_checkpoint,
-        data=lambda wc: prepared(task_spec("target_tasks", wc.target)),
+        data=lambda wc: retrieval_data(),
     output:
-        "results/predictions/{intermediate}/{target}.json",
+        expand(
+            "results/predictions/{{intermediate}}/{target}.json",
+            target=RETRIEVAL_TARGETS,
+        ),
     log:
-        "logs/evaluate_retrieval/{intermediate}/{target}.log",
-    wildcard_constraints:
-        target="|".join(RETRIEVAL_TARGETS) or "^$",
+        "logs/evaluate_retrieval/{intermediate}.log",
     conda:
         ENV
     threads: config["threads"]
@@ -19,9 +21,9 @@ rule evaluate_retrieval:
         gpu=config["gpus_per_job"],
     params:
         data=PREPARED,
-        spec=lambda wc: as_json(task_spec("target_tasks", wc.target)),
+        specs=as_json([task_spec("target_tasks", t) for t in RETRIEVAL_TARGETS]),
         layer=config["model"]["retrieval_layer"],
     shell:
-        "python scripts/retrieve.py --spec {params.spec:q} --init {input.init:q}"
-        " --layer {params.layer} --data {params.data:q} --output {output:q}"
+        "python scripts/retrieve.py --specs {params.specs:q} --init {input.init:q}"
+        " --layer {params.layer} --data {params.data:q} --outputs {output:q}"
         " --threads {threads} > {log:q} 2>&1"

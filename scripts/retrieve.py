@@ -1,4 +1,4 @@
-"""Evaluate a checkpoint as sentence encoder on a retrieval task (BUCC, Tatoeba), all languages."""
+"""Evaluate a checkpoint as sentence encoder on retrieval tasks (BUCC, Tatoeba), all languages."""
 
 from pathlib import Path
 
@@ -9,13 +9,15 @@ from xstilts.tasks.retrieval import evaluate
 
 def main() -> None:
     cli = _cli.parser(__doc__)
-    cli.add_argument("--spec", type=_cli.json_arg, required=True,
-                     help="resolved task spec (JSON), as xstilts.config.resolve_task builds it")
+    cli.add_argument("--specs", type=_cli.json_arg, required=True,
+                     help="list of resolved task specs (JSON), as xstilts.config.resolve_task "
+                          "builds them")
     cli.add_argument("--init", required=True, help="checkpoint whose encoder embeds the sentences")
     cli.add_argument("--layer", type=int, required=True,
                      help="hidden layer to mean-pool (0 = embedding output)")
     cli.add_argument("--data", required=True, help="root of the prepared datasets")
-    cli.add_argument("--output", required=True, help="prediction file (JSON) of every language")
+    cli.add_argument("--outputs", nargs="+", required=True,
+                     help="one prediction file (JSON) per task, in the order of --specs")
     cli.add_argument("--threads", type=int, default=1)
     args = cli.parse_args()
     _cli.setup_logging()
@@ -23,7 +25,8 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    evaluate(args.spec, Path(args.init), Path(args.data), args.layer, Path(args.output))
+    evaluate(args.specs, Path(args.init), Path(args.data), args.layer,
+             [Path(output) for output in args.outputs])
 
 
 if __name__ == "__main__":

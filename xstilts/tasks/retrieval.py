@@ -111,15 +111,13 @@ PREDICTORS = {"bucc_f1": bucc_predictions, "tatoeba_accuracy": tatoeba_predictio
 # ---------------------------------------------------------------------------- evaluation
 
 
-def predict_languages(spec: dict, checkpoint_dir: Path, data_root: Path,
-                      layer: int) -> tuple[dict, dict]:
-    """({language: predictions}, encoder transfer report) for every evaluation language."""
+def predict_languages(spec: dict, model, tokenizer, data_root: Path) -> dict:
+    """{language: predictions} for every evaluation language of one retrieval task."""
     from ..models import sentence_encoder
 
     if spec["metric"] not in PREDICTORS:
         raise ValueError(f"task {spec['task']!r}: retrieval has no procedure for metric "
                          f"{spec['metric']!r} (known: {', '.join(PREDICTORS)})")
-    model, tokenizer, transfer = sentence_encoder.load(checkpoint_dir, layer)
 
     def embed(sentences: list[str]):
         return sentence_encoder.embed(model, tokenizer, sentences, spec["max_length"],
@@ -130,33 +128,41 @@ def predict_languages(spec: dict, checkpoint_dir: Path, data_root: Path,
         started = time.perf_counter()
         by_language[language] = PREDICTORS[spec["metric"]](embed, spec, Path(data_root), language)
         log.info("%s %s: done in %.1f s", spec["task"], language, time.perf_counter() - started)
-    return by_language, transfer
+    return by_language
 
 
-def evaluate(spec: dict, checkpoint_dir: Path, data_root: Path, layer: int,
-             output: Path) -> dict:
-    """Write the prediction file of a retrieval task (every language) with its provenance."""
+def evaluate(specs: list[dict], checkpoint_dir: Path, data_root: Path, layer: int,
+             outputs: list[Path]) -> list[dict]:
+    """Write each retrieval task's prediction file (every language) with its provenance.
+
+    The checkpoint is loaded once for all tasks: one job per model, as for training.
+    """
     import torch
 
+    from ..models import sentence_encoder
     from ..training import dataset_hashes, device_name, parent_record
     from .inference import pick_device
 
-    started = provenance.now()
-    by_language, transfer = predict_languages(spec, checkpoint_dir, data_root, layer)
-    refs = [spec["eval"], *([spec["test"]] if "test" in spec else [])]
-    result = {
-        "task": spec["task"],
-        "split": spec["eval"]["split"],
-        "predictions": by_language,
-        "provenance": provenance.record(
-            "predictions",
-            params={"eval": spec["eval"], "test": spec.get("test"), "layer": layer,
-                    "max_length": spec["max_length"], "precision": spec["precision"]},
-            inputs={"checkpoint": parent_record(Path(checkpoint_dir)),
-                    "data": dataset_hashes(Path(data_root), refs)},
-            outputs={}, started=started,
-            extra={"encoder_transfer": transfer,
-                   "device": device_name(torch, pick_device(spec["precision"])[0])}),
-    }
-    provenance.write_json_atomic(Path(output), result)
-    return result
+    model, tokenizer, transfer = sentence_encoder.load(checkpoint_dir, layer)
+    results = []
+    for spec, output in zip(specs, outputs, strict=True):
+        started = provenance.now()
+        by_language = predict_languages(spec, model, tokenizer, data_root)
+        refs = [spec["eval"], *([spec["test"]] if "test" in spec else [])]
+        result = {
+            "task": spec["task"],
+            "split": spec["eval"]["split"],
+            "predictions": by_language,
+            "provenance": provenance.record(
+                "predictions",
+                params={"eval": spec["eval"], "test": spec.get("test"), "layer": layer,
+                        "max_length": spec["max_length"], "precision": spec["precision"]},
+                inputs={"checkpoint": parent_record(Path(checkpoint_dir)),
+                        "data": dataset_hashes(Path(data_root), refs)},
+                outputs={}, started=started,
+                extra={"encoder_transfer": transfer,
+                       "device": device_name(torch, pick_device(spec["precision"])[0])}),
+        }
+        provenance.write_json_atomic(Path(output), result)
+        results.append(result)
+    return results
