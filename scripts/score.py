@@ -13,7 +13,6 @@ from pathlib import Path
 import _cli
 
 from xstilts import provenance
-from xstilts.config import load, resolve_task
 from xstilts.scoring import score_predictions
 
 
@@ -30,7 +29,9 @@ def main() -> None:
     cli.add_argument("--language", help="score an official single-language file")
     cli.add_argument("--output", help="write the scores here (JSON); print them otherwise")
     args = cli.parse_args()
-    if args.task:
+    if args.task:  # imported here: the workflow's many scoring jobs pass --spec
+        from xstilts.config import load, resolve_task
+
         args.spec = resolve_task(load(args.configfile), "target_tasks", args.task)
     started = provenance.now()
     loaded = json.loads(Path(args.predictions).read_text())
