@@ -13,6 +13,7 @@ from pathlib import Path
 import _cli
 
 from xstilts import provenance
+from xstilts.config import load, resolve_task
 from xstilts.scoring import score_predictions
 
 
@@ -29,9 +30,7 @@ def main() -> None:
     cli.add_argument("--language", help="score an official single-language file")
     cli.add_argument("--output", help="write the scores here (JSON); print them otherwise")
     args = cli.parse_args()
-    if args.task:  # imported here: the workflow's many scoring jobs pass --spec
-        from xstilts.config import load, resolve_task
-
+    if args.task:
         args.spec = resolve_task(load(args.configfile), "target_tasks", args.task)
     started = provenance.now()
     loaded = json.loads(Path(args.predictions).read_text())
