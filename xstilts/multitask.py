@@ -9,24 +9,9 @@ in the single-task setting (ANLI+'s parts) stay one task here too.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger("xstilts.multitask")
-
-
-@dataclass
-class TaskPart:
-    """One task of the mixture: its format, data and selection set."""
-
-    name: str
-    spec: dict
-    task_format: object
-    label_names: list[str]
-    features: object  # datasets.Dataset of training features
-    collate: object
-    dev_table: object
-    dev_gold: dict
 
 
 def shared_encoder_model(models: dict):
@@ -56,7 +41,7 @@ def shared_encoder_model(models: dict):
 class TaskBatches:
     """Micro-batches of one task each, collated when drawn (a torch map-style dataset)."""
 
-    def __init__(self, parts: list[TaskPart], micro_batch: int, seed: int):
+    def __init__(self, parts: list, micro_batch: int, seed: int):
         import numpy as np
 
         rng = np.random.default_rng(seed)
@@ -81,16 +66,12 @@ def first_item(items: list[dict]) -> dict:
     return items[0]
 
 
-def selection_score(parts: list[TaskPart], tokenizer, model) -> float:
+def selection_score(parts: list, tokenizer, model) -> float:
     """Mean of each task's own selection score on its English dev subset."""
     from statistics import fmean
 
-    scores = {}
-    for part in parts:
-        task_model = model.tasks[part.name]
-        predictions = part.task_format.predict(task_model, tokenizer, part.dev_table, part.spec,
-                                               part.label_names)
-        scores[part.name] = part.task_format.selection_score(predictions, part.dev_gold)
+    scores = {part.name: part.selection_score(model.tasks[part.name], tokenizer)
+              for part in parts}
     log.info("selection scores: %s", scores)
     return fmean(scores.values())
 
@@ -118,32 +99,9 @@ def trainer_class(base):
     return MultiTaskTrainer
 
 
-def task_part(name: str, spec: dict, data_root: Path, tokenizer):
-    """One task of the mixture: its features, head and selection set, as in single-task."""
-    from .tasks import get_format
-    from .training import (
-        collator_of,
-        label_names_of,
-        read_refs,
-        selection_subset,
-        training_features,
-    )
-
-    task_format = get_format(spec["format"])
-    label_names = label_names_of(data_root, spec["train"] + spec["dev"])
-    features = training_features(task_format, read_refs(data_root, spec["train"]), tokenizer,
-                                 spec, label_names)
-    dev_table = selection_subset(read_refs(data_root, spec["dev"]),
-                                 spec["hparams"]["selection_examples"], spec["seed"])
-    part = TaskPart(name, spec, task_format, label_names, features,
-                    collator_of(task_format, tokenizer), dev_table,
-                    task_format.gold(dev_table, label_names))
-    return part
-
-
 def multitask_setup(spec: dict, init_dir: Path, data_root: Path, tokenizer):
     """A TrainingSetup (xstilts.training) training every sub-task on one shared encoder."""
-    from .training import TrainingSetup, micro_batching
+    from .training import TrainingSetup, micro_batching, task_part
 
     parts = [task_part(name, sub, data_root, tokenizer)
              for name, sub in spec["subtasks"].items()]

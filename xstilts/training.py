@@ -137,23 +137,44 @@ class TrainingSetup:
     trainer_mixin: object = None
 
 
-def single_task_setup(spec: dict, init_dir: Path, data_root: Path, tokenizer) -> TrainingSetup:
+@dataclass
+class TaskPart:
+    """One task's training features, head labels and English selection set."""
+
+    name: str
+    spec: dict
+    task_format: object
+    label_names: list[str]
+    features: object  # datasets.Dataset of training features
+    collate: object
+    dev_table: object
+    dev_gold: dict
+
+    def selection_score(self, model, tokenizer) -> float:
+        """The task's selection score of `model` on its English dev subset."""
+        predictions = self.task_format.predict(model, tokenizer, self.dev_table, self.spec,
+                                               self.label_names)
+        return selection_scorer(self.task_format, self.spec)(predictions, self.dev_gold)
+
+
+def task_part(name: str, spec: dict, data_root: Path, tokenizer) -> TaskPart:
     task_format = get_format(spec["format"])
     label_names = label_names_of(data_root, spec["train"] + spec["dev"])
-    train_set = training_features(task_format, read_refs(data_root, spec["train"]), tokenizer,
-                                  spec, label_names)
+    features = training_features(task_format, read_refs(data_root, spec["train"]), tokenizer,
+                                 spec, label_names)
     dev_table = selection_subset(read_refs(data_root, spec["dev"]),
                                  spec["hparams"]["selection_examples"], spec["seed"])
-    dev_gold = task_format.gold(dev_table, label_names)
-    score = selection_scorer(task_format, spec)
+    return TaskPart(name, spec, task_format, label_names, features,
+                    collator_of(task_format, tokenizer), dev_table,
+                    task_format.gold(dev_table, label_names))
 
-    def select(model) -> float:
-        predictions = task_format.predict(model, tokenizer, dev_table, spec, label_names)
-        return score(predictions, dev_gold)
 
-    model, transfer = task_format.build_model(init_dir, label_names)
-    return TrainingSetup(model, model, train_set, collator_of(task_format, tokenizer), select,
-                         transfer, dev_table.num_rows, spec["train"] + spec["dev"])
+def single_task_setup(spec: dict, init_dir: Path, data_root: Path, tokenizer) -> TrainingSetup:
+    part = task_part(spec["task"], spec, data_root, tokenizer)
+    model, transfer = part.task_format.build_model(init_dir, part.label_names)
+    return TrainingSetup(model, model, part.features, part.collate,
+                         lambda trained: part.selection_score(trained, tokenizer), transfer,
+                         part.dev_table.num_rows, spec["train"] + spec["dev"])
 
 
 def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
