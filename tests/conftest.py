@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from workflow import DEMO, SLICE, copy_workflow, snakemake
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -18,3 +19,12 @@ def paper_config() -> dict:
 def demo_overrides() -> dict:
     """config/demo.yaml alone (what --configfile merges over the paper configuration)."""
     return yaml.safe_load((REPO / "config" / "demo.yaml").read_text())
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """The README's demo command (default target) on the slice, once, in a fresh copy."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("demo"))
+    (workdir / "slice.yaml").write_text(SLICE)
+    snakemake(workdir, "--cores", "2", *DEMO, timeout=1500)
+    return workdir

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_workflow import BIN, ROOT, copy_workflow
+from workflow import BIN, ROOT, copy_workflow
 
 pytestmark = pytest.mark.workflow
 
