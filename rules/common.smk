@@ -27,6 +27,7 @@ TRAINED_TARGETS = [
     t for t in TARGETS if config["target_tasks"][t]["format"] != "retrieval"
 ]
 RETRIEVAL_TARGETS = [t for t in TARGETS if t not in TRAINED_TARGETS]
+SEEDS = config["seeds"]
 
 
 wildcard_constraints:
@@ -34,6 +35,7 @@ wildcard_constraints:
     task="|".join(INTERMEDIATE) or "^$",
     intermediate="|".join(ROWS),
     target="|".join(TARGETS),
+    seed="|".join(map(str, SEEDS)),
 
 
 def as_json(value):
@@ -41,25 +43,33 @@ def as_json(value):
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def task_spec(kind, name):
-    return resolve_task(config, kind, name)
+def task_spec(kind, name, seed=None):
+    return resolve_task(config, kind, name, seed)
+
+
+def training_spec(kind):
+    """Rule parameter: the resolved spec of the job's task, trained with its run's seed."""
+    name = "task" if kind == "intermediate_tasks" else "target"
+    return lambda wc: as_json(task_spec(kind, wc[name], int(wc.seed)))
 
 
 def prepared(spec):
     return [f"{PREPARED}/{name}" for name in datasets_of(spec)]
 
 
-def used_datasets():
-    specs = [task_spec("intermediate_tasks", t) for t in INTERMEDIATE]
-    specs += [task_spec("target_tasks", t) for t in TARGETS]
-    return sorted({path for spec in specs for path in prepared(spec)})
+def generated_datasets():
+    return sorted(
+        f"{PREPARED}/{name}"
+        for name, dataset in config["datasets"].items()
+        if dataset["source"] == "demo"
+    )
 
 
 def init_checkpoint(wildcards):
     """The checkpoint a target model starts from: the base model for the baseline row."""
     if wildcards.intermediate == BASELINE:
         return "models/base"
-    return f"models/intermediate/{wildcards.intermediate}"
+    return f"models/intermediate/{wildcards.intermediate}/seed{wildcards.seed}"
 
 
 def retrieval_data():

@@ -3,12 +3,12 @@
 
 rule score:
     input:
-        predictions="results/predictions/{intermediate}/{target}.json",
+        predictions="results/predictions/{intermediate}/{target}/seed{seed}.json",
         data=lambda wc: prepared(task_spec("target_tasks", wc.target)),
     output:
-        "results/scores/{intermediate}/{target}.json",
+        "results/scores/{intermediate}/{target}/seed{seed}.json",
     log:
-        "logs/score/{intermediate}/{target}.log",
+        "logs/score/{intermediate}/{target}/seed{seed}.log",
     conda:
         ENV
     params:

@@ -6,9 +6,9 @@ rule train_intermediate:
         init="models/base",
         data=lambda wc: prepared(task_spec("intermediate_tasks", wc.task)),
     output:
-        directory("models/intermediate/{task}"),
+        directory("models/intermediate/{task}/seed{seed}"),
     log:
-        "logs/train_intermediate/{task}.log",
+        "logs/train_intermediate/{task}/seed{seed}.log",
     conda:
         ENV
     threads: config["threads"]
@@ -16,7 +16,7 @@ rule train_intermediate:
         gpu=config["gpus_per_job"],
     params:
         data=PREPARED,
-        spec=lambda wc: as_json(task_spec("intermediate_tasks", wc.task)),
+        spec=training_spec("intermediate_tasks"),
     shell:
         "python scripts/train.py --spec {params.spec:q} --init {input.init:q}"
-        " --data {params.data:q} --output {output:q} --threads {threads} > {log:q} 2>&1"
+        " --data {params.data:q} --output {output:q} --threads {threads} --gpus {resources.gpu} > {log:q} 2>&1"

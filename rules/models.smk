@@ -7,8 +7,9 @@ localrules:
 
 rule base_model:
     input:
-        # the demo's tokenizer is trained on the generated corpus
-        corpus=used_datasets() if config["model"]["source"] == "build" else [],
+        # the demo's tokenizer is trained on every generated dataset, whichever the
+        # experiment uses, so that changing the experiment keeps the base model
+        corpus=generated_datasets() if config["model"]["source"] == "build" else [],
     output:
         directory("models/base"),
     log:
@@ -20,7 +21,7 @@ rule base_model:
         spec=as_json(
             {k: v for k, v in config["model"].items() if k != "retrieval_layer"}
         ),
-        seed=config["seed"],
+        seed=config["model"]["seed"],
     shell:
         "python scripts/base_model.py --spec {params.spec:q} --seed {params.seed}"
         " --corpus {input.corpus:q} --output {output:q} > {log:q} 2>&1"

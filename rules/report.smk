@@ -4,9 +4,10 @@
 rule table2:
     input:
         expand(
-            "results/scores/{intermediate}/{target}.json",
+            "results/scores/{intermediate}/{target}/seed{seed}.json",
             intermediate=ROWS,
             target=TARGETS,
+            seed=SEEDS,
         ),
     output:
         table="results/table2.csv",
@@ -21,6 +22,7 @@ rule table2:
                 "rows": TABLE_ROWS,
                 "unavailable": UNAVAILABLE,
                 "targets": TARGETS,
+                "seeds": SEEDS,
                 "categories": {
                     t: config["target_tasks"][t]["category"] for t in TARGETS
                 },

@@ -9,11 +9,11 @@ rule evaluate_retrieval:
         data=lambda wc: retrieval_data(),
     output:
         expand(
-            "results/predictions/{{intermediate}}/{target}.json",
+            "results/predictions/{{intermediate}}/{target}/seed{{seed}}.json",
             target=RETRIEVAL_TARGETS,
         ),
     log:
-        "logs/evaluate_retrieval/{intermediate}.log",
+        "logs/evaluate_retrieval/{intermediate}/seed{seed}.log",
     conda:
         ENV
     threads: config["threads"]
@@ -26,4 +26,4 @@ rule evaluate_retrieval:
     shell:
         "python scripts/retrieve.py --specs {params.specs:q} --init {input.init:q}"
         " --layer {params.layer} --data {params.data:q} --outputs {output:q}"
-        " --threads {threads} > {log:q} 2>&1"
+        " --threads {threads} --gpus {resources.gpu} > {log:q} 2>&1"

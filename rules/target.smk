@@ -7,10 +7,10 @@ rule train_target:
         init=init_checkpoint,
         data=lambda wc: prepared(task_spec("target_tasks", wc.target)),
     output:
-        model=directory("models/target/{intermediate}/{target}"),
-        predictions="results/predictions/{intermediate}/{target}.json",
+        model=directory("models/target/{intermediate}/{target}/seed{seed}"),
+        predictions="results/predictions/{intermediate}/{target}/seed{seed}.json",
     log:
-        "logs/train_target/{intermediate}/{target}.log",
+        "logs/train_target/{intermediate}/{target}/seed{seed}.log",
     wildcard_constraints:
         target="|".join(TRAINED_TARGETS) or "^$",
     conda:
@@ -20,8 +20,8 @@ rule train_target:
         gpu=config["gpus_per_job"],
     params:
         data=PREPARED,
-        spec=lambda wc: as_json(task_spec("target_tasks", wc.target)),
+        spec=training_spec("target_tasks"),
     shell:
         "python scripts/train.py --spec {params.spec:q} --init {input.init:q}"
         " --data {params.data:q} --output {output.model:q}"
-        " --predictions {output.predictions:q} --threads {threads} > {log:q} 2>&1"
+        " --predictions {output.predictions:q} --threads {threads} --gpus {resources.gpu} > {log:q} 2>&1"

@@ -21,3 +21,20 @@ def json_arg(text: str):
 
 def setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+
+
+def add_compute_arguments(cli: argparse.ArgumentParser) -> None:
+    cli.add_argument("--threads", type=int, default=1, help="CPU threads (the rule's threads)")
+    cli.add_argument("--gpus", type=int, default=0,
+                     help="GPUs to claim on this machine (the rule's gpu resource)")
+
+
+def setup_compute(args: argparse.Namespace) -> None:
+    """Claim the job's GPUs (before torch sees any) and set its CPU threads."""
+    from xstilts import devices
+
+    visible = devices.claim(args.gpus)
+    logging.getLogger("xstilts").info("CUDA_VISIBLE_DEVICES=%r", visible)
+    import torch
+
+    torch.set_num_threads(args.threads)

@@ -18,13 +18,10 @@ def main() -> None:
     cli.add_argument("--data", required=True, help="root of the prepared datasets")
     cli.add_argument("--outputs", nargs="+", required=True,
                      help="one prediction file (JSON) per task, in the order of --specs")
-    cli.add_argument("--threads", type=int, default=1)
+    _cli.add_compute_arguments(cli)
     args = cli.parse_args()
     _cli.setup_logging()
-
-    import torch
-
-    torch.set_num_threads(args.threads)
+    _cli.setup_compute(args)
     evaluate(args.specs, Path(args.init), Path(args.data), args.layer,
              [Path(output) for output in args.outputs])
 

@@ -5,26 +5,28 @@ from pathlib import Path
 
 import _cli
 
-from xstilts.tables import long_form, table2, write_csv
+from xstilts.tables import long_form, over_seeds, table2, write_csv
 
 
 def main() -> None:
     cli = _cli.parser(__doc__)
     cli.add_argument("--layout", type=_cli.json_arg, required=True,
-                     help='{"rows": [...], "targets": [...], "categories": {target: category},'
-                          ' "unavailable": {row: reason}}')
+                     help='{"rows": [...], "targets": [...], "seeds": [...], '
+                          '"categories": {target: category}, "unavailable": {row: reason}}')
     cli.add_argument("--scores", nargs="+", required=True,
-                     help="score files, named <dir>/<intermediate>/<target>.json")
+                     help="score files, named <dir>/<intermediate>/<target>/seed<seed>.json")
     cli.add_argument("--output", required=True)
     cli.add_argument("--long-output", required=True)
     args = cli.parse_args()
-    scores = {}
+    runs = {}
     for path in map(Path, args.scores):
-        scores[path.parent.name, path.stem] = json.loads(path.read_text())
+        seed = int(path.stem.removeprefix("seed"))
+        runs[path.parent.parent.name, path.parent.name, seed] = json.loads(path.read_text())
     layout = args.layout
-    write_csv(args.output, *table2(scores, layout["rows"], layout["targets"],
+    cells = over_seeds(runs, layout["seeds"])
+    write_csv(args.output, *table2(cells, layout["rows"], layout["targets"],
                                    layout["categories"], layout.get("unavailable")))
-    write_csv(args.long_output, *long_form(scores), digits=4)
+    write_csv(args.long_output, *long_form(runs), digits=4)
 
 
 if __name__ == "__main__":

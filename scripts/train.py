@@ -16,13 +16,10 @@ def main() -> None:
     cli.add_argument("--data", required=True, help="root of the prepared datasets")
     cli.add_argument("--output", required=True, help="directory of the selected checkpoint")
     cli.add_argument("--predictions", help="write zero-shot predictions for every language here")
-    cli.add_argument("--threads", type=int, default=1)
+    _cli.add_compute_arguments(cli)
     args = cli.parse_args()
     _cli.setup_logging()
-
-    import torch
-
-    torch.set_num_threads(args.threads)
+    _cli.setup_compute(args)
     model, tokenizer, record = train(args.spec, Path(args.init), Path(args.data),
                                      Path(args.output))
     if args.predictions:

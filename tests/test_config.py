@@ -52,15 +52,23 @@ def test_demo_merged_over_paper_validates(paper_config, demo_overrides):
 
 def test_defaults_are_filled(paper_config):
     del paper_config["training"]["early_stopping_patience"]
-    del paper_config["seed"]
+    del paper_config["seeds"]
     config = validate(paper_config)
     assert config["training"]["early_stopping_patience"] == 30  # schema default
-    assert config["seed"] == 1
+    assert config["seeds"] == [1]
+    assert config["model"]["seed"] == 0
     # The paper configuration has no `demo` section: all of its defaults appear.
     assert config["demo"] == {"seed": 0, "train_examples": 600, "eval_examples": 100}
     # A data reference without language is English.
     assert config["target_tasks"]["xnli"]["dev"] == [
         {"dataset": "xnli", "split": "validation", "language": "en"}]
+
+
+@pytest.mark.parametrize("seeds", [[], [1, 1], [-1], 3])
+def test_seeds_must_be_a_list_of_distinct_naturals(paper_config, seeds):
+    paper_config["seeds"] = seeds
+    with pytest.raises(ConfigError, match="seeds"):
+        validate(paper_config)
 
 
 def test_whole_training_section_defaults(paper_config):
@@ -92,10 +100,11 @@ def test_task_hparams_override_training_without_leaking_defaults(paper_config):
 
 def test_resolve_task_is_plain_data(paper_config):
     config = validate(paper_config)
-    spec = resolve_task(config, "target_tasks", "xnli")
+    spec = resolve_task(config, "target_tasks", "xnli", seed=7)
     assert spec["task"] == "xnli"
     assert spec["kind"] == "target_tasks"
-    assert spec["seed"] == 1
+    assert spec["seed"] == 7
+    assert resolve_task(config, "target_tasks", "xnli")["seed"] is None  # scoring: no run
     assert spec["precision"] == "auto"
     assert spec["epochs"] == 2
     assert "note" not in spec

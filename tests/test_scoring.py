@@ -12,8 +12,8 @@ from xstilts.metrics.averages import (
     task_score,
 )
 from xstilts.metrics.classification import accuracy
-from xstilts.scoring import score_predictions
-from xstilts.tables import long_form, table2, write_csv
+from xstilts.scoring import collapse, score_predictions
+from xstilts.tables import long_form, over_seeds, table2, write_csv
 
 # --- accuracy --------------------------------------------------------------------------------
 
@@ -156,13 +156,63 @@ def test_write_csv_exact_text(tmp_path):
     assert path.read_text() == "intermediate,xnli\nx,1.2346\n"
 
 
-def test_long_form_leaves_out_counts():
-    scores = {("mnli", "xnli"): {"score": 75.0, "languages": {
-        "en": {"accuracy": 80.0, "count": 10}, "de": {"accuracy": 70.0, "count": 10}}}}
-    header, body = long_form(scores)
-    assert header == ["intermediate", "target", "language", "metric", "value"]
-    assert body == [["mnli", "xnli", "en", "accuracy", 80.0],
-                    ["mnli", "xnli", "de", "accuracy", 70.0]]
+def test_long_form_lists_every_seed_then_mean_and_std():
+    def run(en, de, collapsed=None):
+        return {"score": (en + de) / 2, "collapsed": collapsed, "languages": {
+            "en": {"accuracy": en, "count": 10}, "de": {"accuracy": de, "count": 10}}}
+
+    runs = {("mnli", "xnli", 2): run(80.0, 70.0, "every prediction is 'a'"),
+            ("mnli", "xnli", 1): run(84.0, 60.0)}
+    header, body = long_form(runs)
+    assert header == ["intermediate", "target", "language", "metric", "seed", "value",
+                      "collapsed"]
+    # seeds in increasing order; mean (84 + 80) / 2 = 82; sample std of {84, 80}:
+    # sqrt(((84 - 82)^2 + (80 - 82)^2) / (2 - 1)) = sqrt(8) = 2.8284...
+    # task score (language "all"): seed 1 (84 + 60) / 2 = 72, seed 2 (80 + 70) / 2 = 75
+    collapsed = "every prediction is 'a'"
+    assert body == [
+        ["mnli", "xnli", "en", "accuracy", 1, 84.0, ""],
+        ["mnli", "xnli", "en", "accuracy", 2, 80.0, collapsed],
+        ["mnli", "xnli", "en", "accuracy", "mean", 82.0, ""],
+        ["mnli", "xnli", "en", "accuracy", "std", pytest.approx(8 ** 0.5), ""],
+        ["mnli", "xnli", "de", "accuracy", 1, 60.0, ""],
+        ["mnli", "xnli", "de", "accuracy", 2, 70.0, collapsed],
+        ["mnli", "xnli", "de", "accuracy", "mean", 65.0, ""],
+        ["mnli", "xnli", "de", "accuracy", "std", pytest.approx(50 ** 0.5), ""],
+        ["mnli", "xnli", "all", "score", 1, 72.0, ""],
+        ["mnli", "xnli", "all", "score", 2, 75.0, collapsed],
+        ["mnli", "xnli", "all", "score", "mean", 73.5, ""],
+        ["mnli", "xnli", "all", "score", "std", pytest.approx(4.5 ** 0.5), ""],
+    ]
+
+
+def test_one_seed_has_a_mean_row_and_no_std():
+    runs = {("mnli", "xnli", 1): {"score": 80.0, "languages": {"en": {"accuracy": 80.0}}}}
+    _, body = long_form(runs)
+    assert [row[4] for row in body] == [1, "mean", 1, "mean"]
+
+
+def test_table2_averages_seeds_and_names_collapsed_runs():
+    runs = {("mnli", "xnli", 1): {"score": 80.0},
+            ("mnli", "xnli", 2): {"score": 34.0, "collapsed": "every prediction is 'a'"},
+            ("mnli", "pawsx", 1): {"score": 90.0}, ("mnli", "pawsx", 2): {"score": 91.0},
+            ("qqp", "xnli", 1): {"score": 70.0}, ("qqp", "pawsx", 1): {"score": 60.0}}
+    cells = over_seeds(runs, [1, 2])
+    # mnli: xnli (80 + 34) / 2 = 57, pawsx (90 + 91) / 2 = 90.5, average 73.75;
+    # qqp lacks seed 2: no mean, so no averages either
+    header, body = table2(cells, ["mnli", "qqp"], ["xnli", "pawsx"], CLASSIFICATION)
+    assert header[-1] == "note"
+    assert body == [
+        ["mnli", 57.0, 90.5, 73.75, 73.75, "collapsed: xnli seed 2: every prediction is 'a'"],
+        ["qqp", None, None, None, None, ""]]
+
+
+def test_collapse_is_one_output_for_everything():
+    assert collapse({"en": {"1": "a", "2": "a"}, "de": {"3": "a"}}) == "every prediction is 'a'"
+    assert collapse({"en": {"1": "a"}, "de": {"3": "b"}}) is None
+    assert collapse({"en": {"s1": ["O", "O"], "s2": ["O"]}}) == "every prediction is 'O'"
+    assert collapse({"en": {"s1": ["O", "B-PER"]}}) is None
+    assert collapse({"en": {"q1": "", "q2": ""}}) == "every prediction is ''"
 
 
 # --- scoring a prepared dataset --------------------------------------------------------------

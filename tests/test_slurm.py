@@ -2,7 +2,7 @@
 
 tests/slurm/cluster.sh brings up Debian's SLURM (munge, slurmctld, slurmd; one node with a
 fake GPU) for the session and tears it down afterwards. The test runs
-results/scores/baseline/pawsx.json with `--profile tests/slurm/profile` and a config that
+results/scores/baseline/pawsx/seed1.json with `--profile tests/slurm/profile` and a config that
 gives training jobs one GPU, then asks the controller (`scontrol show job`) what each job
 was given. Needs root and the Debian packages (`tests/slurm/cluster.sh install`, which
 .ci/run does): skipped without them, except on CI (CI=true), where it fails.
@@ -29,7 +29,7 @@ PROFILE = SLURM / "profile"
 DAEMONS = ("/usr/sbin/munged", "/usr/sbin/slurmctld", "/usr/sbin/slurmd")
 CLIENTS = ("sinfo", "squeue", "sbatch", "srun", "scontrol", "scancel")
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-TARGET = "results/scores/baseline/pawsx.json"
+TARGET = "results/scores/baseline/pawsx/seed1.json"
 SNAKEMAKE_TIMEOUT_S = 240
 
 
@@ -134,7 +134,7 @@ def test_demo_slice_runs_through_slurm(slurm_cluster, tmp_path):
     assert score["TimeLimit"] == f"00:{wanted['score']['runtime']:02d}:00", score
 
     # the provenance records name the SLURM job that wrote them, and the GPU SLURM gave it
-    checkpoint = json.loads((workdir / "models/target/baseline/pawsx/provenance.json")
+    checkpoint = json.loads((workdir / "models/target/baseline/pawsx/seed1/provenance.json")
                             .read_text())["environment"]
     assert checkpoint["slurm_job_id"] == by_rule["train_target"], checkpoint
     assert checkpoint["cuda_visible_devices"] == "0", checkpoint

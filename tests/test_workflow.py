@@ -7,6 +7,7 @@ never touched and never reused.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 
 import pytest
@@ -29,9 +30,17 @@ def test_demo_builds_table2(demo_run):
     rows = read_csv(demo_run / "results/table2.csv")
     assert [row["intermediate"] for row in rows] == SLICE_ROWS
     targets = list(SLICE_LANGUAGES)
-    assert list(rows[0]) == ["intermediate", *targets, "classification", "structured_prediction",
-                             "question_answering", "retrieval", "average"]
+    columns = ["intermediate", *targets, "classification", "structured_prediction",
+               "question_answering", "retrieval", "average"]
+    assert list(rows[0]) in (columns, [*columns, "note"])
     for row in rows:
+        collapsed = [target for target in targets if json.loads(
+            (demo_run / f"results/scores/{row['intermediate']}/{target}/seed1.json")
+            .read_text())["collapsed"]]
+        # a collapsed run (one output for everything) is named in the note, not dropped
+        assert all(f"{target} seed 1: every prediction is" in row.get("note", "")
+                   for target in collapsed)
+        assert bool(collapsed) == bool(row.get("note"))
         values = [float(row[column]) for column in (*targets, "average")]
         assert all(0 <= value <= 100 for value in values), row
         assert float(row["average"]) == pytest.approx(
@@ -41,7 +50,9 @@ def test_demo_builds_table2(demo_run):
 
 
 def test_long_form_has_every_language(demo_run):
-    rows = read_csv(demo_run / "results/table2_long.csv")
+    rows = [row for row in read_csv(demo_run / "results/table2_long.csv")
+            if row["language"] != "all"]  # "all": the task score
+    assert {row["seed"] for row in rows} == {"1", "mean"}
     languages = {(r["intermediate"], r["target"]): set() for r in rows}
     for row in rows:
         languages[row["intermediate"], row["target"]].add(row["language"])
@@ -53,16 +64,18 @@ def test_long_form_has_every_language(demo_run):
 
 
 def test_multitask_checkpoint_feeds_every_target(demo_run):
-    record = json.loads((demo_run / "models/intermediate/multitask/provenance.json").read_text())
+    record = json.loads(
+        (demo_run / "models/intermediate/multitask/seed1/provenance.json").read_text())
     assert set(record["encoder_transfer"]) == {"anli_plus", "mnli", "qqp", "squad_v1",
                                                "squad_v2", "hellaswag", "cosmosqa",
                                                "commonsenseqa", "ccg"}
-    target = json.loads((demo_run / "models/target/multitask/udpos/provenance.json").read_text())
-    assert target["inputs"]["init"]["path"] == "models/intermediate/multitask"
+    target = json.loads(
+        (demo_run / "models/target/multitask/udpos/seed1/provenance.json").read_text())
+    assert target["inputs"]["init"]["path"] == "models/intermediate/multitask/seed1"
 
 
 def test_task_score_is_mean_over_languages(demo_run):
-    scores = json.loads((demo_run / "results/scores/mnli/pawsx.json").read_text())
+    scores = json.loads((demo_run / "results/scores/mnli/pawsx/seed1.json").read_text())
     per_language = [result["accuracy"] for result in scores["languages"].values()]
     assert scores["score"] == pytest.approx(sum(per_language) / len(per_language))
     table = {row["intermediate"]: row for row in read_csv(demo_run / "results/table2.csv")}
@@ -70,15 +83,36 @@ def test_task_score_is_mean_over_languages(demo_run):
 
 
 def test_checkpoints_are_safetensors_with_provenance(demo_run):
-    target = demo_run / "models/target/mnli/pawsx"
+    target = demo_run / "models/target/mnli/pawsx/seed1"
     assert (target / "model.safetensors").exists()
     assert not list(demo_run.rglob("*.bin")) and not list(demo_run.rglob("*.pt"))
     record = json.loads((target / "provenance.json").read_text())
     assert record["params"]["task"] == "pawsx"
-    assert record["inputs"]["init"]["path"] == "models/intermediate/mnli"
+    assert record["inputs"]["init"]["path"] == "models/intermediate/mnli/seed1"
     assert record["selection"]["best_step"] is not None
     assert record["encoder_transfer"]["encoder_weights_loaded"] > 0
     assert not list(demo_run.rglob("*.work")) and not list(demo_run.rglob("*.partial"))
+
+
+def test_two_seeds_give_means_and_per_seed_values(demo_run, tmp_path):
+    """Adding a seed trains only that seed's runs; Table 2 shows the mean over seeds."""
+    workdir = tmp_path / "demo"
+    shutil.copytree(demo_run, workdir, symlinks=True)  # keeps seed 1 and its timestamps
+    (workdir / "seeds.yaml").write_text(
+        "seeds: [1, 2]\nexperiment:\n  intermediate: [mnli]\n  targets: [pawsx]\n")
+    result = snakemake(workdir, "results/table2.csv", "--cores", "2", *DEMO, "seeds.yaml")
+    assert job_counts(result.stdout + result.stderr) == {"train_intermediate": 1, "train_target": 2,
+                                         "score": 2, "table2": 1}
+    long = read_csv(workdir / "results/table2_long.csv")
+    score = {(row["intermediate"], row["seed"]): row["value"] for row in long
+             if row["language"] == "all"}
+    table = {row["intermediate"]: row for row in read_csv(workdir / "results/table2.csv")}
+    for row in ("baseline", "mnli"):
+        seeds = [float(score[row, seed]) for seed in ("1", "2")]
+        assert float(score[row, "mean"]) == pytest.approx(sum(seeds) / 2, abs=1e-4)
+        assert float(score[row, "std"]) == pytest.approx(abs(seeds[0] - seeds[1]) / 2 ** 0.5,
+                                                         abs=1e-4)
+        assert float(table[row]["pawsx"]) == pytest.approx(sum(seeds) / 2, abs=0.005)
 
 
 def test_second_run_does_nothing(demo_run):
@@ -91,7 +125,7 @@ def test_target_hyperparameter_change_reruns_only_affected_jobs(demo_run):
     result = snakemake(demo_run, "results/table2.csv", "-n", *DEMO, "override.yaml")
     assert job_counts(result.stdout) == {"train_target": len(SLICE_ROWS),
                                          "score": len(SLICE_ROWS), "table2": 1}
-    assert "results/predictions/mnli/udpos.json" not in result.stdout
+    assert "results/predictions/mnli/udpos/seed1.json" not in result.stdout
 
 
 def test_retrieval_layer_change_reruns_only_retrieval_jobs(demo_run):
@@ -143,7 +177,8 @@ def test_missing_licensed_data_leaves_its_row_empty(tmp_path):
     # with the data in place, the row is planned like any other
     (workdir / "ccgbank").mkdir()
     (workdir / "here.yaml").write_text("datasets:\n  ccgbank:\n    path: ccgbank\n")
-    result = snakemake(workdir, "-n", "models/intermediate/ccg", "--configfile", "here.yaml")
+    result = snakemake(workdir, "-n", "models/intermediate/ccg/seed1", "--configfile",
+                       "here.yaml")
     assert job_counts(result.stdout)["train_intermediate"] == 1
 
 
@@ -174,7 +209,7 @@ def test_formatters_are_clean(command):
 
 def test_official_prediction_file_scores_alone(demo_run):
     """A single-language `{id: label}` file is scored by the scoring command by itself."""
-    predictions = json.loads((demo_run / "results/predictions/mnli/pawsx.json").read_text())
+    predictions = json.loads((demo_run / "results/predictions/mnli/pawsx/seed1.json").read_text())
     official = demo_run / "fr.json"
     official.write_text(json.dumps(predictions["predictions"]["fr"]))
     result = subprocess.run(
@@ -182,5 +217,5 @@ def test_official_prediction_file_scores_alone(demo_run):
          "config/config.yaml", "config/demo.yaml", "--data", "data/prepared",
          "--predictions", "fr.json", "--language", "fr"],
         cwd=demo_run, capture_output=True, text=True, check=True)
-    expected = json.loads((demo_run / "results/scores/mnli/pawsx.json").read_text())
+    expected = json.loads((demo_run / "results/scores/mnli/pawsx/seed1.json").read_text())
     assert json.loads(result.stdout)["languages"] == {"fr": expected["languages"]["fr"]}

@@ -225,8 +225,10 @@ def rows(config: dict) -> list[str]:
     return baseline + list(config["experiment"]["intermediate"])
 
 
-def resolve_task(config: dict, kind: str, name: str) -> dict:
-    """Everything one training job needs to know about its task, as plain data."""
+def resolve_task(config: dict, kind: str, name: str, seed: int | None = None) -> dict:
+    """Everything one training job needs to know about its task, as plain data.
+
+    `seed` is the run's seed (one of config `seeds`; None for jobs that train nothing)."""
     task = copy.deepcopy(config[kind][name])
     hparams = {**config["training"], **task.pop("hparams")}
     task.pop("note", None)
@@ -235,11 +237,12 @@ def resolve_task(config: dict, kind: str, name: str) -> dict:
         "kind": kind,
         **task,
         "hparams": hparams,
-        "seed": config["seed"],
+        "seed": seed,
         "precision": config["precision"],
     }
     if task["format"] == "multitask":
-        resolved["subtasks"] = {sub: resolve_task(config, kind, sub) for sub in task["tasks"]}
+        resolved["subtasks"] = {sub: resolve_task(config, kind, sub, seed)
+                             for sub in task["tasks"]}
     return resolved
 
 

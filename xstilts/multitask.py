@@ -93,8 +93,11 @@ def trainer_class(base):
             save_model(self.model, os.path.join(output_dir, "model.safetensors"))
 
         def _load_best_model(self):
-            path = Path(self.state.best_model_checkpoint) / "model.safetensors"
-            load_model(self.model, path)
+            self._load_from_checkpoint(self.state.best_model_checkpoint)
+
+        def _load_from_checkpoint(self, resume_from_checkpoint, model=None):
+            load_model(model or self.model,
+                       Path(resume_from_checkpoint) / "model.safetensors")
 
     return MultiTaskTrainer
 

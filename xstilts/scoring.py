@@ -70,4 +70,17 @@ def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict],
             raise ValueError(f"{spec['task']} {language}: {error}") from None
     return {"task": spec["task"], "metric": spec["metric"], "split": spec["eval"]["split"],
             "splits": splits, "languages": results,
-            "score": None if missing else task_score(spec["metric"], results)}
+            "score": None if missing else task_score(spec["metric"], results),
+            "collapsed": None if spec["format"] == "retrieval" else collapse(by_language)}
+
+
+def collapse(by_language: dict[str, dict]) -> str | None:
+    """Why a fine-tuned model counts as collapsed: it gives one and the same output (label,
+    answer, tag) for every example of every language; None when it does not."""
+    outputs = set()
+    for predictions in by_language.values():
+        for value in predictions.values():
+            outputs.update(value if isinstance(value, list) else [value])
+            if len(outputs) > 1:
+                return None
+    return f"every prediction is {outputs.pop()!r}" if outputs else None

@@ -5,45 +5,84 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from statistics import stdev
 
 from .metrics.averages import category_scores, mean_if_complete
 
 CATEGORY_ORDER = ("classification", "structured_prediction", "question_answering", "retrieval")
 
 
-def table2(scores: dict[tuple[str, str], dict], rows: list[str], targets: list[str],
+def over_seeds(runs: dict[tuple[str, str, int], dict], seeds: list[int]) -> dict:
+    """{(row, target): {score, scores, collapsed}} from one score result per seed.
+
+    `score` is the mean task score over `seeds`, or None unless every seed has one;
+    `collapsed` maps each seed whose run collapsed to the reason, so it is reported rather
+    than dropped (its score still enters the mean).
+    """
+    cells: dict[tuple[str, str], dict] = {}
+    for (row, target, seed), result in runs.items():
+        cell = cells.setdefault((row, target), {"scores": {}, "collapsed": {}})
+        cell["scores"][seed] = result["score"]
+        if result.get("collapsed"):
+            cell["collapsed"][seed] = result["collapsed"]
+    for cell in cells.values():
+        cell["score"] = mean_if_complete(cell["scores"].get(seed) for seed in seeds)
+    return cells
+
+
+def table2(cells: dict[tuple[str, str], dict], rows: list[str], targets: list[str],
            categories: dict[str, str],
            unavailable: dict[str, str] | None = None) -> tuple[list[str], list[list]]:
     """(header, rows): each target's task score, the category averages and the average.
 
     Rows that could not be computed (`unavailable`: {row: reason}, e.g. licensed data not
-    supplied) stay in the table with empty cells; a last `note` column then gives the reason.
+    supplied) stay in the table with empty cells; a last `note` column then gives the
+    reason, or names the collapsed runs of a row.
     """
     present = [c for c in CATEGORY_ORDER if c in {categories[t] for t in targets}]
     header = ["intermediate", *targets, *present, "average"]
-    body = []
+    body, notes = [], []
     for row in rows:
-        task_scores = {t: scores[row, t]["score"] if (row, t) in scores else None
+        task_scores = {t: cells[row, t]["score"] if (row, t) in cells else None
                        for t in targets}
         by_category = category_scores(task_scores, {t: categories[t] for t in targets})
         body.append([row, *task_scores.values(), *(by_category[c] for c in present),
                      mean_if_complete(task_scores.values())])
-    if unavailable:
+        notes.append((unavailable or {}).get(row) or collapse_note(row, targets, cells))
+    if any(notes):
         header.append("note")
-        for cells in body:
-            cells.append(unavailable.get(cells[0], ""))
+        for cells_of_row, note in zip(body, notes, strict=True):
+            cells_of_row.append(note)
     return header, body
 
 
-def long_form(scores: dict[tuple[str, str], dict]) -> tuple[list[str], list[list]]:
-    """One row per (intermediate, target, language, metric)."""
-    header = ["intermediate", "target", "language", "metric", "value"]
-    body = []
-    for (row, target), result in scores.items():
-        for language, metrics in result["languages"].items():
+def collapse_note(row: str, targets: list[str], cells: dict) -> str:
+    collapsed = [f"{target} seed {seed}: {reason}"
+                 for target in targets
+                 for seed, reason in cells.get((row, target), {}).get("collapsed", {}).items()]
+    return "collapsed: " + "; ".join(collapsed) if collapsed else ""
+
+
+def long_form(runs: dict[tuple[str, str, int], dict]) -> tuple[list[str], list[list]]:
+    """One row per (intermediate, target, language, metric, seed), then the `mean` over
+    seeds and, with several seeds, their sample standard deviation (`std`). Language
+    `all` holds the task score. `collapsed` gives the reason a seed's run collapsed."""
+    header = ["intermediate", "target", "language", "metric", "seed", "value", "collapsed"]
+    values: dict[tuple[str, str, str, str], dict[int, float]] = {}
+    for (row, target, seed), result in sorted(runs.items(), key=lambda item: item[0][2]):
+        for language, metrics in {**result["languages"],
+                                  "all": {"score": result["score"]}}.items():
             for metric, value in metrics.items():
                 if metric != "count":
-                    body.append([row, target, language, metric, value])
+                    values.setdefault((row, target, language, metric), {})[seed] = value
+    body = []
+    for key, by_seed in values.items():
+        row, target = key[:2]
+        for seed, value in by_seed.items():
+            body.append([*key, seed, value, runs[row, target, seed].get("collapsed") or ""])
+        body.append([*key, "mean", mean_if_complete(by_seed.values()), ""])
+        if len(by_seed) > 1:
+            body.append([*key, "std", stdev(by_seed.values()), ""])
     return header, body
 
 

@@ -7,6 +7,7 @@ supplies data and hyperparameters.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import shutil
@@ -21,6 +22,7 @@ from .tasks import get_format
 from .tasks.inference import pick_device
 
 log = logging.getLogger("xstilts.training")
+STATE_FILE = "trainer_state.json"  # written last into each Trainer checkpoint
 
 
 def micro_batching(batch_size: int, max_per_device: int) -> tuple[int, int]:
@@ -85,6 +87,8 @@ def training_arguments(spec: dict, work_dir: Path, n_train: int, bf16: bool, dev
         save_strategy="steps",
         save_steps=eval_steps,
         save_total_limit=2,
+        # a resumed run continues early stopping where the killed one was
+        restore_callback_states_from_checkpoint=True,
         load_best_model_at_end=True,
         metric_for_best_model="selection_score",
         greater_is_better=True,
@@ -195,6 +199,7 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
              spec["task"], len(setup.train_set), setup.selection_examples, device, bf16)
 
     work_dir = out_dir.with_name(out_dir.name + ".work")
+    resume_from = resumable_checkpoint(work_dir, spec)
     trainer_class = selecting_trainer(setup.select)
     if setup.trainer_mixin:
         trainer_class = setup.trainer_mixin(trainer_class)
@@ -208,13 +213,16 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
         data_collator=setup.collate,
         callbacks=[EarlyStoppingCallback(spec["hparams"]["early_stopping_patience"])],
     )
-    trainer.train()
+    if resume_from:
+        log.info("resuming from %s", resume_from)
+    trainer.train(resume_from_checkpoint=resume_from)
     selection = {
         "metric": f"{spec['format']} selection score on {setup.selection_examples} "
                   "English dev examples",
         "best_metric": trainer.state.best_metric,
         "best_step": step_of(trainer.state.best_model_checkpoint),
         "steps_trained": trainer.state.global_step,
+        "resumed_from_step": step_of(resume_from),
         "evaluations": [{"step": entry["step"], "score": entry["eval_selection_score"]}
                         for entry in trainer.state.log_history
                         if "eval_selection_score" in entry],
@@ -233,6 +241,36 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     )
     provenance.write_json_atomic(out_dir / provenance.RECORD, record)
     return setup.checkpoint_model, tokenizer, record
+
+
+def resumable_checkpoint(work_dir: Path, spec: dict) -> str | None:
+    """The last complete checkpoint a killed run of this same job left in `work_dir`.
+
+    The work directory belongs to one spec: a changed spec starts it afresh. A checkpoint
+    is complete once its trainer state, which the Trainer writes last, parses.
+    """
+    spec_file = work_dir / "spec.json"
+    spec_text = json.dumps(spec, sort_keys=True)
+    if not spec_file.exists() or spec_file.read_text() != spec_text:
+        shutil.rmtree(work_dir, ignore_errors=True)
+        work_dir.mkdir(parents=True)
+        spec_file.write_text(spec_text)
+        return None
+    complete = []
+    for path in work_dir.glob("checkpoint-*"):
+        if _parses(path / STATE_FILE):
+            complete.append(path)
+        else:  # killed while saving it
+            shutil.rmtree(path)
+    return str(max(complete, key=lambda path: step_of(str(path)))) if complete else None
+
+
+def _parses(path: Path) -> bool:
+    try:
+        json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def training_features(task_format, table, tokenizer, spec: dict, label_names: list[str]):

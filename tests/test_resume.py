@@ -1,0 +1,92 @@
+"""A training job killed mid-way and started again ends exactly as an uninterrupted one.
+
+The job is the demo slice's baseline PAWS-X training (40 steps, a checkpoint every 20),
+rerun by hand with the command the workflow uses; the uninterrupted result is the demo's
+own. The kill is SIGKILL from inside the job at a chosen moment of checkpoint saving, so
+the test does not depend on timing.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+
+import pytest
+from workflow import BIN, DEMO
+
+from xstilts.config import load, resolve_task
+
+pytestmark = pytest.mark.workflow
+
+# Runs scripts/train.py with one Trainer method wrapped so that its n-th call kills the
+# process: after the call (a complete checkpoint on disk) or before it (mid-save).
+KILLING_RUNNER = """
+import os, runpy, signal, sys
+from transformers import Trainer
+
+method, nth, when = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+original, calls = getattr(Trainer, method), []
+
+def killing(self, *args, **kwargs):
+    calls.append(1)
+    if len(calls) == nth and when == "before":
+        os.kill(os.getpid(), signal.SIGKILL)
+    result = original(self, *args, **kwargs)
+    if len(calls) == nth and when == "after":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return result
+
+setattr(Trainer, method, killing)
+sys.path.insert(0, "scripts")
+sys.argv = ["scripts/train.py", *sys.argv[4:]]
+runpy.run_path("scripts/train.py", run_name="__main__")
+"""
+
+EXPECTED = "models/target/baseline/pawsx/seed1"  # trained by the demo, never interrupted
+
+
+def train_command(workdir, name: str) -> list[str]:
+    config = load([workdir / path for path in DEMO[1:]])
+    spec = resolve_task(config, "target_tasks", "pawsx", seed=1)
+    return ["--spec", json.dumps(spec), "--init", "models/base", "--data", "data/prepared",
+            "--output", f"models/{name}", "--predictions", f"results/{name}.json",
+            "--threads", "1"]
+
+
+@pytest.mark.parametrize("kill", [
+    # after the first checkpoint is complete: the rerun continues from step 20
+    ("_save_checkpoint", 1, "after", 20),
+    # while the second checkpoint is being written (weights saved, trainer state not):
+    # the incomplete checkpoint-40 is ignored and the rerun continues from step 20
+    ("_save_rng_state", 2, "before", 20),
+    # while the first one is being written: nothing to resume, the rerun starts afresh
+    ("_save_rng_state", 1, "before", None),
+])
+def test_killed_training_resumes_bit_identically(demo_run, kill):
+    method, nth, when, resumed_step = kill
+    name = f"killed_{method}_{nth}_{when}"
+    args = train_command(demo_run, name)
+    killed = subprocess.run([str(BIN / "python"), "-c", KILLING_RUNNER, method, str(nth),
+                             when, *args], cwd=demo_run, capture_output=True, text=True,
+                            timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    # nothing that looks finished: no checkpoint directory, no predictions
+    assert not (demo_run / "models" / name).exists()
+    assert not (demo_run / "results" / f"{name}.json").exists()
+    assert list((demo_run / "models" / f"{name}.work").glob("checkpoint-*"))
+
+    subprocess.run([str(BIN / "python"), "scripts/train.py", *args], cwd=demo_run,
+                   capture_output=True, text=True, timeout=300, check=True)
+    resumed, expected = demo_run / "models" / name, demo_run / EXPECTED
+    assert (resumed / "model.safetensors").read_bytes() == \
+        (expected / "model.safetensors").read_bytes()
+    record = json.loads((resumed / "provenance.json").read_text())
+    assert record["selection"]["resumed_from_step"] == resumed_step
+    demo_record = json.loads((expected / "provenance.json").read_text())
+    assert record["selection"]["evaluations"] == demo_record["selection"]["evaluations"]
+    predictions = json.loads((demo_run / "results" / f"{name}.json").read_text())
+    demo_predictions = json.loads(
+        (demo_run / "results/predictions/baseline/pawsx/seed1.json").read_text())
+    assert predictions["predictions"] == demo_predictions["predictions"]
+    assert not (demo_run / "models" / f"{name}.work").exists()
