@@ -7,14 +7,17 @@
 # Directory contract (every path below is produced by exactly one rule):
 #   data/prepared/<dataset>/                      canonical parquet + manifest.json  (data.smk)
 #   models/base/                                  base checkpoint + tokenizer        (models.smk)
-#   models/intermediate/<task>/                   selected intermediate checkpoint   (intermediate.smk)
-#   models/target/<intermediate>/<target>/        selected target checkpoint         (target.smk)
-#   results/predictions/<intermediate>/<target>.json  zero-shot predictions, all languages
-#                                                 (target.smk; retrieval.smk for BUCC, Tatoeba)
-#   results/scores/<intermediate>/<target>.json   official metric per language      (evaluate.smk)
+#   models/intermediate/<task>/seed<s>/           selected intermediate checkpoint   (intermediate.smk)
+#   models/target/<intermediate>/<target>/seed<s>/  selected target checkpoint       (target.smk)
+#   results/predictions/<intermediate>/<target>/seed<s>.json  zero-shot predictions, all
+#                                                 languages (target.smk; retrieval.smk for
+#                                                 BUCC, Tatoeba)
+#   results/scores/<intermediate>/<target>/seed<s>.json  official metric per language (evaluate.smk)
 #   results/table2.csv, results/table2_long.csv   Table 2 and its long form          (report.smk)
 #   logs/<rule>/...                               one log per job
-# <intermediate> is an intermediate task or `baseline` (the base model itself).
+# <intermediate> is an intermediate task or `baseline` (the base model itself); <s> is one
+# of the config's `seeds`: seed s of a target model starts from seed s of its intermediate
+# model. A killed training job leaves <checkpoint>.work/ to resume from.
 # Every directory and file appears under its final name only when complete.
 
 
@@ -29,9 +32,13 @@ include: "rules/target.smk"
 include: "rules/retrieval.smk"
 include: "rules/evaluate.smk"
 include: "rules/report.smk"
+include: "rules/summaries.smk"
 
 
 rule all:
     default_target: True
     input:
         "results/table2.csv",
+        rules.table1.output,
+        rules.paper_comparison.output,
+        rules.figures.output,

@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WORKFLOW_FILES = ("Snakefile", "rules", "scripts", "config", "profiles", "environment.yml")
+WORKFLOW_FILES = ("Snakefile", "rules", "scripts", "config", "profiles", "report",
+                  "environment.yml")
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 TARGET = "results/table2.csv"
 

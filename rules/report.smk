@@ -12,6 +12,8 @@ rule table2:
     output:
         table="results/table2.csv",
         long="results/table2_long.csv",
+        # each cell's score-file record ids, for `scripts/audit.py`
+        records="results/table2_records.csv",
     log:
         "logs/table2.log",
     conda:
@@ -30,4 +32,5 @@ rule table2:
         ),
     shell:
         "python scripts/table2.py --layout {params.layout:q} --scores {input:q}"
-        " --output {output.table:q} --long-output {output.long:q} > {log:q} 2>&1"
+        " --output {output.table:q} --long-output {output.long:q}"
+        " --records-output {output.records:q} > {log:q} 2>&1"

@@ -40,10 +40,8 @@ def main() -> None:
     if not args.output:
         print(json.dumps(scores, indent=2))
         return
-    scores["provenance"] = provenance.record(
-        "scores", params={"metric": args.spec["metric"], "eval": args.spec["eval"]},
-        inputs={"predictions": {args.predictions: provenance.sha256_file(args.predictions)}},
-        outputs={}, started=started)
+    scores["provenance"] = provenance.scores_record(args.spec, Path(args.predictions),
+                                                    Path(args.data), started)
     provenance.write_json_atomic(Path(args.output), scores)
 
 

@@ -29,12 +29,9 @@ def main() -> None:
             "task": args.spec["task"],
             "split": args.spec["eval"]["split"],
             "predictions": predictions,
-            "provenance": provenance.record(
-                "predictions", params={"eval": args.spec["eval"]},
-                inputs={"checkpoint": {"path": args.output,
-                                       "record_sha256": provenance.sha256_file(
-                                           Path(args.output) / provenance.RECORD)}},
-                outputs={}, started=started),
+            "provenance": provenance.predictions_record(
+                args.spec, Path(args.output), Path(args.data), started,
+                extra={"device": record["device"]}),
         })
 
 

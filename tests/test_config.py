@@ -208,3 +208,17 @@ def test_bad_demo_override_is_rejected(paper_config, demo_overrides):
     demo_overrides["training"]["learning_rat"] = 1.0e-3
     with pytest.raises(ConfigError, match="learning_rat"):
         validate(merge(paper_config, demo_overrides))
+
+
+@pytest.mark.parametrize("section", ["intermediate_tasks", "target_tasks", "datasets"])
+def test_names_that_could_reach_a_shell_are_rejected(paper_config, section):
+    # names become paths, wildcards and arguments of job commands
+    paper_config[section]["x; touch hacked"] = next(iter(paper_config[section].values()))
+    with pytest.raises(ConfigError, match=rf"config key '{section}': value 'x; touch hacked'"):
+        validate(paper_config)
+
+
+def test_language_codes_are_validated(paper_config):
+    paper_config["target_tasks"]["xnli"]["languages"] = ["en", "$(id)"]
+    with pytest.raises(ConfigError, match=r"languages.1': value '\$\(id\)'"):
+        validate(paper_config)

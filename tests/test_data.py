@@ -395,3 +395,14 @@ def test_read_split_unknown_split_names_dir_and_split(tmp_path):
 def test_read_split_of_unprepared_dataset(tmp_path):
     with pytest.raises(FileNotFoundError, match="manifest"):
         read_split(tmp_path / "missing", "en", "train")
+
+
+def test_read_split_refuses_a_file_changed_after_preparation(tmp_path):
+    write_prepared("qqp", {"schema": "glue_qqp", "source": "demo"}, _generate("glue_qqp"),
+                   tmp_path / "qqp")
+    assert read_split(tmp_path / "qqp", "en", "train").num_rows > 0
+    path = tmp_path / "qqp" / "en" / "train.parquet"
+    path.write_bytes(path.read_bytes() + b"\0")
+    with pytest.raises(ValueError, match=r"en/train.parquet: content hash .* differs from "
+                                         r".* in .*qqp/manifest.json"):
+        read_split(tmp_path / "qqp", "en", "train")

@@ -9,7 +9,13 @@ from safetensors.torch import load_file, save_file
 
 from xstilts.data.demo import pair_rows
 from xstilts.data.schemas import SCHEMAS
-from xstilts.models.base import build_model, save, train_tokenizer
+from xstilts.models.base import (
+    build_model,
+    max_input_length,
+    save,
+    train_tokenizer,
+    within_model_limit,
+)
 from xstilts.models.transfer import EncoderTransferError
 from xstilts.tasks import pair_classification
 from xstilts.training import micro_batching, selection_subset
@@ -185,3 +191,17 @@ def test_selection_subset():
     assert others - {tuple(ids)}
     # asking for more than there is gives the whole dev set
     assert selection_subset(table, 500, seed=1).equals(table)
+
+
+def test_max_length_follows_the_model(base_dir, tmp_path):
+    # XLM-R positions start after the padding index 1: 2 of max_position_embeddings unused
+    assert max_input_length(base_dir) == TINY["max_position_embeddings"] - 2
+    spec = {"max_length": 512, "subtasks": {"a": {"max_length": 8}, "b": {"max_length": 999}}}
+    assert within_model_limit(spec, 130) == {
+        "max_length": 130, "subtasks": {"a": {"max_length": 8}, "b": {"max_length": 130}}}
+    assert spec["subtasks"]["b"]["max_length"] == 999  # the input is left as it was
+    # a BERT-style model has no such offset
+    from transformers import BertConfig
+
+    BertConfig(max_position_embeddings=64).save_pretrained(tmp_path)
+    assert max_input_length(tmp_path) == 64

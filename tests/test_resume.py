@@ -47,7 +47,7 @@ EXPECTED = "models/target/baseline/pawsx/seed1"  # trained by the demo, never in
 
 
 def train_command(workdir, name: str) -> list[str]:
-    config = load([workdir / path for path in DEMO[1:]])
+    config = load([workdir / "config/config.yaml", *(workdir / path for path in DEMO[1:])])
     spec = resolve_task(config, "target_tasks", "pawsx", seed=1)
     return ["--spec", json.dumps(spec), "--init", "models/base", "--data", "data/prepared",
             "--output", f"models/{name}", "--predictions", f"results/{name}.json",

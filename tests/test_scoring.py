@@ -1,5 +1,11 @@
 """Accuracy, XTREME's averages, Table 2 and scoring; expected values derived by hand."""
 
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from xstilts.data.demo import generate
@@ -12,8 +18,11 @@ from xstilts.metrics.averages import (
     task_score,
 )
 from xstilts.metrics.classification import accuracy
+from xstilts.provenance import record_id
 from xstilts.scoring import collapse, score_predictions
-from xstilts.tables import long_form, over_seeds, table2, write_csv
+from xstilts.tables import long_form, over_seeds, records_table, table2, write_csv
+
+REPO = Path(__file__).resolve().parent.parent
 
 # --- accuracy --------------------------------------------------------------------------------
 
@@ -157,32 +166,34 @@ def test_write_csv_exact_text(tmp_path):
 
 
 def test_long_form_lists_every_seed_then_mean_and_std():
-    def run(en, de, collapsed=None):
-        return {"score": (en + de) / 2, "collapsed": collapsed, "languages": {
-            "en": {"accuracy": en, "count": 10}, "de": {"accuracy": de, "count": 10}}}
+    def run(en, de, record, collapsed=None):
+        return {"score": (en + de) / 2, "collapsed": collapsed, "record": record,
+                "languages": {"en": {"accuracy": en, "count": 10},
+                              "de": {"accuracy": de, "count": 10}}}
 
-    runs = {("mnli", "xnli", 2): run(80.0, 70.0, "every prediction is 'a'"),
-            ("mnli", "xnli", 1): run(84.0, 60.0)}
+    runs = {("mnli", "xnli", 2): run(80.0, 70.0, "bbb", "every prediction is 'a'"),
+            ("mnli", "xnli", 1): run(84.0, 60.0, "aaa")}
     header, body = long_form(runs)
     assert header == ["intermediate", "target", "language", "metric", "seed", "value",
-                      "collapsed"]
+                      "collapsed", "record"]
     # seeds in increasing order; mean (84 + 80) / 2 = 82; sample std of {84, 80}:
     # sqrt(((84 - 82)^2 + (80 - 82)^2) / (2 - 1)) = sqrt(8) = 2.8284...
-    # task score (language "all"): seed 1 (84 + 60) / 2 = 72, seed 2 (80 + 70) / 2 = 75
+    # task score (language "all"): seed 1 (84 + 60) / 2 = 72, seed 2 (80 + 70) / 2 = 75;
+    # a seed's row names its score file's record, mean and std rows those of both seeds
     collapsed = "every prediction is 'a'"
     assert body == [
-        ["mnli", "xnli", "en", "accuracy", 1, 84.0, ""],
-        ["mnli", "xnli", "en", "accuracy", 2, 80.0, collapsed],
-        ["mnli", "xnli", "en", "accuracy", "mean", 82.0, ""],
-        ["mnli", "xnli", "en", "accuracy", "std", pytest.approx(8 ** 0.5), ""],
-        ["mnli", "xnli", "de", "accuracy", 1, 60.0, ""],
-        ["mnli", "xnli", "de", "accuracy", 2, 70.0, collapsed],
-        ["mnli", "xnli", "de", "accuracy", "mean", 65.0, ""],
-        ["mnli", "xnli", "de", "accuracy", "std", pytest.approx(50 ** 0.5), ""],
-        ["mnli", "xnli", "all", "score", 1, 72.0, ""],
-        ["mnli", "xnli", "all", "score", 2, 75.0, collapsed],
-        ["mnli", "xnli", "all", "score", "mean", 73.5, ""],
-        ["mnli", "xnli", "all", "score", "std", pytest.approx(4.5 ** 0.5), ""],
+        ["mnli", "xnli", "en", "accuracy", 1, 84.0, "", "aaa"],
+        ["mnli", "xnli", "en", "accuracy", 2, 80.0, collapsed, "bbb"],
+        ["mnli", "xnli", "en", "accuracy", "mean", 82.0, "", "aaa bbb"],
+        ["mnli", "xnli", "en", "accuracy", "std", pytest.approx(8 ** 0.5), "", "aaa bbb"],
+        ["mnli", "xnli", "de", "accuracy", 1, 60.0, "", "aaa"],
+        ["mnli", "xnli", "de", "accuracy", 2, 70.0, collapsed, "bbb"],
+        ["mnli", "xnli", "de", "accuracy", "mean", 65.0, "", "aaa bbb"],
+        ["mnli", "xnli", "de", "accuracy", "std", pytest.approx(50 ** 0.5), "", "aaa bbb"],
+        ["mnli", "xnli", "all", "score", 1, 72.0, "", "aaa"],
+        ["mnli", "xnli", "all", "score", 2, 75.0, collapsed, "bbb"],
+        ["mnli", "xnli", "all", "score", "mean", 73.5, "", "aaa bbb"],
+        ["mnli", "xnli", "all", "score", "std", pytest.approx(4.5 ** 0.5), "", "aaa bbb"],
     ]
 
 
@@ -205,6 +216,56 @@ def test_table2_averages_seeds_and_names_collapsed_runs():
     assert body == [
         ["mnli", 57.0, 90.5, 73.75, 73.75, "collapsed: xnli seed 2: every prediction is 'a'"],
         ["qqp", None, None, None, None, ""]]
+
+
+def test_records_table_has_table2_shape_with_record_ids_per_cell():
+    runs = {("mnli", "xnli", 2): {"score": 80.0, "record": "m-x-2"},
+            ("mnli", "xnli", 1): {"score": 70.0, "record": "m-x-1"},
+            ("mnli", "pawsx", 1): {"score": 90.0, "record": "m-p-1"},
+            ("mnli", "pawsx", 2): {"score": 91.0, "record": "m-p-2"},
+            ("mnli", "xquad", 1): {"score": 60.0, "record": "m-q-1"},
+            ("mnli", "xquad", 2): {"score": 61.0, "record": "m-q-2"}}
+    categories = {**CLASSIFICATION, "xquad": "question_answering"}
+    rows, targets = ["mnli", "ccg"], ["xnli", "pawsx", "xquad"]
+    cells = over_seeds(runs, [1, 2])
+    header, _ = table2(cells, rows, targets, categories, {"ccg": "no CCGbank"})
+    assert header == ["intermediate", "xnli", "pawsx", "xquad", "classification",
+                      "question_answering", "average", "note"]
+    # a target cell lists its seeds in order; a category or the average every cell it
+    # averages, in column order; the unavailable row and the note stay empty
+    assert records_table(cells, header, rows, categories) == [
+        ["mnli", "m-x-1 m-x-2", "m-p-1 m-p-2", "m-q-1 m-q-2", "m-x-1 m-x-2 m-p-1 m-p-2",
+         "m-q-1 m-q-2", "m-x-1 m-x-2 m-p-1 m-p-2 m-q-1 m-q-2", ""],
+        ["ccg", "", "", "", "", "", "", ""]]
+
+
+def test_table2_script_writes_record_ids_of_the_score_files(tmp_path):
+    scores = tmp_path / "results" / "scores"
+    for row, score in (("baseline", 80.0), ("mnli", 90.0)):
+        path = scores / row / "pawsx" / "seed1.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps({"score": score, "languages": {"en": {"accuracy": score}}}))
+    layout = {"rows": ["baseline", "mnli"], "targets": ["pawsx"], "seeds": [1],
+              "categories": {"pawsx": "classification"}}
+    outputs = {name: tmp_path / f"{name}.csv" for name in ("table", "long", "records")}
+    subprocess.run([sys.executable, str(REPO / "scripts" / "table2.py"),
+                    "--layout", json.dumps(layout), "--scores",
+                    *map(str, sorted(scores.rglob("*.json"))), "--output", outputs["table"],
+                    "--long-output", outputs["long"], "--records-output", outputs["records"]],
+                   check=True)
+    ids = {row: record_id(scores / row / "pawsx" / "seed1.json")
+           for row in ("baseline", "mnli")}
+    assert len(ids["mnli"]) == 12 and ids["mnli"] != ids["baseline"]
+    assert outputs["table"].read_text().splitlines()[0] == \
+        outputs["records"].read_text().splitlines()[0] == \
+        "intermediate,pawsx,classification,average"
+    assert outputs["records"].read_text().splitlines()[1:] == [
+        f"baseline,{ids['baseline']},{ids['baseline']},{ids['baseline']}",
+        f"mnli,{ids['mnli']},{ids['mnli']},{ids['mnli']}"]
+    long_rows = list(csv.DictReader(outputs["long"].open()))
+    assert {(row["intermediate"], row["seed"], row["record"]) for row in long_rows} == {
+        ("baseline", "1", ids["baseline"]), ("baseline", "mean", ids["baseline"]),
+        ("mnli", "1", ids["mnli"]), ("mnli", "mean", ids["mnli"])}
 
 
 def test_collapse_is_one_output_for_everything():

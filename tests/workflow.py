@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKFLOW_FILES = ("Snakefile", "rules", "scripts", "config", "profiles", "environment.yml")
+WORKFLOW_FILES = ("Snakefile", "rules", "scripts", "config", "profiles", "report",
+                  "environment.yml")
 BIN = Path(sys.executable).parent
 
 

@@ -1,4 +1,36 @@
-"""Provenance records: what produced a checkpoint, a prediction file or a score."""
+"""Provenance records: what produced a checkpoint, a prediction file or a score.
+
+Every job that writes a checkpoint, predictions or scores writes a record beside its output
+(`<checkpoint>/provenance.json`; the `provenance` key of a prediction or score file):
+
+- `kind`: base_model, checkpoint, predictions or scores;
+- `params`: the resolved parameters of the job (the task spec as the rule passed it; its
+  `seed` is the run's seed);
+- `inputs`: role -> reference. A parent checkpoint is named by its directory and the
+  sha256 of its record (`checkpoint_ref`), which in turn hashes every file of that
+  checkpoint in `outputs.files`, computed once when it was saved; a parent file (the
+  predictions a score was computed from) by path and sha256 (`file_ref`); a dataset by
+  its manifest's path and sha256 plus the source and revision it was prepared from
+  (`dataset_refs`); the manifest hashes each parquet file;
+- `outputs`: for checkpoints, `files`: {relative path: sha256};
+- `code` (commit, dirty working tree), `packages` (versions), `environment` (host,
+  python, SLURM job id, CUDA_VISIBLE_DEVICES), `started`/`finished` (UTC);
+- jobs that run a model add `device` (GPU name, or "cpu"); training adds `selection`
+  (metric, best step and score, every evaluation) and `encoder_transfer`.
+
+A score file's record id is the first RECORD_ID_LENGTH hex digits of its sha256
+(`record_id`): Table 2's long form names the score file behind each value, and
+`results/table2_records.csv` those behind each cell of Table 2.
+
+Paths are as the job was given them (relative to the workflow directory). `xstilts.audit`
+walks these references back to the base model and re-hashes what they name.
+
+Records are deterministic except for fields that legitimately differ between two runs of
+the same job: `started`, `finished`, `environment` (host, SLURM job id, visible devices),
+`device` (which GPU), `code` and `packages` where the software differs, and, on GPUs
+(non-deterministic kernels), the checkpoint's file hashes, selection scores and
+everything downstream of them. On CPU a rerun reproduces every hash.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +46,10 @@ from pathlib import Path
 PACKAGES = ("torch", "transformers", "datasets", "tokenizers", "accelerate", "safetensors",
             "seqeval", "snakemake")
 RECORD = "provenance.json"
+# the spec keys that decide what a prediction file holds
+PREDICTION_PARAMS = ("task", "eval", "test", "languages", "max_length", "precision", "seed")
+SCORE_PARAMS = ("task", "metric", "eval", "test", "languages")
+RECORD_ID_LENGTH = 12  # like a short git hash: unique enough within one grid
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -24,6 +60,11 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def record_id(path: Path) -> str:
+    """The id Table 2 gives a score file: a prefix of its sha256."""
+    return sha256_file(path)[:RECORD_ID_LENGTH]
+
+
 def hash_tree(directory: Path) -> dict[str, str]:
     """sha256 of every file below `directory`, provenance records excluded."""
     directory = Path(directory)
@@ -32,6 +73,42 @@ def hash_tree(directory: Path) -> dict[str, str]:
         for path in sorted(directory.rglob("*"))
         if path.is_file() and path.name != RECORD
     }
+
+
+def file_ref(path: Path) -> dict:
+    """A parent file, by path and content hash."""
+    return {"path": str(path), "sha256": sha256_file(path)}
+
+
+def checkpoint_ref(checkpoint_dir: Path) -> dict:
+    """A parent checkpoint, by its directory and the hash of its record (None without one)."""
+    path = Path(checkpoint_dir) / RECORD
+    return {"path": str(checkpoint_dir), "record": str(path),
+            "record_sha256": sha256_file(path) if path.exists() else None}
+
+
+def manifest_ref(dataset_dir: Path) -> dict:
+    """A prepared dataset, by its manifest (which hashes every file) and source revision."""
+    from .data.prepared import MANIFEST  # lazy: data.prepared imports this module
+
+    path = Path(dataset_dir) / MANIFEST
+    source = json.loads(path.read_text()).get("source", {})
+    return {**file_ref(path), "source": source.get("source"),
+            "revision": source.get("revision")}
+
+
+def dataset_refs(data_root: Path, names) -> dict:
+    """{dataset name: manifest_ref} of the prepared datasets a job read."""
+    return {name: manifest_ref(Path(data_root) / name) for name in dict.fromkeys(names)}
+
+
+def evaluated_datasets(spec: dict) -> list[str]:
+    """Names of the datasets predicting or scoring a target task reads (eval, test)."""
+    return [spec[split]["dataset"] for split in ("eval", "test") if split in spec]
+
+
+def selected(spec: dict, keys: tuple[str, ...]) -> dict:
+    return {key: spec[key] for key in keys if key in spec}
 
 
 def code_version() -> dict:
@@ -71,7 +148,8 @@ def now() -> str:
 
 def record(kind: str, *, params: dict, inputs: dict, outputs: dict, started: str,
            extra: dict | None = None) -> dict:
-    """A provenance record; `inputs`/`outputs` map roles to {path: sha256} dictionaries."""
+    """A provenance record; `inputs` maps roles to references (file_ref, checkpoint_ref,
+    dataset_refs), `outputs` roles to {path: sha256} dictionaries."""
     return {
         "kind": kind,
         "params": params,
@@ -84,6 +162,25 @@ def record(kind: str, *, params: dict, inputs: dict, outputs: dict, started: str
         "finished": now(),
         **(extra or {}),
     }
+
+
+def predictions_record(spec: dict, checkpoint_dir: Path, data_root: Path, started: str, *,
+                       params: dict | None = None, extra: dict | None = None) -> dict:
+    """The record of a prediction file: the checkpoint that predicted, the data it read."""
+    return record(
+        "predictions", params={**selected(spec, PREDICTION_PARAMS), **(params or {})},
+        inputs={"checkpoint": checkpoint_ref(checkpoint_dir),
+                "data": dataset_refs(data_root, evaluated_datasets(spec))},
+        outputs={}, started=started, extra=extra)
+
+
+def scores_record(spec: dict, predictions: Path, data_root: Path, started: str) -> dict:
+    """The record of a score file: the predictions scored, the gold data read."""
+    return record(
+        "scores", params=selected(spec, SCORE_PARAMS),
+        inputs={"predictions": file_ref(predictions),
+                "data": dataset_refs(data_root, evaluated_datasets(spec))},
+        outputs={}, started=started)
 
 
 def write_json_atomic(path: Path, data) -> None:

@@ -13,16 +13,19 @@ CATEGORY_ORDER = ("classification", "structured_prediction", "question_answering
 
 
 def over_seeds(runs: dict[tuple[str, str, int], dict], seeds: list[int]) -> dict:
-    """{(row, target): {score, scores, collapsed}} from one score result per seed.
+    """{(row, target): {score, scores, collapsed, records}} from one score result per seed.
 
     `score` is the mean task score over `seeds`, or None unless every seed has one;
     `collapsed` maps each seed whose run collapsed to the reason, so it is reported rather
-    than dropped (its score still enters the mean).
+    than dropped (its score still enters the mean); `records` maps each seed to its score
+    file's record id (a result's `record`, see xstilts.provenance.record_id), if given.
     """
     cells: dict[tuple[str, str], dict] = {}
-    for (row, target, seed), result in runs.items():
-        cell = cells.setdefault((row, target), {"scores": {}, "collapsed": {}})
+    for (row, target, seed), result in sorted(runs.items(), key=lambda item: item[0][2]):
+        cell = cells.setdefault((row, target), {"scores": {}, "collapsed": {}, "records": {}})
         cell["scores"][seed] = result["score"]
+        if result.get("record"):
+            cell["records"][seed] = result["record"]
         if result.get("collapsed"):
             cell["collapsed"][seed] = result["collapsed"]
     for cell in cells.values():
@@ -56,6 +59,24 @@ def table2(cells: dict[tuple[str, str], dict], rows: list[str], targets: list[st
     return header, body
 
 
+def records_table(cells: dict[tuple[str, str], dict], header: list[str], rows: list[str],
+                  categories: dict[str, str]) -> list[list[str]]:
+    """Table 2's body in `header`'s shape, each cell listing the record ids (space separated,
+    seeds in order) of the score files it was computed from: a target cell its seeds', a
+    category or average cell those of every target it averages; `note` stays empty."""
+    targets = [column for column in header if column in categories]
+    body = []
+    for row in rows:
+        by_target = {t: list(cells.get((row, t), {}).get("records", {}).values())
+                     for t in targets}
+        by_column = {**by_target, "average": sum(by_target.values(), [])}
+        for category in CATEGORY_ORDER:
+            by_column[category] = [record for t in targets if categories[t] == category
+                                   for record in by_target[t]]
+        body.append([row, *(" ".join(by_column.get(column, [])) for column in header[1:])])
+    return body
+
+
 def collapse_note(row: str, targets: list[str], cells: dict) -> str:
     collapsed = [f"{target} seed {seed}: {reason}"
                  for target in targets
@@ -66,8 +87,10 @@ def collapse_note(row: str, targets: list[str], cells: dict) -> str:
 def long_form(runs: dict[tuple[str, str, int], dict]) -> tuple[list[str], list[list]]:
     """One row per (intermediate, target, language, metric, seed), then the `mean` over
     seeds and, with several seeds, their sample standard deviation (`std`). Language
-    `all` holds the task score. `collapsed` gives the reason a seed's run collapsed."""
-    header = ["intermediate", "target", "language", "metric", "seed", "value", "collapsed"]
+    `all` holds the task score. `collapsed` gives the reason a seed's run collapsed;
+    `record` the record id of the seed's score file (those of every seed for mean, std)."""
+    header = ["intermediate", "target", "language", "metric", "seed", "value", "collapsed",
+              "record"]
     values: dict[tuple[str, str, str, str], dict[int, float]] = {}
     for (row, target, seed), result in sorted(runs.items(), key=lambda item: item[0][2]):
         for language, metrics in {**result["languages"],
@@ -78,11 +101,14 @@ def long_form(runs: dict[tuple[str, str, int], dict]) -> tuple[list[str], list[l
     body = []
     for key, by_seed in values.items():
         row, target = key[:2]
+        records = {seed: runs[row, target, seed].get("record") or "" for seed in by_seed}
         for seed, value in by_seed.items():
-            body.append([*key, seed, value, runs[row, target, seed].get("collapsed") or ""])
-        body.append([*key, "mean", mean_if_complete(by_seed.values()), ""])
+            body.append([*key, seed, value, runs[row, target, seed].get("collapsed") or "",
+                         records[seed]])
+        all_records = " ".join(filter(None, records.values()))
+        body.append([*key, "mean", mean_if_complete(by_seed.values()), "", all_records])
         if len(by_seed) > 1:
-            body.append([*key, "std", stdev(by_seed.values()), ""])
+            body.append([*key, "std", stdev(by_seed.values()), "", all_records])
     return header, body
 
 

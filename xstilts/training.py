@@ -186,6 +186,7 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     import torch
     from transformers import AutoTokenizer, EarlyStoppingCallback, set_seed
 
+    from .models.base import max_input_length, within_model_limit
     from .multitask import multitask_setup
 
     started = provenance.now()
@@ -193,6 +194,7 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     device, bf16 = pick_device(spec["precision"])
     set_seed(spec["seed"])
     tokenizer = AutoTokenizer.from_pretrained(init_dir)
+    spec = within_model_limit(spec, max_input_length(init_dir))
     setup = (multitask_setup if spec["format"] == "multitask" else single_task_setup)(
         spec, init_dir, data_root, tokenizer)
     log.info("%s: %d training items and %d selection examples on %s (bf16=%s)",
@@ -232,8 +234,9 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     record = provenance.record(
         "checkpoint",
         params=spec,
-        inputs={"init": parent_record(init_dir),
-                "data": dataset_hashes(data_root, setup.data_refs)},
+        inputs={"init": provenance.checkpoint_ref(init_dir),
+                "data": provenance.dataset_refs(
+                    data_root, [ref["dataset"] for ref in setup.data_refs])},
         outputs={"files": provenance.hash_tree(out_dir)},
         started=started,
         extra={"selection": selection, "encoder_transfer": setup.transfer,
@@ -311,18 +314,6 @@ def save_checkpoint(model, tokenizer, out_dir: Path) -> None:
     from .models.base import save
 
     save(model, tokenizer, out_dir)
-
-
-def parent_record(checkpoint_dir: Path) -> dict:
-    """Reference to the checkpoint a job starts from, by its record's hashes."""
-    path = Path(checkpoint_dir) / provenance.RECORD
-    return {"path": str(checkpoint_dir),
-            "record_sha256": provenance.sha256_file(path) if path.exists() else None}
-
-
-def dataset_hashes(data_root: Path, refs: list[dict]) -> dict:
-    names = dict.fromkeys(ref["dataset"] for ref in refs)
-    return {name: provenance.sha256_file(data_root / name / "manifest.json") for name in names}
 
 
 def predict_languages(model, tokenizer, spec: dict, data_root: Path) -> dict:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .original import ReadsOriginalFiles, choice
+
 SPLITS = ("train", "validation", "test")
 DIGITS = ("0", "1", "2", "3")
 
@@ -34,7 +36,7 @@ def label_index(value, names: tuple[str, ...]) -> int:
 
 
 @dataclass(frozen=True)
-class ChoiceLayout:
+class ChoiceLayout(ReadsOriginalFiles):
     """What every multiple-choice layout shares: splits, labels, demo data generation.
 
     Subclasses declare the hub's `features()`, write a demo example in the hub's columns
@@ -153,7 +155,8 @@ class CommonsenseQALayout(ChoiceLayout):
 
 
 CHOICE_LAYOUTS = {
-    "hellaswag": HellaSwagLayout(label_names=DIGITS),
-    "cosmos_qa": CosmosQALayout(label_names=DIGITS),
-    "commonsense_qa": CommonsenseQALayout(label_names=("A", "B", "C", "D", "E")),
+    "hellaswag": HellaSwagLayout(label_names=DIGITS, original=choice.HELLASWAG),
+    "cosmos_qa": CosmosQALayout(label_names=DIGITS, original=choice.COSMOSQA),
+    "commonsense_qa": CommonsenseQALayout(label_names=("A", "B", "C", "D", "E"),
+                                          original=choice.COMMONSENSEQA),
 }

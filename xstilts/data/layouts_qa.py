@@ -16,6 +16,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from .original import ReadsOriginalFiles, qa
+
 # TyDiQA-GoldP's ids start with the language's English name ("arabic-2387335860751143628-1").
 TYDIQA_LANGUAGES = {
     "arabic": "ar", "bengali": "bn", "english": "en", "finnish": "fi", "indonesian": "id",
@@ -39,7 +41,7 @@ def tydiqa_language(question_id: str) -> str:
 
 
 @dataclass(frozen=True)
-class QaSchema:
+class QaSchema(ReadsOriginalFiles):
     """An extractive-QA dataset as the hub lays it out (SQuAD's columns)."""
 
     splits: tuple[str, ...]
@@ -89,13 +91,15 @@ class QaSchema:
 XTREME_ANSWER_KEYS = ("answer_start", "text")
 
 QA_SCHEMAS: dict[str, QaSchema] = {
-    "squad": QaSchema(splits=("train", "validation")),
-    "squad_v2": QaSchema(splits=("train", "validation"), unanswerable=True),
+    "squad": QaSchema(splits=("train", "validation"), original=qa.SQUAD_V1),
+    "squad_v2": QaSchema(splits=("train", "validation"), unanswerable=True,
+                         original=qa.SQUAD_V2),
     "xtreme_xquad": QaSchema(splits=("validation",), has_title=False,
-                             answer_keys=XTREME_ANSWER_KEYS),
-    "xtreme_mlqa": QaSchema(splits=("validation", "test"), answer_keys=XTREME_ANSWER_KEYS),
+                             answer_keys=XTREME_ANSWER_KEYS, original=qa.XQUAD),
+    "xtreme_mlqa": QaSchema(splits=("validation", "test"), answer_keys=XTREME_ANSWER_KEYS,
+                            original=qa.MLQA),
     "xtreme_tydiqa": QaSchema(splits=("train", "validation"), answer_keys=XTREME_ANSWER_KEYS,
-                              language_from_id=True),
+                              language_from_id=True, original=qa.TYDIQA),
 }
 
 

@@ -10,7 +10,8 @@ English translation: XTREME's files come in pairs <lang>-en (BUCC) and <lang3>-e
   `validation` is the BUCC "sample" set (XTREME's dev), `test` the BUCC "training" set
   (XTREME's test). The hub keeps only the gold pairs, not the monolingual corpora that
   BUCC mines them from, so mining on hub data faces no sentence without a partner: an
-  easier task than BUCC itself, and its numbers are not XTREME's.
+  easier task than BUCC itself, and its numbers are not XTREME's. The release files
+  (`source: local`, xstilts.data.original.retrieval) hold the full corpora.
 - `tatoeba.<lang3>`: one row per aligned pair (1000 per language), split `validation`
   only; source_lang is what the hub's loader took for the language (the file suffix, e.g.
   "deu"), target_lang "eng". Neither is read: the configuration names the language.
@@ -27,12 +28,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .original import ReadsOriginalFiles, retrieval
+
 HUB_COLUMNS = ("source_sentence", "target_sentence", "source_lang", "target_lang")
 BUCC_ID_SEPARATOR = "/"
 
 
 @dataclass(frozen=True)
-class RetrievalLayout:
+class RetrievalLayout(ReadsOriginalFiles):
     """A sentence-retrieval dataset as the hub lays it out."""
 
     splits: tuple[str, ...]
@@ -91,7 +94,7 @@ def _sentence(text: str | None) -> str | None:
 
 RETRIEVAL_LAYOUTS: dict[str, RetrievalLayout] = {
     "xtreme_bucc": RetrievalLayout(splits=("validation", "test"), sentence_ids=True,
-                                   demo_distractors=True),
+                                   demo_distractors=True, original=retrieval.BUCC),
     "xtreme_tatoeba": RetrievalLayout(splits=("validation",), sentence_ids=False,
-                                      demo_distractors=False),
+                                      demo_distractors=False, original=retrieval.TATOEBA),
 }

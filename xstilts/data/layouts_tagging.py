@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .original import ReadsOriginalFiles, tagging
+
 SPLITS = ("train", "validation", "test")
 UPOS = ("ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON",
         "PROPN", "PUNCT", "SCONJ", "SYM", "VERB", "X")
@@ -33,7 +35,7 @@ def check_one_tag_per_word(tokens: list[list[str]], tags: list[list], split: str
 
 
 @dataclass(frozen=True)
-class XtremeTaggingLayout:
+class XtremeTaggingLayout(ReadsOriginalFiles):
     """A google/xtreme tagging configuration (one per language): tokens and ClassLabel tags."""
 
     tag_column: str
@@ -151,8 +153,9 @@ class CCGbankLayout:
         check_one_tag_per_word(tokens, tags, split)
         return {"id": list(rows["id"]), "tokens": tokens, "tags": tags}
 
-    def read_local(self, root: Path) -> dict:
-        """{None: DatasetDict} of every split from `<root>/data/AUTO/<section>/*.auto`."""
+    def read_local(self, root: Path, languages: list[str] | None = None) -> dict:
+        """{None: DatasetDict} of every split from `<root>/data/AUTO/<section>/*.auto`
+        (English only: `languages` is not read)."""
         from datasets import Dataset, DatasetDict
 
         auto = Path(root) / "data" / "AUTO"
@@ -175,9 +178,11 @@ TAGGING_LAYOUTS = {
         tag_column="pos_tags", label_names=UPOS,
         missing_splits={"kk": ("validation",), "th": ("train", "validation"),
                         "tl": ("train", "validation"), "yo": ("train", "validation")},
+        original=tagging.UD,
     ),
     "xtreme_panx": XtremeTaggingLayout(
         tag_column="ner_tags", label_names=PANX_TAGS, iob2=True, token_language_column="langs",
+        original=tagging.PANX,
     ),
     "ccgbank": CCGbankLayout(),
 }

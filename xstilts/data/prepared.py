@@ -31,7 +31,8 @@ def read_manifest(dataset_dir: Path) -> dict:
 
 
 def read_split(dataset_dir: Path, language: str, split: str):
-    """One canonical split as a pyarrow Table (no torch import)."""
+    """One canonical split as a pyarrow Table (no torch import), after checking that the
+    file is the one its manifest hashed."""
     import pyarrow.parquet as pq
 
     manifest = read_manifest(dataset_dir)
@@ -41,11 +42,17 @@ def read_split(dataset_dir: Path, language: str, split: str):
             f"{dataset_dir}: no split {split!r} in language {language!r} "
             f"(available: {', '.join(sorted(manifest['files']))})"
         )
-    return pq.read_table(split_path(dataset_dir, language, split))
+    path = split_path(dataset_dir, language, split)
+    expected, actual = manifest["files"][key]["sha256"], sha256_file(path)
+    if actual != expected:
+        raise ValueError(f"{path}: content hash {actual} differs from {expected} in "
+                         f"{Path(dataset_dir) / MANIFEST}; prepare the dataset again")
+    return pq.read_table(path)
 
 
 def load_raw(name: str, spec: dict, demo: dict) -> dict:
-    """{hub configuration key: DatasetDict} in the hub's schema, from the hub or the generator."""
+    """{hub configuration key: DatasetDict} in the hub's schema, from the hub, the original
+    release files (docs/local-data.md) or the generator."""
     schema = get_schema(spec["schema"], name)
     languages = dataset_languages(spec)
     if spec["source"] == "demo":
@@ -53,8 +60,10 @@ def load_raw(name: str, spec: dict, demo: dict) -> dict:
 
         return generate(schema, name, languages, demo["train_examples"],
                         demo["eval_examples"], demo["seed"])
-    if spec["source"] == "local":  # licensed data the user supplies (CCGbank)
-        return schema.read_local(Path(spec["path"]))
+    if spec["source"] == "local":  # the release files (air-gapped; licensed CCGbank)
+        from .original import read_local
+
+        return read_local(name, schema, Path(spec["path"]), languages)
     return load_hub(name, spec, schema, languages)
 
 

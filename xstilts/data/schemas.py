@@ -3,7 +3,8 @@
 Each layout is declared once; the same declaration converts hub rows to canonical
 records and lets the demo generator write rows in exactly the hub's columns and types.
 A layout provides: `format`, `splits`, `label_names`, `language_column`,
-`unlabeled_splits`, `features()`, `demo_rows(...)` and `to_canonical(...)`.
+`unlabeled_splits`, `features()`, `demo_rows(...)` and `to_canonical(...)`, and
+`read_local(root, languages)`, which parses the release files (xstilts.data.original).
 Layouts of other formats live in their own modules and are registered in SCHEMAS below.
 
 Canonical sentence-pair record: {id: str, text_a: str, text_b: str, label: int}, with the
@@ -19,12 +20,13 @@ from .layouts_choice import CHOICE_LAYOUTS
 from .layouts_qa import QA_SCHEMAS
 from .layouts_retrieval import RETRIEVAL_LAYOUTS
 from .layouts_tagging import TAGGING_LAYOUTS
+from .original import ReadsOriginalFiles, pairs
 
 NLI_LABELS = ("entailment", "neutral", "contradiction")
 
 
 @dataclass(frozen=True)
-class PairSchema:
+class PairSchema(ReadsOriginalFiles):
     """A sentence-pair classification dataset as the hub lays it out."""
 
     text_a: str
@@ -108,31 +110,33 @@ PAIR_SCHEMAS: dict[str, PairSchema] = {
         label_encoding="class", id_column="idx", id_dtype="int32",
         splits=("train", "validation_matched", "validation_mismatched",
                 "test_matched", "test_mismatched"),
-        unlabeled_splits=("test_matched", "test_mismatched"),
+        unlabeled_splits=("test_matched", "test_mismatched"), original=pairs.MNLI,
     ),
     "glue_qqp": PairSchema(
         text_a="question1", text_b="question2", label="label",
         label_names=("not_duplicate", "duplicate"), label_encoding="class",
         id_column="idx", id_dtype="int32", splits=("train", "validation", "test"),
-        unlabeled_splits=("test",),
+        unlabeled_splits=("test",), original=pairs.QQP,
     ),
     "anli": PairSchema(
         text_a="premise", text_b="hypothesis", label="label", label_names=NLI_LABELS,
         label_encoding="class", id_column="uid", extra_columns=("reason",),
         splits=tuple(f"{part}_r{r}" for r in (1, 2, 3) for part in ("train", "dev", "test")),
+        original=pairs.ANLI,
     ),
     "snli": PairSchema(
         text_a="premise", text_b="hypothesis", label="label", label_names=NLI_LABELS,
-        label_encoding="class", splits=("train", "validation", "test"),
+        label_encoding="class", splits=("train", "validation", "test"), original=pairs.SNLI,
     ),
     "xtreme_xnli": PairSchema(
         text_a="sentence1", text_b="sentence2", label="gold_label", label_names=NLI_LABELS,
         label_encoding="name", language_column="language", splits=("validation", "test"),
+        original=pairs.XNLI,
     ),
     "xtreme_pawsx": PairSchema(
         text_a="sentence1", text_b="sentence2", label="label",
         label_names=("not_paraphrase", "paraphrase"), label_encoding="digit",
-        splits=("train", "validation", "test"),
+        splits=("train", "validation", "test"), original=pairs.PAWSX,
     ),
 }
 

@@ -104,8 +104,33 @@ def base_model(spec: dict, seed: int, corpus_dirs, out_dir: Path) -> None:
     save(model, tokenizer, out_dir)
     record = provenance.record(
         "base_model", params={"model": spec, "seed": seed},
-        inputs={"corpus": [str(path) for path in corpus_dirs]},
+        inputs={"corpus": {Path(path).name: provenance.manifest_ref(path)
+                           for path in corpus_dirs}},
         outputs={"files": provenance.hash_tree(out_dir)}, started=started,
         extra={"parameters": sum(p.numel() for p in model.parameters())},
     )
     provenance.write_json_atomic(Path(out_dir) / provenance.RECORD, record)
+
+
+def max_input_length(checkpoint_dir: Path) -> int:
+    """The longest input, in tokens with specials, that the checkpoint's model accepts.
+
+    RoBERTa-style models (XLM-R) start position ids after the padding index, so two of
+    their `max_position_embeddings` are never usable (514 -> 512).
+    """
+    from transformers import AutoConfig
+
+    config = AutoConfig.from_pretrained(checkpoint_dir)
+    offset = config.pad_token_id + 1 if config.model_type in ("xlm-roberta", "roberta") else 0
+    return config.max_position_embeddings - offset
+
+
+def within_model_limit(spec: dict, limit: int) -> dict:
+    """`spec` (and its sub-tasks) with max_length capped at the model's `limit`."""
+    fitted = {**spec}
+    if "max_length" in spec:
+        fitted["max_length"] = min(spec["max_length"], limit)
+    if "subtasks" in spec:
+        fitted["subtasks"] = {name: within_model_limit(sub, limit)
+                              for name, sub in spec["subtasks"].items()}
+    return fitted

@@ -140,26 +140,23 @@ def evaluate(specs: list[dict], checkpoint_dir: Path, data_root: Path, layer: in
     import torch
 
     from ..models import sentence_encoder
-    from ..training import dataset_hashes, device_name, parent_record
+    from ..models.base import max_input_length, within_model_limit
+    from ..training import device_name
     from .inference import pick_device
 
     model, tokenizer, transfer = sentence_encoder.load(checkpoint_dir, layer)
+    limit = max_input_length(checkpoint_dir)
+    specs = [within_model_limit(spec, limit) for spec in specs]
     results = []
     for spec, output in zip(specs, outputs, strict=True):
         started = provenance.now()
         by_language = predict_languages(spec, model, tokenizer, data_root)
-        refs = [spec["eval"], *([spec["test"]] if "test" in spec else [])]
         result = {
             "task": spec["task"],
             "split": spec["eval"]["split"],
             "predictions": by_language,
-            "provenance": provenance.record(
-                "predictions",
-                params={"eval": spec["eval"], "test": spec.get("test"), "layer": layer,
-                        "max_length": spec["max_length"], "precision": spec["precision"]},
-                inputs={"checkpoint": parent_record(Path(checkpoint_dir)),
-                        "data": dataset_hashes(Path(data_root), refs)},
-                outputs={}, started=started,
+            "provenance": provenance.predictions_record(
+                spec, checkpoint_dir, data_root, started, params={"layer": layer},
                 extra={"encoder_transfer": transfer,
                        "device": device_name(torch, pick_device(spec["precision"])[0])}),
         }

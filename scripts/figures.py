@@ -1,0 +1,34 @@
+"""Draw the figures (improvement over the baseline) from Table 2 and its long form; each
+to every path given (.svg and/or .png), byte-identical on reruns."""
+
+import _cli
+
+from xstilts import figures
+from xstilts.comparison import load_reference, paper_average_improvements
+from xstilts.results import language_improvements, read_language_scores, read_table2
+
+
+def main() -> None:
+    cli = _cli.parser(__doc__)
+    cli.add_argument("--table", required=True, help="results/table2.csv")
+    cli.add_argument("--long", required=True, help="results/table2_long.csv")
+    cli.add_argument("--reference", required=True, help="config/paper_reference.yaml")
+    cli.add_argument("--metrics", type=_cli.json_arg, required=True,
+                     help="{target task: metric name} (JSON), as in the config")
+    cli.add_argument("--heatmap", nargs="+", required=True,
+                     help="(a) per intermediate x target task")
+    cli.add_argument("--per-language", nargs="+", required=True,
+                     help="(b) per language, one panel per target task")
+    cli.add_argument("--average", nargs="+", required=True,
+                     help="(c) average per intermediate task, the paper's values marked")
+    args = cli.parse_args()
+    table = read_table2(args.table)
+    by_language = language_improvements(read_language_scores(args.long, args.metrics))
+    paper = paper_average_improvements(load_reference(args.reference))
+    figures.render(figures.improvement_heatmap, args.heatmap, table)
+    figures.render(figures.per_language_heatmaps, args.per_language, by_language)
+    figures.render(figures.average_improvements, args.average, table, paper)
+
+
+if __name__ == "__main__":
+    main()

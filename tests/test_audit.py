@@ -1,0 +1,281 @@
+"""The audit walks every Table 2 cell back to the base model and finds what changed.
+
+Unit tests on a small tree of real records (built with xstilts.provenance, no training),
+then the demo slice end to end (marked `workflow`).
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from workflow import read_csv
+
+from xstilts import audit, provenance
+from xstilts.tables import long_form, over_seeds, records_table, table2, write_csv
+
+REPO = Path(__file__).resolve().parent.parent
+CLEAN = {"commit": "0123456789abcdef", "dirty": False}
+# (row, target, seed) of the synthetic tree; tatoeba is predicted by the intermediate model
+CELLS = [("baseline", "pawsx", 1), ("mnli", "pawsx", 1), ("mnli", "tatoeba", 1)]
+CATEGORIES = {"pawsx": "classification", "tatoeba": "retrieval"}
+
+
+def write(path: str, content: bytes) -> Path:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_bytes(content)
+    return Path(path)
+
+
+def dataset(name: str) -> None:
+    """A prepared dataset: one split file and a manifest that hashes it."""
+    split = write(f"data/prepared/{name}/en/validation.parquet", f"{name} rows".encode())
+    manifest = {"dataset": name, "source": {"source": "demo", "revision": "abc"},
+                "files": {"en/validation": {"rows": 1, "sha256": provenance.sha256_file(split)}}}
+    write(f"data/prepared/{name}/manifest.json", json.dumps(manifest).encode())
+
+
+def checkpoint(path: str, kind: str, init: str | None, datasets: list[str]) -> None:
+    write(f"{path}/model.safetensors", f"weights of {path}".encode())
+    write(f"{path}/config.json", b"{}")
+    inputs = {"data": provenance.dataset_refs("data/prepared", datasets)}
+    if init:
+        inputs["init"] = provenance.checkpoint_ref(init)
+    record = provenance.record(
+        "base_model" if init is None else "checkpoint", params={"kind": kind, "seed": 1},
+        inputs=inputs, outputs={"files": provenance.hash_tree(path)}, started="t0")
+    provenance.write_json_atomic(Path(path) / provenance.RECORD, record)
+
+
+def result(path: str, kind: str, spec: dict, parent: str, score: float) -> None:
+    data = {"score": score, "languages": {"en": {"accuracy": score, "count": 1}}}
+    if kind == "predictions":
+        record = provenance.predictions_record(spec, Path(parent), Path("data/prepared"), "t0")
+    else:
+        record = provenance.scores_record(spec, Path(parent), Path("data/prepared"), "t0")
+    provenance.write_json_atomic(Path(path), {**data, "provenance": record})
+
+
+def tables(scores: dict[tuple, Path]) -> None:
+    runs = {key: {**json.loads(path.read_text()), "record": provenance.record_id(path)}
+            for key, path in scores.items()}
+    cells = over_seeds(runs, [1])
+    header, body = table2(cells, ["baseline", "mnli"], ["pawsx", "tatoeba"], CATEGORIES)
+    write_csv(Path("results/table2.csv"), header, body)
+    write_csv(Path("results/table2_long.csv"), *long_form(runs), digits=4)
+    write_csv(Path(audit.RECORDS_TABLE), header,
+              records_table(cells, header, ["baseline", "mnli"], CATEGORIES))
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    """A finished grid of three cells with records, Table 2 and its record ids; cwd."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(provenance, "code_version", lambda: CLEAN)
+    for name in ("pawsx", "tatoeba", "mnli"):
+        dataset(name)
+    checkpoint("models/base", "base", None, ["pawsx", "tatoeba", "mnli"])
+    checkpoint("models/intermediate/mnli/seed1", "intermediate_tasks", "models/base", ["mnli"])
+    scores = {}
+    for row, target, seed in CELLS:
+        spec = {"task": target, "metric": "accuracy", "seed": seed,
+                "eval": {"dataset": target, "split": "validation"}}
+        model = "models/base" if row == "baseline" else f"models/intermediate/{row}/seed1"
+        if target == "pawsx":
+            model = f"models/target/{row}/{target}/seed{seed}"
+            checkpoint(model, "target_tasks", "models/base" if row == "baseline" else
+                       f"models/intermediate/{row}/seed1", ["pawsx"])
+        predictions = f"results/predictions/{row}/{target}/seed{seed}.json"
+        result(predictions, "predictions", spec, model, 0)
+        scores[row, target, seed] = Path(f"{audit.SCORES}/{row}/{target}/seed{seed}.json")
+        result(str(scores[row, target, seed]), "scores", spec, predictions, 50.0 + len(scores))
+    tables(scores)
+    return tmp_path
+
+
+def run_audit(root: Path) -> dict[tuple, audit.Cell]:
+    cells = audit.audit_cells(root, audit.read_cells(root))
+    return {(cell.intermediate, cell.target, cell.seed): cell for cell in cells}
+
+
+def flip_byte(path: Path) -> None:
+    content = bytearray(path.read_bytes())
+    content[0] ^= 1
+    path.write_bytes(bytes(content))
+
+
+def statuses(cells: dict) -> dict[tuple, str]:
+    return {key: cell.status for key, cell in cells.items()}
+
+
+def test_intact_tree_verifies_every_cell_down_to_the_base_model(tree):
+    cells = run_audit(tree)
+    assert statuses(cells) == dict.fromkeys(CELLS, audit.OK)
+    chain = [(link.role, link.path) for link in cells["mnli", "pawsx", 1].links]
+    assert chain == [
+        ("table", audit.LONG_TABLE),
+        ("scores", "results/scores/mnli/pawsx/seed1.json"),
+        ("predictions", "results/predictions/mnli/pawsx/seed1.json"),
+        ("target checkpoint", "models/target/mnli/pawsx/seed1"),
+        ("intermediate checkpoint", "models/intermediate/mnli/seed1"),
+        ("base model", "models/base"),
+        # the data each record read: pawsx (predictions, target), mnli, the base's corpus
+        ("data", "data/prepared/pawsx/manifest.json"),
+        ("data", "data/prepared/mnli/manifest.json"),
+        ("data", "data/prepared/tatoeba/manifest.json"),
+    ]
+    # retrieval and the baseline row skip the checkpoints they do not have
+    assert [link.role for link in cells["mnli", "tatoeba", 1].links][:5] == [
+        "table", "scores", "predictions", "intermediate checkpoint", "base model"]
+    assert [link.role for link in cells["baseline", "pawsx", 1].links][:5] == [
+        "table", "scores", "predictions", "target checkpoint", "base model"]
+    assert not audit.failed(list(cells.values()))
+
+
+def test_modified_target_checkpoint_fails_only_its_cell_and_names_the_file(tree):
+    flip_byte(tree / "models/target/mnli/pawsx/seed1/model.safetensors")
+    cells = run_audit(tree)
+    assert statuses(cells) == {**dict.fromkeys(CELLS, audit.OK),
+                               ("mnli", "pawsx", 1): audit.MODIFIED}
+    [problem] = cells["mnli", "pawsx", 1].problems()
+    assert (problem.role, problem.status) == ("target checkpoint", audit.MODIFIED)
+    assert "models/target/mnli/pawsx/seed1/model.safetensors" in problem.detail
+
+
+def test_modified_intermediate_checkpoint_fails_every_cell_of_its_row(tree):
+    flip_byte(tree / "models/intermediate/mnli/seed1/config.json")
+    assert statuses(run_audit(tree)) == {("baseline", "pawsx", 1): audit.OK,
+                                         ("mnli", "pawsx", 1): audit.MODIFIED,
+                                         ("mnli", "tatoeba", 1): audit.MODIFIED}
+
+
+def test_changed_record_of_a_parent_is_modified(tree):
+    record = tree / "models/intermediate/mnli/seed1" / provenance.RECORD
+    record.write_text(record.read_text().replace('"seed": 1', '"seed": 2'))
+    problems = run_audit(tree)["mnli", "tatoeba", 1].problems()
+    assert [(link.role, link.status) for link in problems] == [
+        ("intermediate checkpoint", audit.MODIFIED)]
+
+
+def test_file_a_checkpoint_record_does_not_list_is_modified(tree):
+    write("models/base/extra.bin", b"?")
+    problems = run_audit(tree)["baseline", "pawsx", 1].problems()
+    assert [(link.role, link.status) for link in problems] == [("base model", audit.MODIFIED)]
+    assert "models/base/extra.bin" in problems[0].detail
+
+
+def test_modified_or_missing_results(tree):
+    flip_byte(tree / "results/predictions/mnli/tatoeba/seed1.json")
+    (tree / "results/scores/baseline/pawsx/seed1.json").unlink()
+    cells = run_audit(tree)
+    assert [(link.role, link.status) for link in cells["mnli", "tatoeba", 1].problems()] == [
+        ("predictions", audit.MODIFIED)]
+    assert cells["baseline", "pawsx", 1].status == audit.MISSING
+    assert cells["mnli", "pawsx", 1].status == audit.OK
+
+
+def test_score_file_other_than_the_tables_is_modified(tree):
+    path = tree / "results/scores/mnli/pawsx/seed1.json"
+    path.write_text(path.read_text().replace("52.0", "99.0"))
+    [problem] = run_audit(tree)["mnli", "pawsx", 1].problems()
+    assert (problem.role, problem.status) == ("table", audit.MODIFIED)
+    assert "not the score file Table 2 was built from" in problem.detail
+
+
+def test_modified_data_file_fails_the_cells_that_read_it(tree):
+    flip_byte(tree / "data/prepared/mnli/en/validation.parquet")
+    cells = run_audit(tree)
+    # mnli data: read by the mnli intermediate model and the base model's corpus
+    assert {key: cell.status for key, cell in cells.items()} == dict.fromkeys(
+        CELLS, audit.MODIFIED)
+    [problem] = cells["mnli", "pawsx", 1].problems()
+    assert problem.role == "data" and "mnli/en/validation.parquet" in problem.detail
+
+
+def test_dirty_tree_is_reported_and_fails_only_when_strict(tree, monkeypatch):
+    monkeypatch.setattr(provenance, "code_version", lambda: {**CLEAN, "dirty": True})
+    spec = {"task": "tatoeba", "metric": "accuracy",
+            "eval": {"dataset": "tatoeba", "split": "validation"}}
+    path = Path("results/scores/mnli/tatoeba/seed1.json")
+    result(str(path), "scores", spec, "results/predictions/mnli/tatoeba/seed1.json", 53.0)
+    tables({key: Path(f"{audit.SCORES}/{key[0]}/{key[1]}/seed1.json") for key in CELLS})
+    cells = run_audit(tree)
+    assert statuses(cells)["mnli", "tatoeba", 1] == audit.DIRTY
+    [problem] = cells["mnli", "tatoeba", 1].problems()
+    assert (problem.role, problem.detail) == ("scores",
+                                              "commit 0123456789ab with uncommitted changes")
+    assert not audit.failed(list(cells.values()))
+    assert audit.failed(list(cells.values()), strict=True)
+
+
+def test_every_file_is_hashed_once(tree, monkeypatch):
+    hashed = []
+    monkeypatch.setattr(audit, "sha256_file",
+                        lambda path: hashed.append(path) or provenance.sha256_file(path))
+    run_audit(tree)
+    assert hashed and len(hashed) == len(set(hashed))
+
+
+def test_select_one_language_and_seed(tree):
+    cells = audit.read_cells(tree)
+    [cell] = audit.select(cells, "mnli", "pawsx", "en", 1)
+    assert cell.values == {"en": {"accuracy": "52.0000"}}
+    with pytest.raises(LookupError, match="no language 'ja'"):
+        audit.select(audit.read_cells(tree), "mnli", "pawsx", "ja")
+    with pytest.raises(LookupError, match="no cell qqp x pawsx"):
+        audit.select(cells, "qqp", "pawsx")
+
+
+def audit_command(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "scripts/audit.py"), "--root", str(root),
+                           *args], capture_output=True, text=True)
+
+
+def test_command_prints_the_chain_and_exits_non_zero_on_failure(tree):
+    shown = audit_command(tree, "--intermediate", "mnli", "--target", "pawsx",
+                          "--language", "en")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0].startswith("mnli x pawsx, seed 1: en accuracy 52.0000 (record ")
+    assert lines[0].endswith(": OK")
+    assert lines[4].split() == ["OK", "target", "checkpoint", "models/target/mnli/pawsx/seed1",
+                                "(commit", "0123456789ab)"]
+    flip_byte(tree / "models/base/model.safetensors")
+    every = audit_command(tree, "--all")
+    assert every.returncode == 1
+    assert every.stdout.splitlines()[-1] == "3 cells: 3 MODIFIED"
+    exported = json.loads(audit_command(tree, "--all", "--json").stdout)
+    assert [cell["status"] for cell in exported] == [audit.MODIFIED] * 3
+    assert {"intermediate", "target", "seed", "record", "values", "links"} <= set(exported[0])
+
+
+# --- end to end --------------------------------------------------------------------------------
+
+
+@pytest.mark.workflow
+def test_demo_audit_verifies_every_cell_and_finds_one_changed_checkpoint(demo_run, tmp_path):
+    workdir = tmp_path / "demo"
+    shutil.copytree(demo_run, workdir, symlinks=True)  # demo_run is shared: never change it
+    table = read_csv(workdir / "results/table2.csv")
+    cells = {(row["intermediate"], target) for row in table
+             for target in ("pawsx", "udpos", "xquad", "tatoeba")}
+    before = json.loads(audit_command(workdir, "--all", "--json").stdout)
+    assert {(cell["intermediate"], cell["target"]) for cell in before} == cells
+    # verified: every hash matches (a dirty working tree is only a warning)
+    assert {cell["status"] for cell in before} <= {audit.OK, audit.DIRTY}
+
+    flip_byte(workdir / "models/target/mnli/pawsx/seed1/model.safetensors")
+    after = audit_command(workdir, "--all", "--json")
+    assert after.returncode == 1
+    modified = {(cell["intermediate"], cell["target"]) for cell in json.loads(after.stdout)
+                if cell["status"] not in (audit.OK, audit.DIRTY)}
+    assert modified == {("mnli", "pawsx")}
+    [cell] = [cell for cell in json.loads(after.stdout)
+              if (cell["intermediate"], cell["target"]) == ("mnli", "pawsx")]
+    assert cell["status"] == audit.MODIFIED
+    assert set(cell["values"]) == {"en", "de", "fr", "zh", "all"}
+    [problem] = [link for link in cell["links"] if link["status"] == audit.MODIFIED]
+    assert problem["role"] == "target checkpoint"
+    assert problem["detail"].startswith("models/target/mnli/pawsx/seed1/model.safetensors")

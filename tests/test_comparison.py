@@ -1,0 +1,137 @@
+"""The paper comparison: published numbers next to Table 2, on small hand-made tables."""
+
+from pathlib import Path
+
+import pytest
+
+from xstilts.comparison import (
+    HEADER,
+    ReferenceError,
+    compare,
+    load_reference,
+    paper_average_improvements,
+)
+from xstilts.results import TableError, read_table2
+from xstilts.tables import write_csv
+
+REPO = Path(__file__).resolve().parent.parent
+# baseline average (70 + 80) / 2 = 75, mnli (78 + 83) / 2 = 80.5: improvement 5.5
+TABLE2 = """\
+intermediate,xnli,pawsx,classification,average,note
+baseline,70.00,80.00,75.00,75.00,
+mnli,78.00,83.00,80.50,80.50,
+ccg,,,,,dataset 'ccgbank' not found
+"""
+REFERENCE = """\
+average_over: [xnli, pawsx, udpos]
+groups:
+  - source: abstract
+    quantity: average_improvement
+    split: dev
+    numbers:
+      - {intermediate: mnli, value: 7.5}
+      - {intermediate: [mnli, ccg], value: 6.0, note: ambiguous}
+      - {intermediate: mnli, split: test, value: 5.4}
+  - source: table 2
+    quantity: score
+    split: dev
+    metric: score
+    numbers:
+      - {intermediate: mnli, target: xnli, value: 79.0}
+      - {intermediate: mnli, target: tydiqa, value: 60.0}
+      - {intermediate: mnli, target: xnli, metric: accuracy, value: 79.0}
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def table(tmp_path):
+    return read_table2(write(tmp_path / "table2.csv", TABLE2))
+
+
+@pytest.fixture
+def reference(tmp_path):
+    return load_reference(write(tmp_path / "reference.yaml", REFERENCE))
+
+
+def compared(reference, table) -> list[dict]:
+    header, body = compare(reference, table)
+    return [dict(zip(header, row, strict=True)) for row in body]
+
+
+def test_average_improvement_is_row_minus_baseline_average(reference, table):
+    row = compared(reference, table)[0]
+    assert (row["intermediate"], row["paper"], row["source"]) == ("mnli", 7.5, "abstract")
+    assert row["ours"] == pytest.approx(5.5)
+    assert row["difference"] == pytest.approx(-2.0)
+    assert row["note"] == "ours averages without udpos"  # the paper averages over more
+
+
+def test_ambiguous_number_is_compared_with_each_row(reference, table):
+    mnli, ccg = compared(reference, table)[1:3]
+    assert mnli["ours"] == pytest.approx(5.5) and mnli["difference"] == pytest.approx(-0.5)
+    assert ccg["ours"] is None and ccg["difference"] is None
+    assert ccg["note"] == ("ambiguous; ours: no average for 'ccg' "
+                           "(dataset 'ccgbank' not found)")
+
+
+def test_test_split_numbers_have_no_counterpart(reference, table):
+    row = compared(reference, table)[3]
+    assert (row["split"], row["paper"], row["ours"]) == ("test", 5.4, None)
+    assert row["note"] == "ours: Table 2 reports dev sets only"
+
+
+def test_score_cells(reference, table):
+    cell, absent, other_metric = compared(reference, table)[4:]
+    assert (cell["target"], cell["ours"], cell["difference"]) == ("xnli", 78.0, -1.0)
+    assert absent["ours"] is None and absent["note"] == "ours: no target 'tydiqa' in Table 2"
+    assert other_metric["ours"] is None and "task score" in other_metric["note"]
+
+
+def test_written_rows(reference, table, tmp_path):
+    write_csv(tmp_path / "comparison.csv", *compare(reference, table))
+    lines = (tmp_path / "comparison.csv").read_text().splitlines()
+    assert lines[0] == ",".join(HEADER)
+    assert lines[5] == "score,mnli,xnli,score,dev,79.00,78.00,-1.00,table 2,"
+
+
+def test_paper_average_improvements_of_dev_sets_mark_every_candidate_row(reference):
+    assert paper_average_improvements(reference) == {"mnli": 6.0, "ccg": 6.0}
+
+
+def test_repository_reference_holds_the_abstract_numbers():
+    reference = load_reference(REPO / "config" / "paper_reference.yaml")
+    assert paper_average_improvements(reference) == {
+        "squad_v1": 8.2, "squad_v2": 8.2, "mnli": 7.5, "hellaswag": 7.0, "multitask": 8.7}
+    assert len(reference["average_over"]) == 9
+    assert all(number["source"] for number in reference["numbers"])
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("intermediate,xnli,average\nbaseline,1.0,x\n", "line 2, column 'average': 'x' is not"),
+    ("intermediate,xnli\nbaseline,1.0\n", "no column 'average'"),
+    ("intermediate,xnli,average\nmnli,1.0,1.0\n", "no row 'baseline'"),
+    ("intermediate,average\nbaseline,1\nbaseline,2\n", "line 3, column 'intermediate'"),
+])
+def test_malformed_table_names_file_and_column(tmp_path, text, message):
+    path = write(tmp_path / "table2.csv", text)
+    with pytest.raises(TableError, match=message) as error:
+        read_table2(path)
+    assert str(error.value).startswith(str(path))
+
+
+@pytest.mark.parametrize(("number", "message"), [
+    ("{quantity: best, intermediate: mnli, value: 1}", r"numbers\[0\]: quantity 'best'"),
+    ("{quantity: score, intermediate: mnli, value: 1}", r"numbers\[0\]: no key 'target'"),
+    ("{quantity: average_improvement, intermediate: mnli, value: high}", "not a number"),
+])
+def test_malformed_reference_names_file_and_entry(tmp_path, number, message):
+    path = write(tmp_path / "reference.yaml", "average_over: [xnli]\ngroups:\n"
+                 f"  - {{source: s, split: dev, metric: score, numbers: [{number}]}}\n")
+    with pytest.raises(ReferenceError, match=message) as error:
+        load_reference(path)
+    assert str(error.value).startswith(f"{path}: groups[0]")

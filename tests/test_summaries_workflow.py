@@ -1,0 +1,61 @@
+"""The summaries (Table 1, paper comparison, figures, report) after the demo slice."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+from workflow import DEMO, SLICE_LANGUAGES, SLICE_ROWS, read_csv, snakemake
+
+pytestmark = pytest.mark.workflow
+
+FIGURES = [f"results/figures/{name}.{suffix}"
+           for name in ("improvement_heatmap", "per_language_improvement", "average_improvement")
+           for suffix in ("svg", "png")]
+
+
+def test_table1_counts_the_prepared_data(demo_run):
+    rows = {row["task"]: row for row in read_csv(demo_run / "results/table1.csv")}
+    assert list(rows) == [*SLICE_ROWS[1:], *SLICE_LANGUAGES]
+    assert {rows[task]["role"] for task in SLICE_ROWS[1:]} == {"intermediate"}
+    files = json.loads((demo_run / "data/prepared/udpos/manifest.json").read_text())["files"]
+    languages = SLICE_LANGUAGES["udpos"]
+    # kk has no dev split: it is evaluated, and counted, on its test split
+    dev = sum(files[f"{lang}/validation" if lang != "kk" else "kk/test"]["rows"]
+              for lang in languages)
+    assert int(rows["udpos"]["dev"]) == dev
+    assert int(rows["udpos"]["train"]) == files["en/train"]["rows"]
+    assert set(rows["udpos"]["language_list"].split()) == languages
+    assert rows["tatoeba"]["train"] == ""  # retrieval: no training data
+
+
+def test_paper_comparison_uses_table2(demo_run):
+    table = {row["intermediate"]: row for row in read_csv(demo_run / "results/table2.csv")}
+    rows = [row for row in read_csv(demo_run / "results/paper_comparison.csv")
+            if row["quantity"] == "average_improvement" and row["split"] == "dev"]
+    by_row = {row["intermediate"]: row for row in rows}
+    ours = float(table["mnli"]["average"]) - float(table["baseline"]["average"])
+    assert float(by_row["mnli"]["ours"]) == pytest.approx(ours, abs=0.011)
+    assert float(by_row["mnli"]["difference"]) == pytest.approx(ours - 7.5, abs=0.011)
+    assert by_row["squad_v2"]["ours"] == ""  # not in the slice
+    assert "no row 'squad_v2'" in by_row["squad_v2"]["note"]
+
+
+def test_figures_rebuild_byte_identical(demo_run):
+    before = {path: (demo_run / path).read_bytes() for path in FIGURES}
+    mtime = (demo_run / FIGURES[0]).stat().st_mtime_ns
+    snakemake(demo_run, "--cores", "1", "--forcerun", "figures", FIGURES[0], *DEMO)
+    assert (demo_run / FIGURES[0]).stat().st_mtime_ns != mtime  # it did run again
+    assert {path: (demo_run / path).read_bytes() for path in FIGURES} == before
+
+
+def test_report_holds_tables_and_figures_with_captions(demo_run):
+    snakemake(demo_run, "--report", "report.zip", *DEMO)
+    with zipfile.ZipFile(demo_run / "report.zip") as archive:
+        names = archive.namelist()
+        html = archive.read("report/report.html").decode()
+    for name in ("table1.csv", "paper_comparison.csv", "improvement_heatmap.svg",
+                 "per_language_improvement.svg", "average_improvement.svg"):
+        assert any(entry.endswith(f"/{name}") for entry in names), name
+    assert "offline demo" in html  # a caption, rendered with the configuration

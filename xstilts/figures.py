@@ -1,0 +1,135 @@
+"""Figures of the results, from Table 2 and its long form: improvement over the baseline
+per intermediate x target task (heat map), per language (one heat-map panel per target
+task, stacked in one figure), and on average (bars, the paper's values marked).
+
+Every file is byte-identical on every run on the same package versions: the style is set
+from matplotlib's defaults (no matplotlibrc), glyphs are drawn as paths, SVG ids come
+from a fixed salt, and no date or creator is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+import matplotlib.style
+import numpy as np
+from matplotlib.figure import Figure
+
+from .results import AVERAGE, Table2
+
+matplotlib.use("Agg")  # files only, never a display (the Figure objects need no pyplot)
+
+STYLE = {
+    "font.family": "DejaVu Sans",  # shipped with matplotlib, so the same glyphs everywhere
+    "font.size": 9,
+    "svg.fonttype": "path",
+    "svg.hashsalt": "xstilts",
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+}
+# No timestamp or version in the files (the PNG "Software" key holds the version).
+METADATA = {".svg": {"Date": None, "Creator": None}, ".png": {"Software": None},
+            ".pdf": {"CreationDate": None, "Creator": None, "Producer": None}}
+DIVERGING = matplotlib.colormaps["RdBu"].with_extremes(bad="#dddddd")  # grey: missing
+POINTS = "improvement over the baseline (points)"
+
+
+def render(build: Callable[..., Figure], paths: list[Path], *data) -> None:
+    """Build a figure with the fixed style and write it to each path (format from the
+    suffix: .svg, .png or .pdf), each under a temporary name renamed when complete."""
+    with matplotlib.style.context("default"), matplotlib.rc_context(STYLE):
+        figure = build(*data)
+        for path in map(Path, paths):
+            save(figure, path)
+
+
+def save(figure: Figure, path: Path) -> None:
+    if path.suffix not in METADATA:
+        raise ValueError(f"{path}: unknown figure format (known: {', '.join(METADATA)})")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    figure.savefig(partial, format=path.suffix[1:], metadata=METADATA[path.suffix])
+    partial.replace(path)
+
+
+def heatmap(axes, values: list[list], rows: list[str], columns: list[str],
+            annotate: bool) -> None:
+    """Improvements as colours around 0 (red: worse, blue: better); grey where missing."""
+    data = np.ma.masked_invalid(np.array(values, dtype=float).reshape(len(rows), len(columns)))
+    limit = float(np.abs(data).max()) if data.count() else 0.0
+    limit = limit or 1.0  # a colour scale needs a range, even when every value is 0
+    image = axes.imshow(data, cmap=DIVERGING, vmin=-limit, vmax=limit, aspect="auto")
+    axes.set_xticks(range(len(columns)), columns, rotation=45, ha="right")
+    axes.set_yticks(range(len(rows)), rows)
+    if annotate:
+        for (i, j), value in np.ndenumerate(data.filled(np.nan)):
+            if not np.isnan(value):
+                colour = "white" if abs(value) > 0.6 * limit else "black"  # readable on dark
+                axes.text(j, i, f"{value:+.1f}", ha="center", va="center", fontsize=7,
+                          color=colour)
+    axes.figure.colorbar(image, ax=axes, label="points")
+
+
+def improvement_heatmap(table: Table2) -> Figure:
+    """(a) Improvement of each intermediate task over the baseline, per target task and on
+    average."""
+    rows, columns = table.intermediate_rows, [*table.targets, AVERAGE]
+    if not rows:
+        raise ValueError("Table 2 has no intermediate task rows")
+    figure = Figure(figsize=(2.5 + 0.7 * len(columns), 2.2 + 0.35 * len(rows)),
+                    layout="constrained")
+    axes = figure.add_subplot()
+    values = [[table.improvement(row, column) for column in columns] for row in rows]
+    heatmap(axes, values, rows, columns, annotate=True)
+    axes.axvline(len(table.targets) - 0.5, color="white", linewidth=3)  # targets | average
+    axes.set_title(f"Task score {POINTS}")
+    axes.set_xlabel("target task")
+    axes.set_ylabel("intermediate task")
+    return figure
+
+
+def per_language_heatmaps(improvements: dict[str, dict[str, dict]]) -> Figure:
+    """(b) One panel per target task: intermediate task x language, each panel on its own
+    colour scale (retrieval gains are several times those of the other tasks)."""
+    if not improvements:
+        raise ValueError("no per-language scores of any intermediate task")
+    widest = max(len(languages) for rows in improvements.values() for languages in rows.values())
+    heights = [0.8 + 0.25 * len(rows) for rows in improvements.values()]
+    figure = Figure(figsize=(3.0 + 0.32 * widest, sum(heights)), layout="constrained")
+    panels = figure.subplots(len(improvements), 1, squeeze=False,
+                             gridspec_kw={"height_ratios": heights})[:, 0]
+    for axes, (target, rows) in zip(panels, improvements.items(), strict=True):
+        languages = sorted({language for scores in rows.values() for language in scores})
+        values = [[scores.get(language) for language in languages] for scores in rows.values()]
+        heatmap(axes, values, list(rows), languages, annotate=False)
+        axes.set_title(target, loc="left")
+    figure.suptitle(f"Per-language {POINTS}")
+    return figure
+
+
+def average_improvements(table: Table2, paper: dict[str, float]) -> Figure:
+    """(c) Average improvement of each intermediate task, with the paper's values (dev
+    sets, abstract) marked where published."""
+    rows = table.intermediate_rows
+    ours = [table.improvement(row, AVERAGE) for row in rows]
+    figure = Figure(figsize=(4.5 + 0.5 * len(rows), 4.0), layout="constrained")
+    axes = figure.add_subplot()
+    positions = np.arange(len(rows))
+    axes.bar(positions, [value or 0.0 for value in ours], color="#4477aa",
+             label=f"ours (mean over {len(table.targets)} target tasks)")
+    for position, value in zip(positions, ours, strict=True):
+        if value is None:
+            axes.text(position, 0, "n/a", ha="center", va="bottom", fontsize=7)
+    marked = [(position, paper[row]) for position, row in zip(positions, rows, strict=True)
+              if row in paper]
+    if marked:
+        axes.scatter(*zip(*marked, strict=True), marker="D", color="black", zorder=3,
+                     label="paper (abstract, dev sets)")
+    axes.axhline(0, color="black", linewidth=0.8)
+    axes.set_xticks(positions, rows, rotation=45, ha="right")
+    axes.set_ylabel("points")
+    axes.set_title(f"Average {POINTS}")
+    figure.legend(loc="outside lower center", ncols=2, fontsize=7)
+    return figure
