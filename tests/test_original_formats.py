@@ -248,12 +248,11 @@ def test_cosmosqa_csv_or_jsonl(tmp_path, suffix):
     records = [{"id": "3Q9#1", "context": 'She said, "hi, there".', "question": "Why?",
                 "answer0": "a", "answer1": "b", "answer2": "c", "answer3": "None of the above",
                 "label": 2}]
+    csv_text = (",".join(records[0]) + "\n"  # a quoted field holding commas and quotes
+                '3Q9#1,"She said, ""hi, there"".",Why?,a,b,c,None of the above,2\n')
     for name in ("train", "valid"):
         if suffix == ".csv":
-            header = list(records[0])
-            write(tmp_path / "train.csv", ",".join(header) + "\n" +
-                  '3Q9#1,"She said, ""hi, there"".",Why?,a,b,c,None of the above,2\n')
-            write(tmp_path / "valid.csv", (tmp_path / "train.csv").read_text())
+            write(tmp_path / f"{name}.csv", csv_text)
         else:
             write_jsonl(tmp_path / f"{name}.jsonl", records)
     assert_same_as_hub("cosmos_qa", tmp_path, {None: {"train": records, "validation": records}})

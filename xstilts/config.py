@@ -154,19 +154,10 @@ def _check_used_datasets(config: dict) -> list[str]:
         if dataset and dataset["schema"] not in SCHEMAS:
             problems.append(f"config key 'datasets.{name}.schema': {dataset['schema']!r} has no "
                             f"converter yet (known: {', '.join(sorted(SCHEMAS))})")
-        if dataset and dataset["source"] == "local":
-            problems += _check_local_source(name, dataset, SCHEMAS.get(dataset["schema"]))
+        if dataset and dataset["source"] == "local" and "path" not in dataset:
+            problems.append(f"config key 'datasets.{name}.path' is required for a local "
+                            "source (the directory of the release files, docs/local-data.md)")
     return problems
-
-
-def _check_local_source(name: str, dataset: dict, layout) -> list[str]:
-    """A local source needs a layout that reads release files, and a path to them."""
-    if layout is not None and not hasattr(layout, "read_local"):
-        return [f"config key 'datasets.{name}.source': 'local' files are not supported for "
-                f"schema {dataset['schema']!r}"]
-    if "path" not in dataset:
-        return [f"config key 'datasets.{name}.path' is required for a local source"]
-    return []
 
 
 def _check_retrieval_layer(config: dict) -> list[str]:
@@ -214,7 +205,7 @@ def unavailable_rows(config: dict) -> dict[str, str]:
             dataset = config["datasets"][name]
             if dataset["source"] == "local" and not Path(dataset["path"]).exists():
                 reasons[task] = (f"dataset {name!r} not found at {dataset['path']} "
-                                 f"(datasets.{name}.path: your copy of the licensed data)")
+                                 f"(datasets.{name}.path: your copy of its release files)")
                 break
     return reasons
 

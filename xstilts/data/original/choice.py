@@ -28,14 +28,15 @@ class ChoiceRelease:
     required: tuple[str, ...]  # keys every record has
     id_key: str
     hub_row: Callable[[object, dict, str], dict]  # (layout, record, where) -> hub row
+    alternative_suffix: str | None = None  # read where a file is absent (Cosmos QA: JSONL)
 
     def read(self, layout, root: Path, languages: list[str]) -> dict:
         return configurations(layout, root, self.files, languages,
                               lambda path, _: self.rows(layout, path))
 
     def rows(self, layout, path: Path) -> list[dict]:
-        if path.suffix == ".csv":  # Cosmos QA is released both as CSV and as JSONL
-            path = first_existing(path, path.with_suffix(".jsonl"))
+        if self.alternative_suffix:
+            path = first_existing(path, path.with_suffix(self.alternative_suffix))
         rows, ids = [], []
         for number, record in read_records(path, self.required):
             where = location(path, number)
@@ -90,7 +91,7 @@ COSMOSQA = ChoiceRelease(
     files={"train": "train.csv", "validation": "valid.csv"},
     required=("id", "context", "question", "answer0", "answer1", "answer2", "answer3",
               "label"),
-    id_key="id", hub_row=cosmosqa_row)
+    id_key="id", hub_row=cosmosqa_row, alternative_suffix=".jsonl")
 COMMONSENSEQA = ChoiceRelease(
     files={"train": "train_rand_split.jsonl", "validation": "dev_rand_split.jsonl"},
     required=("id", "question", "answerKey"), id_key="id", hub_row=commonsenseqa_row)

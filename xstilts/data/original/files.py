@@ -44,8 +44,7 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
             for number, line in enumerate(file, 1):
                 yield number, line.removesuffix("\n").removesuffix("\r")
         except UnicodeDecodeError as error:
-            raise OriginalFormatError(f"{path}: not UTF-8 text ({error.reason} at byte "
-                                      f"{error.start} of a block)") from None
+            raise OriginalFormatError(f"{path}: not UTF-8 text ({error.reason})") from None
 
 
 def split_fields(line: str, width: int, where: str) -> list[str]:
@@ -145,6 +144,8 @@ def json_document(path: Path):
     except json.JSONDecodeError as error:
         raise OriginalFormatError(f"{location(path, error.lineno)}: not valid JSON "
                                   f"({error.msg} at column {error.colno})") from None
+    except UnicodeDecodeError as error:
+        raise OriginalFormatError(f"{path}: not UTF-8 text ({error.reason})") from None
 
 
 def sentence_blocks(path: Path, width: int,
