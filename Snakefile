@@ -14,6 +14,8 @@
 #                                                 BUCC, Tatoeba)
 #   results/scores/<intermediate>/<target>/seed<s>.json  official metric per language (evaluate.smk)
 #   results/table2.csv, results/table2_long.csv   Table 2 and its long form          (report.smk)
+#   results/table1.csv, results/paper_comparison.csv, results/figures/
+#                                                 summaries of the above             (summaries.smk)
 #   logs/<rule>/...                               one log per job
 # <intermediate> is an intermediate task or `baseline` (the base model itself); <s> is one
 # of the config's `seeds`: seed s of a target model starts from seed s of its intermediate

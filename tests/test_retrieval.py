@@ -79,6 +79,115 @@ def test_one_nearest_neighbour_ties_go_to_the_lowest_index():
     assert indices.tolist() == [[1]]
 
 
+def cosines(queries, keys):
+    normalize = torch.nn.functional.normalize
+    return normalize(queries, dim=1) @ normalize(keys, dim=1).T + 0.0  # -0.0 ties 0.0
+
+
+def reference_knn(queries, keys, k):
+    """Full similarity matrix, then the first k of a stable sort: ties by lowest index."""
+    scores, indices = cosines(queries, keys).sort(dim=1, descending=True, stable=True)
+    return scores[:, :k], indices[:, :k]
+
+
+def tied_embeddings(n, generator):
+    """Integer vectors with four entries +-c, c in 1..3, in 6 dims, and one zero vector.
+
+    Normalised, their entries are exactly +-0.5, so every cosine is an exact multiple of
+    0.25 whatever the summation order: only 9 distinct scores, and many duplicate rows.
+    """
+    signs = torch.randint(0, 2, (n, 6), generator=generator) * 2 - 1
+    support = torch.rand(n, 6, generator=generator).argsort(dim=1) < 4
+    scale = torch.randint(1, 4, (n, 1), generator=generator)
+    vectors = (signs * support * scale).float()
+    vectors[n // 2] = 0
+    return vectors
+
+
+def embeddings(kind, n, generator):
+    if kind == "random":
+        return torch.randn(n, 8, generator=generator)
+    return tied_embeddings(n, generator)
+
+
+# (n_queries, n_keys, batch sizes): blocks that do and do not divide the sides, one block
+# for everything, and blocks wider than several 64-column chunks, with a short last chunk.
+SHAPES = [
+    (70, 53, [1, 5, 16, 53, 200]),
+    (40, 3, [2, 7]),  # k = 4 > n_keys
+    (300, 700, [100, 256, 300, 4096]),
+]
+CASES = [
+    (kind, n_queries, n_keys, batch_size, k)
+    for kind in ("random", "tied")
+    for n_queries, n_keys, batch_sizes in SHAPES
+    for batch_size in batch_sizes
+    for k in (1, 4)
+]
+
+
+def assert_same_neighbours(got, expected, exact_scores):
+    scores, indices = got
+    assert torch.equal(indices, expected[1])
+    if exact_scores:
+        assert torch.equal(scores, expected[0])
+    else:
+        assert torch.allclose(scores, expected[0], atol=1e-6)
+
+
+@pytest.mark.parametrize(("kind", "n_queries", "n_keys", "batch_size", "k"), CASES)
+def test_knn_equals_full_matrix_reference(kind, n_queries, n_keys, batch_size, k):
+    generator = torch.Generator().manual_seed(n_queries + n_keys + batch_size + k)
+    queries = embeddings(kind, n_queries, generator)
+    keys = embeddings(kind, n_keys, generator)
+    got = knn(queries, keys, k, batch_size=batch_size, device="cpu")
+    expected = reference_knn(queries, keys, k)
+    assert_same_neighbours(got, expected, exact_scores=kind == "tied")
+    if k == 1:  # argmax returns the first maximum: ties to the lowest index
+        assert torch.equal(got[1][:, 0], cosines(queries, keys).argmax(dim=1))
+
+
+@pytest.mark.parametrize(("kind", "n_queries", "n_keys", "batch_size", "k"), CASES)
+def test_knn_both_ways_equals_full_matrix_reference(kind, n_queries, n_keys, batch_size, k):
+    generator = torch.Generator().manual_seed(n_queries * n_keys + batch_size + k)
+    src = embeddings(kind, n_queries, generator)
+    tgt = embeddings(kind, n_keys, generator)
+    forward, backward = knn_both_ways(src, tgt, k, batch_size=batch_size, device="cpu")
+    exact = kind == "tied"
+    assert_same_neighbours(forward, reference_knn(src, tgt, k), exact)
+    assert_same_neighbours(backward, reference_knn(tgt, src, k), exact)
+
+
+def test_tied_embeddings_really_tie():
+    vectors = tied_embeddings(300, torch.Generator().manual_seed(0))
+    scores = reference_knn(vectors, vectors, 4)[0]
+    assert len(torch.unique(scores)) <= 9
+    assert (scores[:, 3] == scores[:, 0]).float().mean() > 0.5
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 4, 6])
+def test_k_nearest_ties_are_ordered_by_key_index(batch_size):
+    # Keys 0, 2, 3 and 5 are the same vector; the query's top 4 are those, top 5 adds 1.
+    keys = [[1.0, 0.0], [0.0, 1.0], [2.0, 0.0], [1.0, 0.0], [0.0, 3.0], [3.0, 0.0]]
+    for k, expected in ((4, [0, 2, 3, 5]), (5, [0, 2, 3, 5, 1])):
+        scores, indices = knn([[1.0, 0.0]], keys, k, batch_size=batch_size, device="cpu")
+        assert indices.tolist() == [expected]
+        assert scores.tolist() == [[1.0] * 4 + [0.0] * (k - 4)]
+
+
+def test_packed_keys_order_by_score_then_lowest_index():
+    from xstilts.retrieval import _pack, _unpack_indices, _unpack_scores
+
+    values = [float("-inf"), -2.5, -1.0, -1e-30, -0.0, 0.0, 1e-30, 0.5, 1.0, float("inf")]
+    scores = torch.tensor(values).repeat_interleave(3)
+    indices = torch.tensor([7, 0, 2**32 - 2] * len(values))
+    keys = _pack(scores, indices)
+    assert torch.equal(_unpack_scores(keys), scores + 0.0)
+    assert torch.equal(_unpack_indices(keys), indices)
+    order = sorted(range(len(keys)), key=lambda i: (-scores[i].item(), indices[i].item()))
+    assert keys.argsort(descending=True, stable=True).tolist() == order
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_knn_on_cuda_matches_cpu():
     generator = torch.Generator().manual_seed(2)

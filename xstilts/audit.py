@@ -20,8 +20,9 @@ manifest. A link is
 - DIRTY TREE: verified, but the record was written by code with uncommitted changes
   (a warning: the bytes are the recorded ones, the code that made them is not a commit).
 
-Every file is hashed once per audit and every record walked once, so `--all` costs about
-one pass over the files the table depends on.
+The cells are those of the long form (results/table2_long.csv), every seed; Table 2's
+averages are computed from them. Every file is hashed once per audit and every record
+walked once, so `--all` costs about one pass over the files the table depends on.
 """
 
 from __future__ import annotations
@@ -67,12 +68,17 @@ class Cell:
     @property
     def status(self) -> str:
         """The first failed link's status, else DIRTY TREE if any link has one, else OK."""
-        statuses = [link.status for link in self.links]
-        failed = [status for status in statuses if status in FAILED]
-        return failed[0] if failed else DIRTY if DIRTY in statuses else OK
+        first = self.first_problem()
+        return first.status if first else OK
 
     def problems(self) -> list[Link]:
         return [link for link in self.links if link.status != OK]
+
+    def first_problem(self) -> Link | None:
+        """The first failed link in chain order, else the first dirty one."""
+        problems = self.problems()
+        failed = [link for link in problems if link.status in FAILED]
+        return (failed or problems or [None])[0]
 
 
 def read_cells(root: Path) -> list[Cell]:
@@ -86,7 +92,7 @@ def read_cells(root: Path) -> list[Cell]:
             cell = cells.setdefault(key, Cell(*key, record=""))
             cell.values.setdefault(row["language"], {})[row["metric"]] = row["value"]
             if (row["language"], row["metric"]) == TASK_SCORE:
-                cell.record = row["record"]
+                cell.record = row.get("record") or ""  # none before record ids
     return list(cells.values())
 
 
@@ -139,7 +145,7 @@ class Auditor:
         if actual is None:
             return Link(role, path, MISSING, "not on disk")
         if expected is not None and not actual.startswith(expected):
-            return Link(role, path, MODIFIED, f"{path} differs from the hash recorded for it")
+            return Link(role, path, MODIFIED, "differs from its recorded hash")
         return Link(role, path, OK)
 
     def read_record(self, role: str, path: str) -> dict | None:
@@ -220,7 +226,8 @@ class Auditor:
             checked = self.check_file("data", str(directory / f"{key}.parquet"),
                                       entry["sha256"])
             if checked.status != OK:
-                return Link("data", manifest_path, checked.status, checked.detail)
+                return Link("data", manifest_path, checked.status,
+                            f"{checked.path}: {checked.detail}")
         return link
 
     def table_link(self, cell: Cell, score: Path) -> Link:
@@ -304,8 +311,8 @@ def describe_summary(cell: Cell) -> str:
     """One line per cell: its status and, unless OK, its first problem."""
     languages = " ".join(sorted(language for language in cell.values if language != "all"))
     line = f"{cell.status:<10}  {cell.intermediate} x {cell.target}, seed {cell.seed} ({languages})"
-    problems = cell.problems()
-    return line + (f": {problems[0].detail or problems[0].path}" if problems else "")
+    problem = cell.first_problem()
+    return line + (f": {problem.role} {problem.path} ({problem.detail})" if problem else "")
 
 
 def as_json(cells: list[Cell]) -> list[dict]:

@@ -108,7 +108,8 @@ def evaluated_datasets(spec: dict) -> list[str]:
 
 
 def selected(spec: dict, keys: tuple[str, ...]) -> dict:
-    return {key: spec[key] for key in keys if key in spec}
+    """The spec's values of `keys`, leaving out unset ones (a retrieval spec's seed)."""
+    return {key: spec[key] for key in keys if spec.get(key) is not None}
 
 
 def code_version() -> dict:

@@ -144,7 +144,8 @@ class _RunningTopK:
         import torch
 
         thresholds = self.kth_best[rows]
-        if chunk_max.shape[1] < self.k:
+        # Until a row has k entries its threshold is -inf, which every entry would pass.
+        if chunk_max.shape[1] < self.k or not (thresholds == float("-inf")).any():
             return thresholds
         return torch.maximum(thresholds, chunk_max.topk(self.k, dim=1).values[:, -1])
 
@@ -181,12 +182,16 @@ def _passing_entries(matrix, rows, chunks, thresholds):
     chunks[i] of row rows[i], for each i."""
     import torch
 
+    n_cols = matrix.shape[1]
     cols = chunks[:, None] * _CHUNK + torch.arange(_CHUNK, device=matrix.device)
-    inside = cols < matrix.shape[1]
+    if n_cols % _CHUNK:  # a short last chunk: read its last entry in place of the missing
+        cols = cols.clamp(max=n_cols - 1)
     # Memory offsets, read from whichever of matrix and its transpose is contiguous.
-    offsets = rows[:, None] * matrix.stride(0) + cols.clamp(max=matrix.shape[1] - 1) * matrix.stride(1)
+    offsets = rows[:, None] * matrix.stride(0) + cols * matrix.stride(1)
     scores = (matrix if matrix.stride(1) == 1 else matrix.T).take(offsets)
-    passing = (scores >= thresholds.index_select(0, rows)[:, None]) & inside
+    passing = scores >= thresholds.index_select(0, rows)[:, None]
+    if n_cols % _CHUNK:  # ... and drop those copies
+        passing[:, 1:] &= cols[:, 1:] != cols[:, :-1]
     flat = passing.view(-1).nonzero().squeeze(1)
     return (
         rows.index_select(0, flat // _CHUNK),
