@@ -10,6 +10,9 @@ once the embeddings exist: torch.cuda.max_memory_allocated on CUDA; on CPU the p
     python benchmarks/retrieval.py --sizes 2000 --dim 64
     python benchmarks/retrieval.py --sizes 10000,100000,400000 --dim 32   # BUCC-scale, CPU
     python benchmarks/retrieval.py --sizes 1000000 --device cuda
+
+--threads sets torch's CPU threads (default: torch's own choice). On a machine shared with
+other jobs one thread can be much faster: every parallel op waits for its slowest thread.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda if present)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     return parser.parse_args(argv)
 
 
@@ -141,6 +145,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
     threads = torch.get_num_threads()
     print(f"device={device} threads={threads} dim={args.dim} k={args.k} batch={args.batch_size}")
     for n in sizes:

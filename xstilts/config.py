@@ -8,6 +8,7 @@ allowed.
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import jsonschema
@@ -18,6 +19,7 @@ from .tasks import FORMAT_MODULES
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "config" / "schema.yaml"
 TASK_KINDS = ("intermediate_tasks", "target_tasks")
 BASELINE = "baseline"
+COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
 class ConfigError(ValueError):
@@ -99,6 +101,8 @@ def _check_references(config: dict) -> None:
         for name, task in config[kind].items():
             problems += _check_task_data(config, f"{kind}.{name}", task)
     problems += _check_retrieval_layer(config)
+    if config["model"]["source"] == "hub":
+        problems += _check_hub_source("model", config["model"], config["pinned_revisions"])
     if not problems:
         problems = _check_used_datasets(config)
     if problems:
@@ -154,10 +158,24 @@ def _check_used_datasets(config: dict) -> list[str]:
         if dataset and dataset["schema"] not in SCHEMAS:
             problems.append(f"config key 'datasets.{name}.schema': {dataset['schema']!r} has no "
                             f"converter yet (known: {', '.join(sorted(SCHEMAS))})")
+        if dataset and dataset["source"] == "hub":
+            problems += _check_hub_source(f"datasets.{name}", dataset, config["pinned_revisions"])
         if dataset and dataset["source"] == "local" and "path" not in dataset:
             problems.append(f"config key 'datasets.{name}.path' is required for a local "
                             "source (the directory of the release files, docs/local-data.md)")
     return problems
+
+
+def _check_hub_source(key: str, source: dict, pinned: bool) -> list[str]:
+    """A hub source names its repository and revision, a commit hash when `pinned`."""
+    missing = [f"config key '{key}.{field}' is required for a hub source"
+               for field in ("path", "revision") if field not in source]
+    if missing:
+        return missing
+    if pinned and not COMMIT.fullmatch(source["revision"]):
+        return [f"config key '{key}.revision': value {source['revision']!r} is not pinned: "
+                "expected a 40-character commit hash (or set pinned_revisions: false)"]
+    return []
 
 
 def _check_retrieval_layer(config: dict) -> list[str]:

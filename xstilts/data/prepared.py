@@ -70,10 +70,6 @@ def load_raw(name: str, spec: dict, demo: dict) -> dict:
 def load_hub(name: str, spec: dict, schema, languages: list[str]) -> dict:
     from datasets import load_dataset
 
-    for key in ("path", "revision"):
-        if key not in spec:
-            raise ValueError(f"config key 'datasets.{name}.{key}' is required for a hub source")
-
     def load(config_name):
         return load_dataset(spec["path"], config_name, revision=spec["revision"])
 

@@ -1,0 +1,55 @@
+"""Each kind of bad configuration stops everything before any job runs, with one message
+naming the key, the value and what is allowed (xstilts.config.validate, which the
+Snakefile calls first; tests/test_workflow.py checks that Snakemake stops there)."""
+
+import pytest
+
+from xstilts.config import ConfigError, merge, validate
+
+MATRIX = {
+    "unknown task": (
+        {"experiment": {"targets": ["xnli", "xnlj"]}},
+        ["config key 'experiment.targets'", "'xnlj'", "defined: "]),
+    "unknown language": (
+        {"target_tasks": {"pawsx": {"languages": ["en", "xx"]}}},
+        ["config key 'target_tasks.pawsx.eval'", "'xx'", "datasets.pawsx.languages"]),
+    "misspelt key": (
+        {"training": {"learning_rte": 1e-5}},
+        ["config key 'training'", "'learning_rte'", "allowed keys: "]),
+    "wrong type": (
+        {"intermediate_tasks": {"mnli": {"epochs": "two"}}},
+        ["config key 'intermediate_tasks.mnli.epochs'", "'two'", "not of type"]),
+    "negative hyperparameter": (
+        {"training": {"learning_rate": -1e-5}},
+        ["config key 'training.learning_rate'", "-1e-05", "minimum"]),
+    "zero batch size": (
+        {"target_tasks": {"xnli": {"batch_size": 0}}},
+        ["config key 'target_tasks.xnli.batch_size'", "0", "minimum"]),
+    "retrieval layer the model lacks": (
+        {"model": {"source": "build", "retrieval_layer": 5,
+                   "build": {"num_hidden_layers": 2}}},
+        ["retrieval_layer", "5", "2"]),
+    "unpinned revision": (
+        {"pinned_revisions": True},
+        ["config key 'datasets.xnli.revision'", "'main'", "40-character commit hash"]),
+    "hub source without revision": (
+        {"model": {"revision": None}},
+        ["config key 'model.revision'", "None"]),
+    "name that could reach a shell": (
+        {"experiment": {"intermediate": ["mnli;reboot"]}},
+        ["config key 'experiment.intermediate'", "'mnli;reboot'"]),
+}
+
+
+@pytest.mark.parametrize("case", MATRIX)
+def test_bad_configuration_is_named(paper_config, case):
+    override, fragments = MATRIX[case]
+    with pytest.raises(ConfigError) as error:
+        validate(merge(paper_config, override))
+    message = str(error.value)
+    assert all(fragment in message for fragment in fragments), message
+
+
+def test_the_paper_and_demo_configurations_are_valid(paper_config, demo_overrides):
+    validate(paper_config)
+    validate(merge(paper_config, demo_overrides))
