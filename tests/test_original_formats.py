@@ -12,33 +12,28 @@ from pathlib import Path
 import pytest
 import yaml
 from datasets import Dataset, DatasetDict
+from release_files import (
+    NLI,
+    bucc_files,
+    conllu,
+    mnli_release,
+    panx_text,
+    squad_document,
+    write,
+    write_jsonl,
+    write_tsv,
+)
 
 from xstilts.data.original import OriginalFormatError
 from xstilts.data.prepared import canonical_splits, load_raw, write_prepared
 from xstilts.data.schemas import SCHEMAS
 
-NLI = ["entailment", "neutral", "contradiction"]
 UPOS = SCHEMAS["xtreme_udpos"].label_names
 NER = SCHEMAS["xtreme_panx"].label_names
 CONFIG = Path(__file__).resolve().parent.parent / "config" / "config.yaml"
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def write_tsv(path: Path, rows: list[list]) -> Path:
-    return write(path, "".join("\t".join(map(str, row)) + "\n" for row in rows))
-
-
-def write_jsonl(path: Path, records: list[dict]) -> Path:
-    return write(path, "".join(json.dumps(record, ensure_ascii=False) + "\n"
-                               for record in records))
 
 
 def spec(schema_name: str, root: Path, languages=("en",)) -> dict:
@@ -77,17 +72,6 @@ def assert_same_as_hub(schema_name: str, root: Path, expected: dict, languages=(
 
 
 # --- sentence pairs ----------------------------------------------------------------------------
-
-MNLI_HEADER = ["index", "promptID", "genre", "sentence1", "sentence2", "label1", "gold_label"]
-MNLI_FILES = {"train": "train.tsv", "validation_matched": "dev_matched.tsv",
-              "validation_mismatched": "dev_mismatched.tsv"}
-
-
-def mnli_release(root: Path, pairs: dict) -> None:
-    for split, rows in pairs.items():
-        write_tsv(root / MNLI_FILES[split], [MNLI_HEADER] + [
-            [i, 7, "fiction", a, b, label, label] for i, (a, b, label) in enumerate(rows)])
-
 
 def test_glue_mnli(tmp_path):
     # A quote is text: GLUE's files are read without CSV quoting.
@@ -175,15 +159,6 @@ def test_pawsx_english_trains_on_the_original_others_on_translations(tmp_path):
 CONTEXT = " Paris is the capital of France."  # a leading space: offsets must not shift
 
 
-def squad_document(questions: list[tuple[str, str, list[tuple[str, int]]]]) -> dict:
-    """One article and paragraph holding (id, question, [(answer, start)]) questions."""
-    qas = [{"id": qid, "question": question, "is_impossible": not answers,
-            "answers": [{"text": text, "answer_start": start} for text, start in answers]}
-           for qid, question, answers in questions]
-    return {"version": "1.1", "data": [{"title": "Paris", "paragraphs": [
-        {"context": CONTEXT, "qas": qas}]}]}
-
-
 def squad_rows(questions, title: bool = True) -> list[dict]:
     rows = [{"id": qid, "context": CONTEXT, "question": question,
              "answers": {"text": [t for t, _ in answers], "answer_start": [s for _, s in answers]}}
@@ -195,21 +170,26 @@ QUESTIONS = [("q1", "Capital?", [("Paris", 1)]), ("q2", "Of what?", [("France", 
                                                                     ("France.", 25)])]
 
 
+def paris(questions) -> dict:
+    """A SQuAD-format document: the questions in one paragraph about Paris."""
+    return squad_document([("Paris", CONTEXT, questions)])
+
+
 @pytest.mark.parametrize("schema_name, version", [("squad", "1.1"), ("squad_v2", "2.0")])
 def test_squad(tmp_path, schema_name, version):
     questions = {"train": QUESTIONS, "validation": [*QUESTIONS, ("q3", "Mayor?", [])]}
     for split, name in (("train", "train"), ("validation", "dev")):
-        write(tmp_path / f"{name}-v{version}.json", json.dumps(squad_document(questions[split])))
+        write(tmp_path / f"{name}-v{version}.json", json.dumps(paris(questions[split])))
     assert_same_as_hub(schema_name, tmp_path, {None: {
         split: squad_rows(qs) for split, qs in questions.items()}})
 
 
 def test_xquad_and_mlqa_per_language(tmp_path):
     for lang in ("en", "de"):
-        write(tmp_path / "xquad" / f"xquad.{lang}.json", json.dumps(squad_document(QUESTIONS)))
+        write(tmp_path / "xquad" / f"xquad.{lang}.json", json.dumps(paris(QUESTIONS)))
         for part in ("dev", "test"):
             write(tmp_path / "mlqa" / part / f"{part}-context-{lang}-question-{lang}.json",
-                  json.dumps(squad_document(QUESTIONS)))
+                  json.dumps(paris(QUESTIONS)))
     assert_same_as_hub("xtreme_xquad", tmp_path / "xquad", {
         lang: {"validation": squad_rows(QUESTIONS, title=False)} for lang in ("en", "de")},
         ["en", "de"])
@@ -223,7 +203,7 @@ def test_tydiqa_goldp_languages_come_from_the_ids(tmp_path):
                  ("finnish-2-1", "Pääkaupunki?", [("Paris", 1)])]
     for name in ("train", "dev"):
         write(tmp_path / f"tydiqa-goldp-v1.1-{name}.json",
-              json.dumps(squad_document(questions), ensure_ascii=False))
+              json.dumps(paris(questions), ensure_ascii=False))
     assert_same_as_hub("xtreme_tydiqa", tmp_path, {None: {
         "train": squad_rows(questions), "validation": squad_rows(questions)}}, ["en", "fi"])
 
@@ -273,17 +253,6 @@ def test_commonsenseqa(tmp_path):
 # --- tagging -------------------------------------------------------------------------------------
 
 
-def conllu(*sentences: list[tuple[str, str, str]]) -> str:
-    """CoNLL-U text of sentences given as (ID, FORM, UPOS) lines, with comments."""
-    blocks = []
-    for number, words in enumerate(sentences):
-        lines = [f"# sent_id = {number}", "# text = ..."]
-        lines += ["\t".join([i, form, "_", upos, "_", "_", "_", "_", "_", "_"])
-                  for i, form, upos in words]
-        blocks.append("\n".join(lines) + "\n\n")
-    return "".join(blocks)
-
-
 GUM = [("1", "I", "PRON"), ("2-3", "won't", "_"), ("2", "wo", "AUX"), ("3", "n't", "PART"),
        ("3.1", "go", "VERB"), ("4", "go", "VERB")]
 
@@ -318,10 +287,8 @@ def test_panx(tmp_path):
                  [("a:b", "O"), ("Paris", "B-LOC")]]  # a token may hold a colon
     expected = {}
     for lang in ("en", "de"):
-        text = "\n\n".join("\n".join(f"{lang}:{token}\t{tag}" for token, tag in sentence)
-                           for sentence in sentences) + "\n"
         for name in ("train", "dev", "test"):
-            write(tmp_path / lang / name, text)
+            write(tmp_path / lang / name, panx_text(lang, sentences))
         rows = [{"tokens": [t for t, _ in s], "ner_tags": [NER.index(tag) for _, tag in s],
                  "langs": [lang] * len(s)} for s in sentences]
         expected[lang] = {split: rows for split in ("train", "validation", "test")}
@@ -332,15 +299,12 @@ def test_panx(tmp_path):
 
 
 def bucc_release(root: Path, part: str) -> None:
-    folder = root / "de-en"
-    write_tsv(folder / f"de-en.{part}.de", [["de-000001", "Hallo Welt."],
-                                            ["de-000002", "Nur Deutsch."],
-                                            ["de-000003", "Guten Tag."]])
-    write_tsv(folder / f"de-en.{part}.en", [["en-000007", "Good day."],
-                                            ["en-000008", "English only."],
-                                            ["en-000009", "Hello world."]])
-    write_tsv(folder / f"de-en.{part}.gold", [["de-000001", "en-000009"],
-                                              ["de-000003", "en-000007"]])
+    bucc_files(root, "de", part,
+               [("de-000001", "Hallo Welt."), ("de-000002", "Nur Deutsch."),
+                ("de-000003", "Guten Tag.")],
+               [("en-000007", "Good day."), ("en-000008", "English only."),
+                ("en-000009", "Hello world.")],
+               [("de-000001", "en-000009"), ("de-000003", "en-000007")])
 
 
 def test_bucc_keeps_the_sentences_without_a_partner(tmp_path):
@@ -432,7 +396,7 @@ def test_empty_split(tmp_path):
 
 
 def test_duplicate_ids(tmp_path):
-    write(tmp_path / "train-v1.1.json", json.dumps(squad_document([*QUESTIONS, QUESTIONS[0]])))
+    write(tmp_path / "train-v1.1.json", json.dumps(paris([*QUESTIONS, QUESTIONS[0]])))
     raises(OriginalFormatError, "squad", tmp_path,
            r"qas\[2\]: question id 'q1' occurs twice \(first at .*qas\[0\]\)")
     record = {"uid": "u1", "context": "a", "hypothesis": "b", "label": "n", "reason": ""}

@@ -32,7 +32,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .provenance import RECORD, RECORD_ID_LENGTH, sha256_file
+from .provenance import RECORD, RECORD_ID_LENGTH, record_id, sha256_file
 
 OK, MODIFIED, MISSING, DIRTY = "OK", "MODIFIED", "MISSING", "DIRTY TREE"
 FAILED = (MODIFIED, MISSING)
@@ -123,6 +123,7 @@ class Auditor:
         self._chains: dict[tuple, tuple[list[Link], dict]] = {}
         self._data: dict[tuple[str, str], Link] = {}
         self._records_table: dict[tuple[str, str], list[str]] | None = None
+        self.record_ids: dict[Path, str | None] = {}
 
     def audit(self, cell: Cell) -> Cell:
         score = Path(SCORES) / cell.intermediate / cell.target / f"seed{cell.seed}.json"
@@ -231,8 +232,8 @@ class Auditor:
         return link
 
     def table_link(self, cell: Cell, score: Path) -> Link:
-        """Table 2 names this score file: the long form's record id is the file's hash
-        prefix, and the records table lists it in the cell."""
+        """Table 2 names this score file: the long form's record id is the file's
+        (xstilts.provenance.record_id), and the records table lists it in the cell."""
         if not (self.root / RECORDS_TABLE).exists():
             return Link("table", RECORDS_TABLE, MISSING, "not on disk")
         if not cell.record:
@@ -241,7 +242,8 @@ class Auditor:
         if cell.record not in listed:
             return Link("table", RECORDS_TABLE, MODIFIED,
                         f"record {cell.record} of {LONG_TABLE} is not in this cell")
-        status = self.check_file("table", str(score), cell.record).status
+        actual = self.record_ids.setdefault(score, record_id(self.root / score))
+        status = MISSING if actual is None else OK if actual == cell.record else MODIFIED
         detail = {OK: f"record {cell.record}", MISSING: f"{score}: not on disk",
                   MODIFIED: f"{score} is not the score file Table 2 was built from "
                             f"(record {cell.record})"}[status]

@@ -18,8 +18,9 @@ Every job that writes a checkpoint, predictions or scores writes a record beside
 - jobs that run a model add `device` (GPU name, or "cpu"); training adds `selection`
   (metric, best step and score, every evaluation) and `encoder_transfer`.
 
-A score file's record id is the first RECORD_ID_LENGTH hex digits of its sha256
-(`record_id`): Table 2's long form names the score file behind each value, and
+A score file's record id is the first RECORD_ID_LENGTH hex digits of the sha256 of its
+results without the provenance block (`record_id`), so reruns with the same results give
+byte-identical tables: Table 2's long form names the score file behind each value, and
 `results/table2_records.csv` those behind each cell of Table 2.
 
 Paths are as the job was given them (relative to the workflow directory). `xstilts.audit`
@@ -60,9 +61,18 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def record_id(path: Path) -> str:
-    """The id Table 2 gives a score file: a prefix of its sha256."""
-    return sha256_file(path)[:RECORD_ID_LENGTH]
+def record_id(path: Path) -> str | None:
+    """The id Table 2 gives a score file: a prefix of the sha256 of its results without
+    their provenance (canonical JSON), so that two runs with the same results give the
+    same tables; the provenance is verified link by link (xstilts.audit). None if the
+    file is absent or not JSON."""
+    try:
+        result = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    result.pop("provenance", None)
+    canonical = json.dumps(result, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(canonical).hexdigest()[:RECORD_ID_LENGTH]
 
 
 def hash_tree(directory: Path) -> dict[str, str]:
