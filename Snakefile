@@ -13,7 +13,7 @@
 #                                                 languages (target.smk; retrieval.smk for
 #                                                 BUCC, Tatoeba)
 #   results/scores/<intermediate>/<target>/seed<s>.json  official metric per language (evaluate.smk)
-#   results/table2.csv, results/table2_long.csv   Table 2 and its long form          (report.smk)
+#   results/table2{,_long,_records}.csv           Table 2, its long form, record ids (report.smk)
 #   results/table1.csv, results/paper_comparison.csv, results/figures/
 #                                                 summaries of the above             (summaries.smk)
 #   logs/<rule>/...                               one log per job
