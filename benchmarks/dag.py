@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -22,9 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-WORKFLOW_FILES = ("Snakefile", "rules", "scripts", "config", "profiles", "report",
-                  "environment.yml")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a source checkout
+
+from xstilts.checkout import copy_workflow  # noqa: E402
+
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 TARGET = "results/table2.csv"
 
@@ -34,16 +34,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seeds", default="1,2,3", help="comma-separated seeds (default 1,2,3)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs each (median shown)")
     return parser.parse_args(argv)
-
-
-def copy_workflow(destination: Path) -> None:
-    for name in WORKFLOW_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name,
-                            ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, destination / name)
 
 
 def snakemake(workdir: Path, *args: str) -> tuple[float, str]:

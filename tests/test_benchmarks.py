@@ -18,3 +18,16 @@ def test_retrieval_benchmark_prints_time_and_memory():
     for line in lines:
         fields = dict(re.findall(r"(\w+)=([\d.]+)", line.split(":", 1)[1]))
         assert {"total_s", "rss_peak_growth_mib", "dense_matrix_mib"} <= set(fields)
+
+
+def test_dag_benchmark_prints_jobs_and_times():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/dag.py", "--seeds", "1,2", "--repeat", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    jobs = int(re.search(r"jobs=(\d+)", result.stdout).group(1))
+    # results/table2.csv of the paper grid: 18 datasets (not CCGbank: licensed, absent)
+    # and the base model once; per seed 8 intermediate trainings (ccg and multitask are
+    # unavailable without CCGbank), 9 rows x 7 trained targets, 9 retrieval jobs and
+    # 9 x 9 scores; then table2
+    assert jobs == 18 + 1 + 2 * (8 + 9 * 7 + 9 + 9 * 9) + 1
+    assert re.search(r"dag_build_dry_run_s=[\d.]+ noop_run_s=[\d.]+", result.stdout)

@@ -5,26 +5,13 @@ from __future__ import annotations
 import csv
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-WORKFLOW_FILES = ("Snakefile", "rules", "scripts", "config", "profiles", "report",
-                  "environment.yml")
+from xstilts.checkout import ROOT, copy_workflow  # noqa: F401 - shared with the tests
+
 BIN = Path(sys.executable).parent
-
-
-def copy_workflow(destination: Path) -> Path:
-    for name in WORKFLOW_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name,
-                            ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, destination / name)
-    return destination
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 600):
