@@ -96,6 +96,8 @@ def training_arguments(spec: dict, work_dir: Path, n_train: int, bf16: bool, dev
         train_sampling_strategy=(
             "group_by_length" if hp["group_by_length"] and not prebatched else "random"),
         bf16=bf16,
+        optim=hp["optimizer"],
+        torch_compile=hp["compile"],
         use_cpu=device == "cpu",
         seed=spec["seed"],
         data_seed=spec["seed"],
