@@ -31,3 +31,19 @@ def test_dag_benchmark_prints_jobs_and_times():
     # 9 x 9 scores; then table2
     assert jobs == 18 + 1 + 2 * (8 + 9 * 7 + 9 + 9 * 9) + 1
     assert re.search(r"dag_build_dry_run_s=[\d.]+ noop_run_s=[\d.]+", result.stdout)
+
+
+def test_training_benchmark_prints_every_figure():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/training.py", "--steps", "3", "--device", "cpu"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+    out = result.stdout
+    number = r"[\d.]+"
+    for fmt in ("pair_classification", "multiple_choice", "extractive_qa", "tagging"):
+        block = out.split(f"train {fmt}:", 1)[1].split("\ntrain ", 1)[0]
+        for setting in ("baseline", "project"):
+            assert re.search(rf"{setting}: useful_tokens_s={number} step_ms={number} "
+                             rf"peak_mib={number} mfu=(n/a|{number})", block)
+        assert re.search(rf"speedup={number}", block)
+    assert re.search(rf"baseline_examples_s={number} project_examples_s={number}", out)
+    assert re.search(rf"baseline_gpu_hours={number} project_gpu_hours={number}", out)
