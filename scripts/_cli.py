@@ -40,9 +40,9 @@ def setup_compute(args: argparse.Namespace) -> None:
     from xstilts import devices
 
     os.environ.update(OFFLINE)
-
     visible = devices.claim(args.gpus)
     logging.getLogger("xstilts").info("CUDA_VISIBLE_DEVICES=%r", visible)
+
     import torch
 
     torch.set_num_threads(args.threads)

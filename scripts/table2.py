@@ -5,7 +5,7 @@ from pathlib import Path
 
 import _cli
 
-from xstilts.provenance import record_id
+from xstilts.provenance import result_id
 from xstilts.tables import long_form, over_seeds, records_table, table2, write_csv
 
 
@@ -24,8 +24,9 @@ def main() -> None:
     runs = {}
     for path in map(Path, args.scores):
         seed = int(path.stem.removeprefix("seed"))
+        result = json.loads(path.read_text())
         runs[path.parent.parent.name, path.parent.name, seed] = {
-            **json.loads(path.read_text()), "record": record_id(path)}
+            **result, "record": result_id(result)}
     layout = args.layout
     cells = over_seeds(runs, layout["seeds"])
     header, body = table2(cells, layout["rows"], layout["targets"], layout["categories"],

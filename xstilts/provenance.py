@@ -62,16 +62,20 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def record_id(path: Path) -> str | None:
-    """The id Table 2 gives a score file: a prefix of the sha256 of its results without
-    their provenance (canonical JSON), so that two runs with the same results give the
-    same tables; the provenance is verified link by link (xstilts.audit). None if the
-    file is absent or not JSON."""
+    """The id Table 2 gives a score file (`result_id` of its content); None if the file is
+    absent or not JSON."""
     try:
-        result = json.loads(Path(path).read_text())
+        return result_id(json.loads(Path(path).read_text()))
     except (OSError, ValueError):
         return None
-    result.pop("provenance", None)
-    canonical = json.dumps(result, sort_keys=True, ensure_ascii=False).encode()
+
+
+def result_id(result: dict) -> str:
+    """A prefix of the sha256 of a score result without its provenance (canonical JSON), so
+    that two runs with the same results give the same tables; the provenance is verified
+    link by link (xstilts.audit)."""
+    content = {key: value for key, value in result.items() if key != "provenance"}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(canonical).hexdigest()[:RECORD_ID_LENGTH]
 
 
