@@ -10,10 +10,13 @@
 #   models/intermediate/<task>/seed<s>/           selected intermediate checkpoint   (intermediate.smk)
 #   models/target/<intermediate>/<target>/seed<s>/  selected target checkpoint       (target.smk)
 #   results/predictions/<intermediate>/<target>/seed<s>.json  zero-shot predictions, all
-#                                                 languages (target.smk; retrieval.smk for
-#                                                 BUCC, Tatoeba)
+#                                                 languages, dev and test splits (target.smk;
+#                                                 retrieval.smk for BUCC, Tatoeba)
 #   results/scores/<intermediate>/<target>/seed<s>.json  official metric per language (evaluate.smk)
 #   results/table2{,_long,_records}.csv           Table 2, its long form, record ids (report.smk)
+#   results/table_<name>{,_long,_records}.csv     extra tables: MLM, translated data (report.smk)
+#   results/table3.csv                            test sets, best intermediate task per target
+#   results/translation_quality.csv               chrF/BLEU of translated data  (translation.smk)
 #   results/table1.csv, results/paper_comparison.csv, results/figures/
 #                                                 summaries of the above             (summaries.smk)
 #   logs/<rule>/...                               one log per job
@@ -35,12 +38,16 @@ include: "rules/retrieval.smk"
 include: "rules/evaluate.smk"
 include: "rules/report.smk"
 include: "rules/summaries.smk"
+include: "rules/translation.smk"
 
 
 rule all:
     default_target: True
     input:
         "results/table2.csv",
+        "results/table3.csv",
+        expand("results/table_{table}.csv", table=EXTRA_TABLES),
+        rules.translation_quality.output,
         rules.table1.output,
         rules.paper_comparison.output,
         rules.figures.output,

@@ -4,8 +4,10 @@ import json
 from xstilts.config import (
     BASELINE,
     datasets_of,
+    extra_table_rows,
     resolve_task,
     rows,
+    trained_intermediate,
     unavailable_rows,
     validate,
 )
@@ -13,13 +15,23 @@ from xstilts.config import (
 config.update(validate(config))
 
 PREPARED = "data/prepared"
+PAPER_REFERENCE = "config/paper_reference.yaml"
 ENV = "../environment.yml"
 # Rows whose user-supplied data is missing (licensed CCGbank) stay out of the job graph;
 # Table 2 shows them empty, with the reason.
 UNAVAILABLE = unavailable_rows(config)
 TABLE_ROWS = rows(config)
-ROWS = [row for row in TABLE_ROWS if row not in UNAVAILABLE]
-INTERMEDIATE = [t for t in config["experiment"]["intermediate"] if t not in UNAVAILABLE]
+# Row sets of the extra tables (MLM, translated data): results/table_<name>.csv
+EXTRA_TABLES = {name: extra_table_rows(config, name) for name in config["extra_tables"]}
+
+
+def available(names):
+    return [name for name in names if name not in UNAVAILABLE]
+
+
+INTERMEDIATE = available(trained_intermediate(config))
+# every row the workflow trains and scores
+ROWS = ([BASELINE] if config["experiment"]["baseline"] else []) + INTERMEDIATE
 TARGETS = config["experiment"]["targets"]
 # Targets fine-tuned on English data; the others (retrieval) are evaluated straight from
 # the intermediate checkpoint.
@@ -76,3 +88,30 @@ def retrieval_data():
     """Prepared datasets of every retrieval target (one retrieval job reads them all)."""
     specs = [task_spec("target_tasks", t) for t in RETRIEVAL_TARGETS]
     return sorted({path for spec in specs for path in prepared(spec)})
+
+
+CATEGORIES = {t: config["target_tasks"][t]["category"] for t in TARGETS}
+
+
+def score_files(rows):
+    return expand(
+        "results/scores/{intermediate}/{target}/seed{seed}.json",
+        intermediate=available(rows),
+        target=TARGETS,
+        seed=SEEDS,
+    )
+
+
+def grid_layout(rows):
+    """What scripts/table2.py needs besides the score files (any row set)."""
+    return as_json(
+        {
+            "rows": rows,
+            "unavailable": {
+                row: UNAVAILABLE[row] for row in rows if row in UNAVAILABLE
+            },
+            "targets": TARGETS,
+            "seeds": SEEDS,
+            "categories": CATEGORIES,
+        }
+    )

@@ -1,14 +1,14 @@
 # Tables of the paper, from the score files.
+GRID_TABLE = (
+    "python scripts/table2.py --layout {params.layout:q} --scores {input:q}"
+    " --output {output.table:q} --long-output {output.long:q}"
+    " --records-output {output.records:q} > {log:q} 2>&1"
+)
 
 
 rule table2:
     input:
-        expand(
-            "results/scores/{intermediate}/{target}/seed{seed}.json",
-            intermediate=ROWS,
-            target=TARGETS,
-            seed=SEEDS,
-        ),
+        score_files(TABLE_ROWS),
     output:
         table="results/table2.csv",
         long="results/table2_long.csv",
@@ -19,18 +19,52 @@ rule table2:
     conda:
         ENV
     params:
+        layout=grid_layout(TABLE_ROWS),
+    shell:
+        GRID_TABLE
+
+
+# The MLM and translated-data experiments: their rows next to the rows they vary.
+rule extra_table:
+    input:
+        lambda wc: score_files(EXTRA_TABLES[wc.table]),
+    output:
+        table="results/table_{table}.csv",
+        long="results/table_{table}_long.csv",
+        records="results/table_{table}_records.csv",
+    log:
+        "logs/extra_table/{table}.log",
+    wildcard_constraints:
+        table="|".join(EXTRA_TABLES) or "^$",
+    conda:
+        ENV
+    params:
+        layout=lambda wc: grid_layout(EXTRA_TABLES[wc.table]),
+    shell:
+        GRID_TABLE
+
+
+# Test sets: per target, the Table 2 row with the best dev score next to the baseline.
+rule table3:
+    input:
+        scores=score_files(TABLE_ROWS),
+        reference=PAPER_REFERENCE,
+    output:
+        "results/table3.csv",
+    log:
+        "logs/table3.log",
+    conda:
+        ENV
+    params:
         layout=as_json(
             {
-                "rows": TABLE_ROWS,
-                "unavailable": UNAVAILABLE,
+                "rows": available(TABLE_ROWS),
                 "targets": TARGETS,
                 "seeds": SEEDS,
-                "categories": {
-                    t: config["target_tasks"][t]["category"] for t in TARGETS
-                },
+                "categories": CATEGORIES,
+                "fixed": config["table3"]["intermediate"],
             }
         ),
     shell:
-        "python scripts/table2.py --layout {params.layout:q} --scores {input:q}"
-        " --output {output.table:q} --long-output {output.long:q}"
-        " --records-output {output.records:q} > {log:q} 2>&1"
+        "python scripts/table3.py --layout {params.layout:q} --scores {input.scores:q}"
+        " --reference {input.reference:q} --output {output:q} > {log:q} 2>&1"

@@ -4,7 +4,6 @@
 from xstilts.table1 import datasets_read, describe_tasks
 
 TABLE1_TASKS = describe_tasks(config, config["experiment"]["intermediate"], TARGETS)
-PAPER_REFERENCE = "config/paper_reference.yaml"
 FIGURES = "results/figures"
 
 

@@ -1,7 +1,10 @@
-"""Audit Table 2's numbers: walk each back to the base model, verifying every hash.
+"""Audit a table's numbers: walk each back to the base model, verifying every hash.
 
     python scripts/audit.py --intermediate mnli --target pawsx --language ja [--seed 1]
     python scripts/audit.py --all [--json]
+    python scripts/audit.py --table table_mlm --all      # an extra table's rows
+
+Table 3's `records` column names Table 2 cells' score files: audit them as Table 2's.
 
 Exits non-zero when a link is MODIFIED or MISSING (with --strict, also on DIRTY TREE).
 """
@@ -26,19 +29,21 @@ def main() -> None:
     cli.add_argument("--json", action="store_true", help="machine-readable report on stdout")
     cli.add_argument("--strict", action="store_true",
                      help="records written from a dirty working tree fail too")
+    cli.add_argument("--table", default=audit.TABLE2,
+                     help="table2 (default) or an extra table, e.g. table_mlm")
     cli.add_argument("--root", default=".", help="workflow directory (default: here)")
     args = cli.parse_args()
     if args.intermediate and not args.target:
         cli.error("--intermediate needs --target")
     root = Path(args.root)
     try:
-        cells = audit.read_cells(root)
+        cells = audit.read_cells(root, args.table)
         if not args.all:
             cells = audit.select(cells, args.intermediate, args.target, args.language,
                                  args.seed)
     except (OSError, LookupError) as error:
         sys.exit(f"audit: {error}")
-    cells = audit.audit_cells(root, cells)
+    cells = audit.audit_cells(root, cells, args.table)
     print(report(cells, args))
     sys.exit(1 if audit.failed(cells, args.strict) else 0)
 

@@ -14,7 +14,7 @@ import _cli
 
 from xstilts import provenance
 from xstilts.config import load, resolve_task
-from xstilts.scoring import score_predictions
+from xstilts.scoring import score_predictions, score_test
 
 
 def main() -> None:
@@ -37,6 +37,8 @@ def main() -> None:
     by_language = {args.language: loaded} if args.language else loaded["predictions"]
     scores = score_predictions(args.spec, Path(args.data), by_language,
                                partial=bool(args.language))
+    if "test" in args.spec and not args.language:
+        scores["test"] = score_test(args.spec, Path(args.data), loaded)
     if not args.output:
         print(json.dumps(scores, indent=2))
         return

@@ -1,12 +1,8 @@
-"""Assemble Table 2, its long form and its record ids from the score files."""
-
-import json
-from pathlib import Path
+"""Assemble Table 2 (or an extra table of other rows), its long form and record ids."""
 
 import _cli
 
-from xstilts.provenance import result_id
-from xstilts.tables import long_form, over_seeds, records_table, table2, write_csv
+from xstilts.tables import long_form, over_seeds, read_runs, records_table, table2, write_csv
 
 
 def main() -> None:
@@ -21,12 +17,7 @@ def main() -> None:
     cli.add_argument("--records-output", required=True,
                      help="Table 2's shape, each cell the record ids of its score files")
     args = cli.parse_args()
-    runs = {}
-    for path in map(Path, args.scores):
-        seed = int(path.stem.removeprefix("seed"))
-        result = json.loads(path.read_text())
-        runs[path.parent.parent.name, path.parent.name, seed] = {
-            **result, "record": result_id(result)}
+    runs = read_runs(args.scores)
     layout = args.layout
     cells = over_seeds(runs, layout["seeds"])
     header, body = table2(cells, layout["rows"], layout["targets"], layout["categories"],

@@ -5,6 +5,7 @@ from pathlib import Path
 import _cli
 
 from xstilts import provenance
+from xstilts.test_split import predict_test
 from xstilts.training import predict_languages, train
 
 
@@ -25,10 +26,13 @@ def main() -> None:
     if args.predictions:
         started = provenance.now()
         predictions = predict_languages(model, tokenizer, args.spec, Path(args.data))
+        test = ({"test": predict_test(model, tokenizer, args.spec, Path(args.data))}
+                if "test" in args.spec else {})
         provenance.write_json_atomic(Path(args.predictions), {
             "task": args.spec["task"],
             "split": args.spec["eval"]["split"],
             "predictions": predictions,
+            **test,
             "provenance": provenance.predictions_record(
                 args.spec, Path(args.output), Path(args.data), started,
                 extra={"device": record["device"]}),

@@ -165,6 +165,16 @@ def xnli_release(root: Path, raw: dict) -> None:
             for i, r in enumerate(rows(raw, split))])
 
 
+XNLI_MT_SPELLINGS = ("entailment", "neutral", "contradictory")  # XNLI-MT's files
+
+
+def xnli_mt_release(root: Path, raw: dict) -> None:
+    """XNLI-MT-1.0's multinli/ files, plus translate-dev/ files where a language has one."""
+    for name, found in per_file(raw, SCHEMAS["xnli_mt"].original.files):
+        write_tsv(root / name, [["premise", "hypo", "label"]] + [
+            [r["premise"], r["hypothesis"], XNLI_MT_SPELLINGS[r["label"]]] for r in found])
+
+
 def pawsx_release(root: Path, raw: dict) -> None:
     release = SCHEMAS["xtreme_pawsx"].original
     for language, splits in raw.items():
@@ -251,15 +261,22 @@ def tatoeba_release(root: Path, raw: dict) -> None:
         write(root / f"{stem}.eng", "".join(r["target_sentence"] + "\n" for r in found))
 
 
+def text_release(root: Path, raw: dict) -> None:
+    """One document per line; the demo numbers its documents as the lines are numbered."""
+    for language, splits in raw.items():
+        write(root / f"{language}.txt", "".join(r["text"] + "\n" for r in splits["train"]))
+
+
 RELEASES: dict[str, Callable[[Path, dict], None]] = {
     "glue_mnli": glue_mnli_release, "glue_qqp": glue_qqp_release, "snli": snli_release,
     "anli": anli_release, "xtreme_xnli": xnli_release, "xtreme_pawsx": pawsx_release,
+    "xnli_mt": xnli_mt_release,
     **{name: squad_release(name) for name in ("squad", "squad_v2", "xtreme_xquad",
                                               "xtreme_mlqa", "xtreme_tydiqa")},
     "hellaswag": hellaswag_release, "cosmos_qa": cosmosqa_release,
     "commonsense_qa": commonsenseqa_release, "xtreme_udpos": udpos_release,
     "xtreme_panx": panx_release, "xtreme_bucc": bucc_release,
-    "xtreme_tatoeba": tatoeba_release,
+    "xtreme_tatoeba": tatoeba_release, "wikipedia": text_release,
 }
 
 

@@ -65,7 +65,7 @@ def tables(scores: dict[tuple, Path]) -> None:
     header, body = table2(cells, ["baseline", "mnli"], ["pawsx", "tatoeba"], CATEGORIES)
     write_csv(Path("results/table2.csv"), header, body)
     write_csv(Path("results/table2_long.csv"), *long_form(runs), digits=4)
-    write_csv(Path(audit.RECORDS_TABLE), header,
+    write_csv(Path(audit.records_table(audit.TABLE2)), header,
               records_table(cells, header, ["baseline", "mnli"], CATEGORIES))
 
 
@@ -115,7 +115,7 @@ def test_intact_tree_verifies_every_cell_down_to_the_base_model(tree):
     assert statuses(cells) == dict.fromkeys(CELLS, audit.OK)
     chain = [(link.role, link.path) for link in cells["mnli", "pawsx", 1].links]
     assert chain == [
-        ("table", audit.LONG_TABLE),
+        ("table", audit.long_table(audit.TABLE2)),
         ("scores", "results/scores/mnli/pawsx/seed1.json"),
         ("predictions", "results/predictions/mnli/pawsx/seed1.json"),
         ("target checkpoint", "models/target/mnli/pawsx/seed1"),

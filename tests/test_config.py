@@ -222,3 +222,67 @@ def test_language_codes_are_validated(paper_config):
     paper_config["target_tasks"]["xnli"]["languages"] = ["en", "$(id)"]
     with pytest.raises(ConfigError, match=r"languages.1': value '\$\(id\)'"):
         validate(paper_config)
+
+
+# --- variants of intermediate tasks: base, translated data, MLM, extra tables, table3 -----------
+
+
+def test_variant_inherits_its_base_task_and_overrides_it(paper_config, demo_overrides):
+    config = validate(merge(paper_config, demo_overrides))
+    mnli, variant = (resolve_task(config, "intermediate_tasks", name, 1)
+                     for name in ("mnli", "mnli_translated"))
+    # every key of the (demo-merged) base, then the variant's own
+    assert variant["max_length"] == mnli["max_length"] == 64
+    assert variant["dev"] == mnli["dev"]
+    assert variant["epochs"] == 1 != mnli["epochs"]
+    # `languages` in a data reference is one reference per language
+    assert variant["train"] == [{"dataset": "mnli", "split": "train", "language": "en"}] + [
+        {"dataset": "mnli_mt", "split": "train", "language": lang} for lang in ("de", "ru", "zh")]
+    assert "base" not in variant
+    assert datasets_of(variant) == ["mnli", "mnli_mt", "xnli"]
+
+
+def test_mlm_spec_defaults_to_the_corpus_languages_and_task_length(paper_config, demo_overrides):
+    config = validate(merge(paper_config, demo_overrides))
+    spec = resolve_task(config, "intermediate_tasks", "mnli_mlm", 1)
+    assert spec["mlm"] == {"dataset": "mlm_corpus", "languages": ["en", "de", "ru", "zh", "ar"],
+                           "max_length": 64, "ratio": 0.5, "probability": 0.15}
+    assert "mlm_corpus" in datasets_of(spec)
+    assert "mlm" not in resolve_task(config, "intermediate_tasks", "mnli", 1)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda c: c["intermediate_tasks"]["mnli_mlm"].update(base="nope"),
+     r"'mnli_mlm.base': 'nope' is not a task of the same kind"),
+    (lambda c: c["intermediate_tasks"]["mnli"].update(base="mnli_mlm"),
+     r"is circular"),
+    (lambda c: c["intermediate_tasks"]["mnli_mlm"]["mlm"].update(dataset="nope"),
+     r"'intermediate_tasks.mnli_mlm.mlm': dataset 'nope' is not defined"),
+    (lambda c: c["intermediate_tasks"]["mnli_mlm"]["mlm"].update(languages=["xx"]),
+     r"'intermediate_tasks.mnli_mlm.mlm': language 'xx' is not prepared for dataset 'mlm_corpus'"),
+    (lambda c: c["intermediate_tasks"]["mnli_mlm"]["mlm"].update(ratio=0),
+     r"'intermediate_tasks.mnli_mlm.mlm.ratio': value 0"),
+    (lambda c: c["extra_tables"]["mlm"]["intermediate"].append("nope"),
+     r"'extra_tables.mlm.intermediate': task 'nope' is not defined"),
+    (lambda c: c["table3"]["intermediate"].update(xnli="mnli_mlm"),
+     r"'table3.intermediate.xnli': 'mnli_mlm' is not a row of Table 2"),
+    (lambda c: c["table3"]["intermediate"].update(nope="mnli"),
+     r"'table3.intermediate.nope': not a target task"),
+])
+def test_bad_variant_configuration_names_the_key(paper_config, change, message):
+    change(paper_config)
+    with pytest.raises(ConfigError, match=message):
+        validate(paper_config)
+
+
+def test_extra_tables_list_each_variant_after_its_base(paper_config):
+    from xstilts.config import extra_table_rows, trained_intermediate
+
+    config = validate(paper_config)
+    assert extra_table_rows(config, "mlm") == [
+        "baseline", "mnli", "mnli_mlm", "squad_v2", "squad_v2_mlm", "hellaswag", "hellaswag_mlm"]
+    assert extra_table_rows(config, "translated") == ["baseline", "mnli", "mnli_translated"]
+    assert trained_intermediate(config)[-4:] == [
+        "mnli_mlm", "squad_v2_mlm", "hellaswag_mlm", "mnli_translated"]
+    # Table 2's rows stay the paper's
+    assert "mnli_mlm" not in rows(config)

@@ -341,3 +341,60 @@ def test_score_predictions_missing_language(pawsx_root):
 def test_score_predictions_unknown_language(pawsx_root):
     with pytest.raises(ValueError, match="'fr'"):
         score_predictions(SPEC, pawsx_root, {"fr": {"x": "paraphrase"}})
+
+
+# --- the test split (Table 3) ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hidden_zh_test_root(tmp_path_factory):
+    """PAWS-X whose zh test split carries placeholder labels only, as hidden test sets do."""
+    root = tmp_path_factory.mktemp("prepared")
+    spec = {"schema": "xtreme_pawsx", "source": "demo", "languages": ["en", "de", "zh"]}
+    raw = generate(SCHEMAS["xtreme_pawsx"], "pawsx", spec["languages"], 4, N, seed=0)
+    raw["zh"]["test"] = raw["zh"]["test"].map(lambda row: {"label": ""})
+    write_prepared("pawsx", spec, raw, root / "pawsx")
+    return root
+
+
+TEST_SPEC = {**SPEC, "test": {"dataset": "pawsx", "split": "test"}}
+
+
+def _test_predictions(root, language, wrong):
+    table = read_split(root / "pawsx", language, "test")
+    return {i: NAMES[1 - label if n < wrong else label] for n, (i, label) in enumerate(
+        zip(table.column("id").to_pylist(), table.column("label").to_pylist(), strict=True))}
+
+
+def test_placeholder_test_labels_are_never_scored(hidden_zh_test_root):
+    from xstilts.data.prepared import read_manifest
+    from xstilts.test_split import labelled_languages
+
+    manifest = read_manifest(hidden_zh_test_root / "pawsx")
+    assert "zh/test" not in manifest["files"] and "zh/validation" in manifest["files"]
+    assert manifest["dropped_unlabelled_rows"]["zh/test"] == N
+    languages, skipped = labelled_languages(TEST_SPEC, manifest)
+    assert languages == ["en", "de"]
+    assert skipped == {"zh": f"pawsx zh/test: all {N} rows have placeholder labels"}
+
+
+def test_score_test_scores_labelled_languages_and_names_the_skipped(hidden_zh_test_root,
+                                                                    pawsx_root):
+    from xstilts.scoring import score_test
+
+    root = hidden_zh_test_root
+    predictions_file = {"test": {"split": "test", "skipped": {"zh": "placeholder labels"},
+                                 "predictions": {"en": _test_predictions(root, "en", 1),
+                                                 "de": _test_predictions(root, "de", 4)}}}
+    result = score_test(TEST_SPEC, root, predictions_file)
+    # en 9/10, de 6/10; the task score needs every language, so it stays empty
+    assert result["languages"] == {"en": {"accuracy": 90.0, "count": N},
+                                   "de": {"accuracy": 60.0, "count": N}}
+    assert result["score"] is None and result["skipped"] == {"zh": "placeholder labels"}
+    # every language labelled: (90 + 60 + 100) / 3
+    complete = {"test": {"split": "test", "skipped": {}, "predictions": {
+        "en": _test_predictions(pawsx_root, "en", 1), "de": _test_predictions(pawsx_root, "de", 4),
+        "zh": _test_predictions(pawsx_root, "zh", 0)}}}
+    assert score_test(TEST_SPEC, pawsx_root, complete)["score"] == pytest.approx(250 / 3)
+    with pytest.raises(ValueError, match="no test predictions"):
+        score_test(TEST_SPEC, pawsx_root, {"predictions": {}})

@@ -151,6 +151,26 @@ def test_paper_dry_run_lists_the_whole_graph(tmp_path):
     }
 
 
+def test_paper_dry_run_plans_every_experiment_of_the_paper(tmp_path):
+    """The default target: Table 2 plus the test-set table, the MLM and translated-data
+    tables (their rows trained like Table 2's) and the translation quality."""
+    workdir = copy_workflow(tmp_path)
+    result = snakemake(workdir, "-n")
+    counts = job_counts(result.stdout)
+    # Table 2's 9 rows (see above) + mnli_mlm, squad_v2_mlm, hellaswag_mlm, mnli_translated
+    rows = 9 + 4
+    assert counts["train_intermediate"] == rows - 1
+    assert counts["train_target"] == rows * 7 and counts["evaluate_retrieval"] == rows
+    assert {rule: counts[rule] for rule in ("table2", "table3", "extra_table",
+                                            "translation_quality")} == {
+        "table2": 1, "table3": 1, "extra_table": 2, "translation_quality": 1}
+    for output in ("models/intermediate/mnli_mlm/seed1",
+                   "models/intermediate/mnli_translated/seed1", "results/table3.csv",
+                   "results/table_mlm.csv", "results/table_translated.csv",
+                   "data/prepared/mlm_corpus", "data/prepared/mnli_mt"):
+        assert f"output: {output}" in result.stdout, output
+
+
 def test_paper_dry_run_through_slurm_profile(tmp_path):
     workdir = copy_workflow(tmp_path)
     result = snakemake(workdir, "-n", "--profile", "profiles/slurm", "results/table2.csv")

@@ -36,8 +36,7 @@ from .provenance import RECORD, RECORD_ID_LENGTH, record_id, sha256_file
 
 OK, MODIFIED, MISSING, DIRTY = "OK", "MODIFIED", "MISSING", "DIRTY TREE"
 FAILED = (MODIFIED, MISSING)
-LONG_TABLE = "results/table2_long.csv"
-RECORDS_TABLE = "results/table2_records.csv"
+TABLE2 = "table2"  # or an extra table, table_<name> (same files, other rows)
 SCORES = "results/scores"
 TASK_SCORE = ("all", "score")  # the long form's (language, metric) of the task score
 # files Snakemake adds to a directory output after the job wrote its record
@@ -81,10 +80,19 @@ class Cell:
         return (failed or problems or [None])[0]
 
 
-def read_cells(root: Path) -> list[Cell]:
-    """Every seed of every cell of Table 2, from the long form, in its order."""
+def long_table(table: str) -> str:
+    return f"results/{table}_long.csv"
+
+
+def records_table(table: str) -> str:
+    return f"results/{table}_records.csv"
+
+
+def read_cells(root: Path, table: str = TABLE2) -> list[Cell]:
+    """Every seed of every cell of a table (Table 2 or an extra table), from its long form,
+    in its order."""
     cells: dict[tuple[str, str, int], Cell] = {}
-    with open(root / LONG_TABLE, newline="") as handle:
+    with open(root / long_table(table), newline="") as handle:
         for row in csv.DictReader(handle):
             if not row["seed"].isdigit():  # mean, std
                 continue
@@ -117,8 +125,9 @@ def select(cells: list[Cell], intermediate: str, target: str, language: str | No
 class Auditor:
     """Verifies chains below `root`, hashing each file and walking each record once."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, table: str = TABLE2):
         self.root = Path(root)
+        self.long_table, self.records_path = long_table(table), records_table(table)
         self._hashes: dict[Path, str | None] = {}
         self._chains: dict[tuple, tuple[list[Link], dict]] = {}
         self._data: dict[tuple[str, str], Link] = {}
@@ -234,24 +243,24 @@ class Auditor:
     def table_link(self, cell: Cell, score: Path) -> Link:
         """Table 2 names this score file: the long form's record id is the file's
         (xstilts.provenance.record_id), and the records table lists it in the cell."""
-        if not (self.root / RECORDS_TABLE).exists():
-            return Link("table", RECORDS_TABLE, MISSING, "not on disk")
+        if not (self.root / self.records_path).exists():
+            return Link("table", self.records_path, MISSING, "not on disk")
         if not cell.record:
-            return Link("table", LONG_TABLE, MISSING, "no record id for this seed")
+            return Link("table", self.long_table, MISSING, "no record id for this seed")
         listed = self.records_table().get((cell.intermediate, cell.target), [])
         if cell.record not in listed:
-            return Link("table", RECORDS_TABLE, MODIFIED,
-                        f"record {cell.record} of {LONG_TABLE} is not in this cell")
+            return Link("table", self.records_path, MODIFIED,
+                        f"record {cell.record} of {self.long_table} is not in this cell")
         actual = self.record_ids.setdefault(score, record_id(self.root / score))
         status = MISSING if actual is None else OK if actual == cell.record else MODIFIED
         detail = {OK: f"record {cell.record}", MISSING: f"{score}: not on disk",
                   MODIFIED: f"{score} is not the score file Table 2 was built from "
                             f"(record {cell.record})"}[status]
-        return Link("table", LONG_TABLE, status, detail)
+        return Link("table", self.long_table, status, detail)
 
     def records_table(self) -> dict[tuple[str, str], list[str]]:
         if self._records_table is None:
-            with open(self.root / RECORDS_TABLE, newline="") as handle:
+            with open(self.root / self.records_path, newline="") as handle:
                 self._records_table = {(row["intermediate"], column): value.split()
                                        for row in csv.DictReader(handle)
                                        for column, value in row.items()}
@@ -288,8 +297,8 @@ def data_refs(record: dict) -> dict:
     return {**inputs.get("corpus", {}), **inputs.get("data", {})}
 
 
-def audit_cells(root: Path, cells: list[Cell]) -> list[Cell]:
-    auditor = Auditor(root)
+def audit_cells(root: Path, cells: list[Cell], table: str = TABLE2) -> list[Cell]:
+    auditor = Auditor(root, table)
     return [auditor.audit(cell) for cell in cells]
 
 

@@ -62,6 +62,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
 def validate(config: dict, schema: dict | None = None) -> dict:
     """Return a copy of `config` with defaults filled in, or raise ConfigError."""
     schema = schema or load_schema()
+    config = expand_shorthands(config)
     filled = copy.deepcopy(config)
     validator = _with_defaults(jsonschema.Draft7Validator)(schema)
     errors = sorted(validator.iter_errors(filled), key=lambda e: list(e.absolute_path))
@@ -70,6 +71,42 @@ def validate(config: dict, schema: dict | None = None) -> dict:
     _keep_only_given_overrides(config, filled)
     _check_references(filled)
     return filled
+
+
+def expand_shorthands(config: dict) -> dict:
+    """A copy of `config` where each task's `base` (every key of the named task, then the
+    task's own) is merged in, and each data reference listing `languages` is one
+    reference per language."""
+    config = copy.deepcopy(config)
+    for kind in TASK_KINDS:
+        tasks = config.get(kind) or {}
+        for name in tasks:
+            tasks[name] = _with_base(tasks, name, [])
+            for field in ("train", "dev"):
+                if isinstance(tasks[name].get(field), list):
+                    tasks[name][field] = [one for ref in tasks[name][field]
+                                          for one in _per_language(ref)]
+    return config
+
+
+def _with_base(tasks: dict, name: str, seen: list[str]) -> dict:
+    task = tasks[name]
+    if not isinstance(task, dict) or "base" not in task:
+        return task
+    base = task["base"]
+    if base not in tasks or base in seen + [name]:
+        problem = "is not a task of the same kind" if base not in tasks else "is circular"
+        raise ConfigError(f"config key '{name}.base': {base!r} {problem}")
+    inherited = _with_base(tasks, base, seen + [name])
+    merged = {key: value for key, value in inherited.items() if key != "note"}
+    return merge(merged, task)
+
+
+def _per_language(ref):
+    if not isinstance(ref, dict) or "languages" not in ref:
+        return [ref]
+    one = {key: value for key, value in ref.items() if key != "languages"}
+    return [{**one, "language": language} for language in ref["languages"]]
 
 
 def _keep_only_given_overrides(raw: dict, filled: dict) -> None:
@@ -95,11 +132,25 @@ def _check_references(config: dict) -> None:
                     f"{config[kind][name]['format']!r} is not implemented yet "
                     f"(implemented: {', '.join(sorted(FORMAT_MODULES))})"
                 )
-    if BASELINE in experiment["intermediate"]:
+    for table, spec in config["extra_tables"].items():
+        problems += [f"config key 'extra_tables.{table}.intermediate': task {name!r} is not "
+                     "defined under 'intermediate_tasks'"
+                     for name in spec["intermediate"] if name not in config["intermediate_tasks"]]
+    for target, choice in config["table3"]["intermediate"].items():
+        if target not in experiment["targets"]:
+            problems.append(f"config key 'table3.intermediate.{target}': not a target task "
+                            f"of the experiment ({', '.join(experiment['targets'])})")
+        if choice not in experiment["intermediate"]:
+            problems.append(f"config key 'table3.intermediate.{target}': {choice!r} is not a "
+                            "row of Table 2 (experiment.intermediate)")
+    if BASELINE in trained_intermediate(config):
         problems.append(f"config key 'experiment.intermediate': {BASELINE!r} is reserved")
     for kind in TASK_KINDS:
         for name, task in config[kind].items():
             problems += _check_task_data(config, f"{kind}.{name}", task)
+    problems += [f"config key 'datasets.{name}.reference.dataset': {spec['reference']['dataset']!r}"
+                 " is not defined under 'datasets'" for name, spec in config["datasets"].items()
+                 if "reference" in spec and spec["reference"]["dataset"] not in config["datasets"]]
     problems += _check_retrieval_layer(config)
     if config["model"]["source"] == "hub":
         problems += _check_hub_source("model", config["model"], config["pinned_revisions"])
@@ -121,6 +172,9 @@ def _check_task_data(config: dict, key: str, task: dict) -> list[str]:
     for split in ("eval", "test"):
         if split in task:
             refs += [(split, {**task[split], "language": lang}) for lang in task["languages"]]
+    if "mlm" in task:
+        refs += [("mlm", {"dataset": task["mlm"]["dataset"], "language": language})
+                 for language in task["mlm"].get("languages", [])]
     problems = [
         f"config key '{key}.tasks': {name!r} is not an intermediate task"
         for name in task.get("tasks", []) if name not in config["intermediate_tasks"]
@@ -149,7 +203,7 @@ def _check_used_datasets(config: dict) -> list[str]:
 
     experiment = config["experiment"]
     tasks = [resolve_task(config, "intermediate_tasks", name)
-             for name in experiment["intermediate"] if name in config["intermediate_tasks"]]
+             for name in trained_intermediate(config) if name in config["intermediate_tasks"]]
     tasks += [resolve_task(config, "target_tasks", name)
               for name in experiment["targets"] if name in config["target_tasks"]]
     problems = []
@@ -218,7 +272,7 @@ def unavailable_rows(config: dict) -> dict[str, str]:
     out of the job graph and Table 2 shows it empty, with this reason.
     """
     reasons = {}
-    for task in config["experiment"]["intermediate"]:
+    for task in trained_intermediate(config):
         for name in datasets_of(resolve_task(config, "intermediate_tasks", task)):
             dataset = config["datasets"][name]
             if dataset["source"] == "local" and not Path(dataset["path"]).exists():
@@ -232,6 +286,26 @@ def rows(config: dict) -> list[str]:
     """Row names of Table 2: the baseline (if enabled), then the intermediate tasks."""
     baseline = [BASELINE] if config["experiment"]["baseline"] else []
     return baseline + list(config["experiment"]["intermediate"])
+
+
+def trained_intermediate(config: dict) -> list[str]:
+    """Every intermediate task the workflow trains: Table 2's rows, then the extra tables'."""
+    names = list(config["experiment"]["intermediate"])
+    names += [name for table in config.get("extra_tables", {}).values()
+              for name in table["intermediate"]]
+    return list(dict.fromkeys(names))
+
+
+def extra_table_rows(config: dict, table: str) -> list[str]:
+    """Rows of an extra table: the baseline (if enabled), then each variant after the task it
+    is based on (where that task is a row of Table 2), for comparison."""
+    names = [BASELINE] if config["experiment"]["baseline"] else []
+    for name in config["extra_tables"][table]["intermediate"]:
+        base = config["intermediate_tasks"][name].get("base")
+        if base in config["experiment"]["intermediate"]:
+            names.append(base)
+        names.append(name)
+    return list(dict.fromkeys(names))
 
 
 def resolve_task(config: dict, kind: str, name: str, seed: int | None = None) -> dict:
@@ -249,9 +323,14 @@ def resolve_task(config: dict, kind: str, name: str, seed: int | None = None) ->
         "seed": seed,
         "precision": config["precision"],
     }
+    resolved.pop("base", None)  # merged in by validate: the spec holds every inherited key
     if task["format"] == "multitask":
         resolved["subtasks"] = {sub: resolve_task(config, kind, sub, seed)
                              for sub in task["tasks"]}
+    if "mlm" in task:
+        corpus = config["datasets"][task["mlm"]["dataset"]]
+        resolved["mlm"] = {"languages": dataset_languages(corpus),
+                           "max_length": task["max_length"], **task["mlm"]}
     return resolved
 
 
@@ -261,4 +340,5 @@ def datasets_of(task: dict) -> list[str]:
     refs += [task[split] for split in ("eval", "test") if split in task]
     names = [ref["dataset"] for ref in refs]
     names += [name for sub in task.get("subtasks", {}).values() for name in datasets_of(sub)]
+    names += [task["mlm"]["dataset"]] if "mlm" in task else []
     return list(dict.fromkeys(names))

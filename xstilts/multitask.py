@@ -104,10 +104,18 @@ def trainer_class(base):
 
 def multitask_setup(spec: dict, init_dir: Path, data_root: Path, tokenizer):
     """A TrainingSetup (xstilts.training) training every sub-task on one shared encoder."""
-    from .training import TrainingSetup, micro_batching, task_part
+    from .training import task_part
 
     parts = [task_part(name, sub, data_root, tokenizer)
              for name, sub in spec["subtasks"].items()]
+    return shared_encoder_setup(spec, parts, init_dir, tokenizer)
+
+
+def shared_encoder_setup(spec: dict, parts: list, init_dir: Path, tokenizer):
+    """A TrainingSetup of pre-built micro-batches of `parts` (TaskParts), one head each on
+    one encoder; also the base that xstilts.mlm adds its masked-LM part to."""
+    from .training import TrainingSetup, micro_batching
+
     built = {part.name: part.task_format.build_model(init_dir, part.label_names)
              for part in parts}
     model, checkpoint_model = shared_encoder_model({name: m for name, (m, _) in built.items()})

@@ -45,7 +45,7 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGES = ("torch", "transformers", "datasets", "tokenizers", "accelerate", "safetensors",
-            "seqeval", "snakemake")
+            "seqeval", "sacrebleu", "snakemake")
 RECORD = "provenance.json"
 # the spec keys that decide what a prediction file holds
 PREDICTION_PARAMS = ("task", "eval", "test", "languages", "max_length", "precision", "seed")

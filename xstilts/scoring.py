@@ -49,11 +49,8 @@ def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict],
     The task score averages every evaluation language, so a prediction set missing any is
     an error, unless `partial` (scoring single files), where the score is left empty.
     """
-    metric = METRICS[spec["metric"]]
-    task_format = get_format(spec["format"])
     dataset_dir = Path(data_root) / spec["eval"]["dataset"]
     manifest = read_manifest(dataset_dir)
-    label_names = manifest["label_names"]
     unknown = sorted(set(by_language) - set(spec["languages"]))
     if unknown:
         raise ValueError(f"predictions for languages outside task {spec['task']!r}: {unknown}")
@@ -61,17 +58,43 @@ def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict],
     if missing and not partial:
         raise ValueError(f"task {spec['task']!r}: no predictions for languages {missing}")
     splits = {language: eval_split(spec["eval"], manifest, language) for language in by_language}
+    results = score_languages(spec, dataset_dir, splits, by_language)
+    return {"task": spec["task"], "metric": spec["metric"], "split": spec["eval"]["split"],
+            "splits": splits, "languages": results,
+            "score": None if missing else task_score(spec["metric"], results),
+            "collapsed": None if spec["format"] == "retrieval" else collapse(by_language)}
+
+
+def score_test(spec: dict, data_root: Path, predictions_file: dict) -> dict:
+    """{split, languages, skipped, score} on the task's test split (results/table3.csv).
+
+    The score averages every evaluation language as XTREME's does, so it is left empty
+    when any language had to be skipped (no test labels); `skipped` says why."""
+    from .test_split import test_predictions
+
+    by_language, skipped = test_predictions(spec, predictions_file)
+    split = spec["test"]["split"]
+    results = score_languages(spec, Path(data_root) / spec["test"]["dataset"],
+                              dict.fromkeys(by_language, split), by_language)
+    return {"split": split, "languages": results, "skipped": skipped,
+            "score": None if skipped or not results else task_score(spec["metric"], results)}
+
+
+def score_languages(spec: dict, dataset_dir: Path, splits: dict[str, str],
+                    by_language: dict[str, dict]) -> dict[str, dict]:
+    """{language: metrics} of each language's predictions against its split's gold."""
+    metric = METRICS[spec["metric"]]
+    task_format = get_format(spec["format"])
+    label_names = read_manifest(dataset_dir)["label_names"]
     results = {}
     for language, predictions in by_language.items():
         gold = task_format.gold(read_split(dataset_dir, language, splits[language]), label_names)
         try:
             results[language] = metric(predictions, gold, language)
         except ValueError as error:
-            raise ValueError(f"{spec['task']} {language}: {error}") from None
-    return {"task": spec["task"], "metric": spec["metric"], "split": spec["eval"]["split"],
-            "splits": splits, "languages": results,
-            "score": None if missing else task_score(spec["metric"], results),
-            "collapsed": None if spec["format"] == "retrieval" else collapse(by_language)}
+            raise ValueError(f"{spec['task']} {language}: {error} "
+                             f"(split {splits[language]!r})") from None
+    return results
 
 
 def collapse(by_language: dict[str, dict]) -> str | None:

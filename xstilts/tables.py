@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 from statistics import stdev
 
 from .metrics.averages import category_scores, mean_if_complete
 
 CATEGORY_ORDER = ("classification", "structured_prediction", "question_answering", "retrieval")
+
+
+def read_runs(paths: list[str]) -> dict[tuple[str, str, int], dict]:
+    """{(row, target, seed): score result with its `record` id} from score files named
+    <dir>/<intermediate>/<target>/seed<seed>.json."""
+    from .provenance import result_id
+
+    runs = {}
+    for path in map(Path, paths):
+        result = json.loads(path.read_text())
+        seed = int(path.stem.removeprefix("seed"))
+        runs[path.parent.parent.name, path.parent.name, seed] = {
+            **result, "record": result_id(result)}
+    return runs
 
 
 def over_seeds(runs: dict[tuple[str, str, int], dict], seeds: list[int]) -> dict:

@@ -188,6 +188,7 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     import torch
     from transformers import AutoTokenizer, EarlyStoppingCallback, set_seed
 
+    from .mlm import mlm_setup
     from .models.base import max_input_length, within_model_limit
     from .multitask import multitask_setup
 
@@ -197,7 +198,8 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     set_seed(spec["seed"])
     tokenizer = AutoTokenizer.from_pretrained(init_dir)
     spec = within_model_limit(spec, max_input_length(init_dir))
-    setup = (multitask_setup if spec["format"] == "multitask" else single_task_setup)(
+    setup = (mlm_setup if "mlm" in spec
+             else multitask_setup if spec["format"] == "multitask" else single_task_setup)(
         spec, init_dir, data_root, tokenizer)
     log.info("%s: %d training items and %d selection examples on %s (bf16=%s)",
              spec["task"], len(setup.train_set), setup.selection_examples, device, bf16)

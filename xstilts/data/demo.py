@@ -7,6 +7,9 @@ tiny model can learn the English task:
   the language's negation word; neutral = it brings words the premise lacks.
 - 2-way (paraphrase/duplicate): positive = same words with one adjacent swap;
   negative = half of the words replaced, one of them by the negation word.
+XNLI's languages translate its English rows word for word (`Lexicon`), as the real XNLI
+is a human translation of one English set; XNLI-MT's rows translate the demo MNLI's with
+noise, as machine translation does (see "translations" below).
 """
 
 from __future__ import annotations
@@ -70,17 +73,19 @@ class PseudoLanguage:
         return rng.sample(self.words, rng.randint(5, 10))
 
 
-def nli_pair(lang: PseudoLanguage, label: int, rng: random.Random) -> tuple[str, str]:
+def nli_words(lang: PseudoLanguage, label: int,
+              rng: random.Random) -> tuple[list[str], list[str]]:
     premise = lang.sentence_words(rng)
     hypothesis = sorted(rng.sample(premise, 3), key=premise.index)
     if label == 1:  # neutral: words the premise does not contain
         hypothesis += rng.sample([w for w in lang.words if w not in premise], 2)
     elif label == 2:  # contradiction: negated
         hypothesis.insert(rng.randrange(len(hypothesis) + 1), lang.negation)
-    return lang.join(premise), lang.join(hypothesis)
+    return premise, hypothesis
 
 
-def paraphrase_pair(lang: PseudoLanguage, label: int, rng: random.Random) -> tuple[str, str]:
+def paraphrase_words(lang: PseudoLanguage, label: int,
+                     rng: random.Random) -> tuple[list[str], list[str]]:
     first = lang.sentence_words(rng)
     second = list(first)
     if label == 1:
@@ -92,33 +97,116 @@ def paraphrase_pair(lang: PseudoLanguage, label: int, rng: random.Random) -> tup
         for i in replaced:
             second[i] = unused.pop(rng.randrange(len(unused)))
         second[replaced[0]] = lang.negation
-    return lang.join(first), lang.join(second)
+    return first, second
+
+
+def nli_pair(lang: PseudoLanguage, label: int, rng: random.Random) -> tuple[str, str]:
+    return tuple(map(lang.join, nli_words(lang, label, rng)))
+
+
+def paraphrase_pair(lang: PseudoLanguage, label: int, rng: random.Random) -> tuple[str, str]:
+    return tuple(map(lang.join, paraphrase_words(lang, label, rng)))
 
 
 def is_training_split(split: str) -> bool:
     return split.startswith("train")
 
 
+# A demo example before it is written out: (label, first sentence's words, second's).
+WordPair = tuple[int, list[str], list[str]]
+
+
+def word_pairs(schema: PairSchema, split: str, language: str, size: int, seed: int,
+               dataset: str) -> list[WordPair]:
+    rng = language_rng(seed, dataset, split, language)
+    lang = PseudoLanguage(language, seed)
+    make_pair = nli_words if len(schema.label_names) == 3 else paraphrase_words
+    examples = []
+    for _ in range(size):
+        label = rng.randrange(len(schema.label_names))
+        examples.append((label, *make_pair(lang, label, rng)))
+    return examples
+
+
 def pair_rows(schema: PairSchema, split: str, language: str, size: int, seed: int,
               dataset: str) -> list[dict]:
     """Rows of one hub split in one language, in the hub's columns."""
-    rng = language_rng(seed, dataset, split, language)
+    if split in schema.demo_translates:
+        examples = machine_translated(schema.demo_translates[split], language, size, seed,
+                                      dataset, split)
+    elif schema.demo_parallel:  # the English examples, translated word for word
+        lexicon = Lexicon(PseudoLanguage("en", seed), PseudoLanguage(language, seed))
+        examples = [(label, lexicon.translate(a), lexicon.translate(b)) for label, a, b
+                    in word_pairs(schema, split, "en", size, seed, dataset)]
+    else:
+        examples = word_pairs(schema, split, language, size, seed, dataset)
     lang = PseudoLanguage(language, seed)
-    make_pair = nli_pair if len(schema.label_names) == 3 else paraphrase_pair
     hidden_labels = split in schema.unlabeled_splits
-    rows = []
-    for i in range(size):
-        label = rng.randrange(len(schema.label_names))
-        text_a, text_b = make_pair(lang, label, rng)
-        row = {schema.text_a: text_a, schema.text_b: text_b,
-               schema.label: schema.encode_label(-1 if hidden_labels else label)}
-        if schema.id_column:
-            row[schema.id_column] = i if schema.id_dtype == "int32" else f"{dataset}-{split}-{i}"
-        if schema.language_column:
-            row[schema.language_column] = language
-        row.update({name: "" for name in schema.extra_columns})
-        rows.append(row)
-    return rows
+    return [hub_pair_row(schema, i, -1 if hidden_labels else label, lang.join(a), lang.join(b),
+                         language, dataset, split)
+            for i, (label, a, b) in enumerate(examples)]
+
+
+def hub_pair_row(schema: PairSchema, i: int, label: int, text_a: str, text_b: str,
+                 language: str, dataset: str, split: str) -> dict:
+    row = {schema.text_a: text_a, schema.text_b: text_b, schema.label: schema.encode_label(label)}
+    if schema.id_column:
+        row[schema.id_column] = i if schema.id_dtype == "int32" else f"{dataset}-{split}-{i}"
+    if schema.language_column:
+        row[schema.language_column] = language
+    row.update({name: "" for name in schema.extra_columns})
+    return row
+
+
+# --- translations ------------------------------------------------------------------------------
+# Concept i is word i of every language's vocabulary (the negation word apart): a human
+# translation maps each word through this lexicon. A machine translation does too, but drops,
+# mistranslates and reorders some words, so that chrF and BLEU against the human translation
+# are well below 100 and well above 0, as for real MT.
+MT_DROP, MT_REPLACE, MT_SWAP = 0.06, 0.06, 0.3  # per word, per word, per sentence
+
+
+class Lexicon:
+    """Word-for-word translation from one pseudo-language into another."""
+
+    def __init__(self, source: PseudoLanguage, target: PseudoLanguage):
+        self.target = target
+        self.words = dict(zip(source.words, target.words, strict=True))
+        self.words[source.negation] = target.negation
+
+    def translate(self, words: list[str]) -> list[str]:
+        return [self.words[word] for word in words]
+
+    def machine_translate(self, words: list[str], rng: random.Random) -> list[str]:
+        """A noisy translation: some words dropped or replaced, sometimes two swapped."""
+        translated = []
+        for word in self.translate(words):
+            draw = rng.random()
+            if draw < MT_DROP:
+                continue
+            translated.append(rng.choice(self.target.words) if draw < MT_DROP + MT_REPLACE
+                              else word)
+        translated = translated or self.translate(words)[:1]
+        if len(translated) > 1 and rng.random() < MT_SWAP:
+            i = rng.randrange(len(translated) - 1)
+            translated[i], translated[i + 1] = translated[i + 1], translated[i]
+        return translated
+
+
+def machine_translated(source, language: str, size: int, seed: int, dataset: str,
+                       split: str) -> list[WordPair]:
+    """The English examples of demo dataset `source` (a schemas.DemoSource), machine-
+    translated into `language`, labels kept. English has no machine translation: its
+    training split is the source itself (XNLI-MT's English file is MNLI's), its others none."""
+    from .schemas import SCHEMAS
+
+    english = word_pairs(SCHEMAS[source.layout], source.split, "en", size, seed, source.dataset)
+    if language == "en":
+        return english if is_training_split(split) else []
+    lexicon = Lexicon(PseudoLanguage("en", seed), PseudoLanguage(language, seed))
+    rng = language_rng(seed, dataset, split, language, "machine translation")
+    return [(label, lexicon.machine_translate(a, rng), lexicon.machine_translate(b, rng))
+            for label, a, b in english]
 
 
 def generate(schema, dataset: str, languages: list[str], train_examples: int,

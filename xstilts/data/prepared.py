@@ -58,19 +58,50 @@ def load_raw(name: str, spec: dict, demo: dict) -> dict:
     if spec["source"] == "demo":
         from .demo import generate
 
-        return generate(schema, name, languages, demo["train_examples"],
-                        demo["eval_examples"], demo["seed"])
+        return first_rows(generate(schema, name, languages, demo["train_examples"],
+                                   demo["eval_examples"], demo["seed"]), spec)
     if spec["source"] == "local":  # the release files (air-gapped; licensed CCGbank)
         from .original import read_local
 
-        return read_local(name, schema, Path(spec["path"]), languages)
+        return first_rows(read_local(name, schema, Path(spec["path"]), languages), spec)
     return load_hub(name, spec, schema, languages)
+
+
+def first_rows(raw: dict, spec: dict) -> dict:
+    """`raw` with each split cut to its first `rows_per_language` rows, where the dataset
+    entry sets it (a corpus's size; per hub configuration, i.e. per language)."""
+    if "rows_per_language" not in spec:
+        return raw
+    from datasets import DatasetDict
+
+    limit = spec["rows_per_language"]
+    return {key: DatasetDict({split: table.select(range(min(limit, len(table))))
+                              for split, table in splits.items()})
+            for key, splits in raw.items()}
+
+
+def first_streamed_rows(streams, schema, limit: int):
+    """DatasetDict of the first `limit` rows of each streamed split that the layout keeps
+    (text layouts: non-empty documents); only those rows are downloaded."""
+    from itertools import islice
+
+    from datasets import Dataset, DatasetDict
+
+    keeps = getattr(schema, "keeps_row", lambda row: True)
+    return DatasetDict({
+        split: Dataset.from_list(list(islice(filter(keeps, stream), limit)),
+                                 features=stream.features)
+        for split, stream in streams.items()})
 
 
 def load_hub(name: str, spec: dict, schema, languages: list[str]) -> dict:
     from datasets import load_dataset
 
     def load(config_name):
+        if "rows_per_language" in spec:  # a corpus's first rows, not a whole dump
+            return first_streamed_rows(load_dataset(spec["path"], config_name, streaming=True,
+                                                    revision=spec["revision"]),
+                                       schema, spec["rows_per_language"])
         return load_dataset(spec["path"], config_name, revision=spec["revision"])
 
     if "configs" in spec:
@@ -82,10 +113,12 @@ def load_hub(name: str, spec: dict, schema, languages: list[str]) -> dict:
 
 
 def canonical_splits(name: str, schema, raw: dict, languages: list[str]):
-    """Yield (language, split, canonical columns) for every labelled split."""
+    """Yield (language, split, canonical columns) for every labelled split of the layout;
+    other splits of the hub dataset are not its data (facebook/xnli's validation and test
+    are XNLI's human sets, which dataset xnli provides)."""
     for key, splits in raw.items():
         for split, table in splits.items():
-            if split in schema.unlabeled_splits:
+            if split in schema.unlabeled_splits or split not in schema.splits:
                 continue
             columns = table.to_dict()
             for language in [key] if key else languages:
@@ -113,14 +146,20 @@ def write_splits(name: str, schema, raw: dict, languages: list[str],
         labelled = [i for i, label in enumerate(columns.get("label", [0] * rows)) if label != -1]
         if len(labelled) < rows:
             dropped[f"{language}/{split}"] = rows - len(labelled)
-        if not labelled:
-            raise ValueError(f"dataset {name!r}: split {split!r} ({language}) has no labelled "
-                             f"rows (is {language!r} in the hub dataset?)")
+        if not rows:
+            raise ValueError(f"dataset {name!r}: split {split!r} ({language}) has no rows "
+                             f"(is {language!r} in the hub dataset?)")
+        if not labelled:  # placeholder labels only (hidden test labels): nothing to score
+            dropped[f"{language}/{split}"] = rows
+            continue
         columns = {col: [values[i] for i in labelled] for col, values in columns.items()}
         path = split_path(partial, language, split)
         path.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.table(columns), path)
         files[f"{language}/{split}"] = {"rows": len(labelled), "sha256": sha256_file(path)}
+    if not files:
+        raise ValueError(f"dataset {name!r}: no split has a labelled row "
+                         f"(placeholder labels only: {', '.join(dropped)})")
     return files, dropped
 
 
@@ -154,7 +193,8 @@ def write_prepared(name: str, spec: dict, raw: dict, out_dir: Path) -> dict:
         "dataset": name,
         "format": schema.format,
         "schema": spec["schema"],
-        "source": {key: spec[key] for key in ("source", "path", "name", "revision") if key in spec},
+        "source": {key: spec[key] for key in ("source", "path", "name", "revision",
+                                             "rows_per_language") if key in spec},
         "label_names": label_names_of(schema, partial, files),
         "files": dict(sorted(files.items())),
         "dropped_unlabelled_rows": dropped,

@@ -20,9 +20,20 @@ from .layouts_choice import CHOICE_LAYOUTS
 from .layouts_qa import QA_SCHEMAS
 from .layouts_retrieval import RETRIEVAL_LAYOUTS
 from .layouts_tagging import TAGGING_LAYOUTS
+from .layouts_text import TEXT_LAYOUTS
 from .original import ReadsOriginalFiles, pairs
 
 NLI_LABELS = ("entailment", "neutral", "contradiction")
+
+
+@dataclass(frozen=True)
+class DemoSource:
+    """English rows of a demo dataset: its layout (a key of SCHEMAS), its name in
+    config/demo.yaml and its split."""
+
+    layout: str
+    dataset: str
+    split: str
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,12 @@ class PairSchema(ReadsOriginalFiles):
     extra_columns: tuple[str, ...] = field(default_factory=tuple)
     unlabeled_splits: tuple[str, ...] = ()  # the hub hides these gold labels (-1)
     format: str = "pair_classification"
+    # Demo only: every language's rows translate the English rows, as XNLI's are human
+    # translations of one English set.
+    demo_parallel: bool = False
+    # Demo only: {split: DemoSource} of splits that machine-translate (noisily) the English
+    # rows of another demo dataset, as XNLI-MT translates MNLI.
+    demo_translates: dict[str, DemoSource] = field(default_factory=dict, hash=False)
 
     def features(self):
         from datasets import ClassLabel, Features, Value
@@ -131,7 +148,18 @@ PAIR_SCHEMAS: dict[str, PairSchema] = {
     "xtreme_xnli": PairSchema(
         text_a="sentence1", text_b="sentence2", label="gold_label", label_names=NLI_LABELS,
         label_encoding="name", language_column="language", splits=("validation", "test"),
-        original=pairs.XNLI,
+        original=pairs.XNLI, demo_parallel=True,
+    ),
+    # XNLI-MT 1.0 (hub: facebook/xnli, one configuration per language): MNLI's training set
+    # machine-translated into each language. The hub's validation/test splits are XNLI's
+    # human sets (dataset xtreme_xnli), not taken from here. `validation_mt`, in release
+    # files only, is a machine translation of XNLI's English dev set, which
+    # xstilts.translation scores against XNLI's human translations of the same sentences.
+    "xnli_mt": PairSchema(
+        text_a="premise", text_b="hypothesis", label="label", label_names=NLI_LABELS,
+        label_encoding="class", splits=("train", "validation_mt"), original=pairs.XNLI_MT,
+        demo_translates={"train": DemoSource("glue_mnli", "mnli", "train"),
+                         "validation_mt": DemoSource("xtreme_xnli", "xnli", "validation")},
     ),
     "xtreme_pawsx": PairSchema(
         text_a="sentence1", text_b="sentence2", label="label",
@@ -142,7 +170,7 @@ PAIR_SCHEMAS: dict[str, PairSchema] = {
 
 
 SCHEMAS = {**PAIR_SCHEMAS, **QA_SCHEMAS, **RETRIEVAL_LAYOUTS, **CHOICE_LAYOUTS,
-           **TAGGING_LAYOUTS}
+           **TAGGING_LAYOUTS, **TEXT_LAYOUTS}
 
 
 def get_schema(name: str, dataset: str = "?"):

@@ -1,5 +1,5 @@
-"""Sentence-pair releases: GLUE MNLI and QQP (TSV), SNLI and ANLI (JSONL), XNLI and PAWS-X
-(TSV).
+"""Sentence-pair releases: GLUE MNLI and QQP (TSV), SNLI and ANLI (JSONL), XNLI, XNLI-MT and
+PAWS-X (TSV).
 
 A `PairRelease` says which file holds which hub split, which columns (TSV) or keys (JSONL)
 hold the two texts and the label, and how the file spells each label; the hub row is then
@@ -26,10 +26,24 @@ class PairRelease:
     id_key: str | None = None  # column of the hub's id (ANLI's uid)
     language_key: str | None = None  # column of the language, all languages in one file (XNLI)
     overrides: dict[str, dict[str, str]] = field(default_factory=dict)  # per-language files
+    aliases: dict[str, str] = field(default_factory=dict)  # another spelling -> the layout's
+    optional: tuple[str, ...] = ()  # splits whose per-language file may be absent
 
     def read(self, layout, root: Path, languages: list[str]) -> dict:
-        return configurations(layout, root, self.files, languages,
-                              lambda path, _: self.rows(layout, path), self.overrides)
+        def read_rows(path: Path, _) -> list[dict]:
+            return self.rows(layout, path)
+
+        if not self.optional:
+            return configurations(layout, root, self.files, languages, read_rows,
+                                  self.overrides)
+        return {language: configurations(layout, root, self.present(root, language),
+                                         [language], read_rows)[language]
+                for language in languages}
+
+    def present(self, root: Path, language: str) -> dict[str, str]:
+        """The split files of `language`, without the optional ones that are absent."""
+        return {split: name for split, name in self.files.items()
+                if split not in self.optional or (root / name.format(lang=language)).is_file()}
 
     def rows(self, layout, path: Path) -> list[dict]:
         required = [key for key in (self.text_a, self.text_b, self.label, self.id_key,
@@ -45,7 +59,8 @@ class PairRelease:
 
     def hub_row(self, layout, record: dict, index: int, where: str) -> dict:
         spellings = self.spellings or layout.label_names
-        label = label_index(record[self.label], spellings, where, self.unlabelled)
+        value = self.aliases.get(record[self.label], record[self.label])
+        label = label_index(value, spellings, where, self.unlabelled)
         row = {layout.text_a: record[self.text_a], layout.text_b: record[self.text_b],
                layout.label: layout.encode_label(label)}
         if layout.id_column:
@@ -79,6 +94,17 @@ ANLI = PairRelease(
 XNLI = PairRelease(files={"validation": "xnli.dev.tsv", "test": "xnli.test.tsv"},
                    text_a="sentence1", text_b="sentence2", label="gold_label",
                    language_key="language")
+# XNLI-MT-1.0/: multinli/ holds MNLI's training set machine-translated into each language
+# (header premise, hypo, label), spelling contradiction "contradictory" as the hub's loader
+# maps it. Its xnli/ folder is translate-test (XNLI dev/test translated into English), the
+# other direction, and is not read. translate-dev/ is this project's layout for a machine
+# translation of XNLI's English dev set into the language (docs/local-data.md): the same
+# three columns, rows in the order of XNLI's English dev set, either label spelling.
+XNLI_MT = PairRelease(
+    files={"train": "multinli/multinli.train.{lang}.tsv",
+           "validation_mt": "translate-dev/xnli.dev.{lang}.tsv"},
+    text_a="premise", text_b="hypo", label="label",
+    aliases={"contradictory": "contradiction"}, optional=("validation_mt",))
 # x-final/<lang>/: English has the original training set, the others its machine translation.
 PAWSX = PairRelease(
     files={"train": "{lang}/translated_train.tsv", "validation": "{lang}/dev_2k.tsv",
