@@ -173,8 +173,9 @@ def _check_task_data(config: dict, key: str, task: dict) -> list[str]:
         if split in task:
             refs += [(split, {**task[split], "language": lang}) for lang in task["languages"]]
     if "mlm" in task:
-        refs += [("mlm", {"dataset": task["mlm"]["dataset"], "language": language})
-                 for language in task["mlm"].get("languages", [])]
+        corpus = task["mlm"]["dataset"]
+        languages = task["mlm"].get("languages") or dataset_languages(datasets.get(corpus, {}))
+        refs += [("mlm", {"dataset": corpus, "language": language}) for language in languages]
     problems = [
         f"config key '{key}.tasks': {name!r} is not an intermediate task"
         for name in task.get("tasks", []) if name not in config["intermediate_tasks"]
@@ -328,7 +329,7 @@ def resolve_task(config: dict, kind: str, name: str, seed: int | None = None) ->
         resolved["subtasks"] = {sub: resolve_task(config, kind, sub, seed)
                              for sub in task["tasks"]}
     if "mlm" in task:
-        corpus = config["datasets"][task["mlm"]["dataset"]]
+        corpus = config["datasets"].get(task["mlm"]["dataset"], {})  # validate names a typo
         resolved["mlm"] = {"languages": dataset_languages(corpus),
                            "max_length": task["max_length"], **task["mlm"]}
     return resolved
