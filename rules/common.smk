@@ -16,6 +16,8 @@ config.update(validate(config))
 
 PREPARED = "data/prepared"
 PAPER_REFERENCE = "config/paper_reference.yaml"
+# model jobs: a cold interpreter, or one forked from a server that has imported torch
+JOB_PYTHON = "python -m xstilts.warm" if config["warm_start"] else "python"
 ENV = "../environment.yml"
 # Rows whose user-supplied data is missing (licensed CCGbank) stay out of the job graph;
 # Table 2 shows them empty, with the reason.

@@ -18,5 +18,5 @@ rule train_intermediate:
         data=PREPARED,
         spec=training_spec("intermediate_tasks"),
     shell:
-        "python scripts/train.py --spec {params.spec:q} --init {input.init:q}"
+        JOB_PYTHON + " scripts/train.py --spec {params.spec:q} --init {input.init:q}"
         " --data {params.data:q} --output {output:q} --threads {threads} --gpus {resources.gpu} > {log:q} 2>&1"

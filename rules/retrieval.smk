@@ -24,6 +24,7 @@ rule evaluate_retrieval:
         specs=as_json([task_spec("target_tasks", t) for t in RETRIEVAL_TARGETS]),
         layer=config["model"]["retrieval_layer"],
     shell:
-        "python scripts/retrieve.py --specs {params.specs:q} --init {input.init:q}"
+        JOB_PYTHON
+        + " scripts/retrieve.py --specs {params.specs:q} --init {input.init:q}"
         " --layer {params.layer} --data {params.data:q} --outputs {output:q}"
         " --threads {threads} --gpus {resources.gpu} > {log:q} 2>&1"

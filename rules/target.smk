@@ -22,6 +22,6 @@ rule train_target:
         data=PREPARED,
         spec=training_spec("target_tasks"),
     shell:
-        "python scripts/train.py --spec {params.spec:q} --init {input.init:q}"
+        JOB_PYTHON + " scripts/train.py --spec {params.spec:q} --init {input.init:q}"
         " --data {params.data:q} --output {output.model:q}"
         " --predictions {output.predictions:q} --threads {threads} --gpus {resources.gpu} > {log:q} 2>&1"
