@@ -15,8 +15,9 @@ rule train_intermediate:
     resources:
         gpu=config["gpus_per_job"],
     params:
+        python=JOB_PYTHON,
         data=PREPARED,
         spec=training_spec("intermediate_tasks"),
     shell:
-        JOB_PYTHON + " scripts/train.py --spec {params.spec:q} --init {input.init:q}"
+        "{params.python} scripts/train.py --spec {params.spec:q} --init {input.init:q}"
         " --data {params.data:q} --output {output:q} --threads {threads} --gpus {resources.gpu} > {log:q} 2>&1"

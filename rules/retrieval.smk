@@ -20,11 +20,11 @@ rule evaluate_retrieval:
     resources:
         gpu=config["gpus_per_job"],
     params:
+        python=JOB_PYTHON,
         data=PREPARED,
         specs=as_json([task_spec("target_tasks", t) for t in RETRIEVAL_TARGETS]),
         layer=config["model"]["retrieval_layer"],
     shell:
-        JOB_PYTHON
-        + " scripts/retrieve.py --specs {params.specs:q} --init {input.init:q}"
+        "{params.python} scripts/retrieve.py --specs {params.specs:q} --init {input.init:q}"
         " --layer {params.layer} --data {params.data:q} --outputs {output:q}"
         " --threads {threads} --gpus {resources.gpu} > {log:q} 2>&1"

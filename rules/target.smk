@@ -19,9 +19,10 @@ rule train_target:
     resources:
         gpu=config["gpus_per_job"],
     params:
+        python=JOB_PYTHON,
         data=PREPARED,
         spec=training_spec("target_tasks"),
     shell:
-        JOB_PYTHON + " scripts/train.py --spec {params.spec:q} --init {input.init:q}"
+        "{params.python} scripts/train.py --spec {params.spec:q} --init {input.init:q}"
         " --data {params.data:q} --output {output.model:q}"
         " --predictions {output.predictions:q} --threads {threads} --gpus {resources.gpu} > {log:q} 2>&1"

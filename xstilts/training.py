@@ -234,7 +234,7 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
                         if "eval_selection_score" in entry],
     }
     save_checkpoint(setup.checkpoint_model, tokenizer, out_dir)
-    shutil.rmtree(work_dir, ignore_errors=True)
+    discard(work_dir)
     record = provenance.record(
         "checkpoint",
         params=spec,
@@ -270,6 +270,16 @@ def resumable_checkpoint(work_dir: Path, spec: dict) -> str | None:
         else:  # killed while saving it
             shutil.rmtree(path)
     return str(max(complete, key=lambda path: step_of(str(path)))) if complete else None
+
+
+def discard(work_dir: Path) -> None:
+    """Remove a finished run's work directory: renamed first (atomic), so that a kill while
+    deleting never leaves a checkpoint that looks complete but lacks its optimizer state."""
+    trash = work_dir.with_name(work_dir.name + ".trash")
+    shutil.rmtree(trash, ignore_errors=True)
+    if work_dir.exists():
+        work_dir.rename(trash)
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 def _parses(path: Path) -> bool:
