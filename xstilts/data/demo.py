@@ -100,14 +100,6 @@ def paraphrase_words(lang: PseudoLanguage, label: int,
     return first, second
 
 
-def nli_pair(lang: PseudoLanguage, label: int, rng: random.Random) -> tuple[str, str]:
-    return tuple(map(lang.join, nli_words(lang, label, rng)))
-
-
-def paraphrase_pair(lang: PseudoLanguage, label: int, rng: random.Random) -> tuple[str, str]:
-    return tuple(map(lang.join, paraphrase_words(lang, label, rng)))
-
-
 def is_training_split(split: str) -> bool:
     return split.startswith("train")
 
