@@ -10,12 +10,9 @@ data already: their evaluated split is it.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
-from .data.prepared import read_manifest, read_split
-
-log = logging.getLogger("xstilts.test_split")
+from .data.prepared import read_manifest
 
 
 def labelled_languages(spec: dict, manifest: dict) -> tuple[list[str], dict[str, str]]:
@@ -36,19 +33,14 @@ def labelled_languages(spec: dict, manifest: dict) -> tuple[list[str], dict[str,
 
 def predict_test(model, tokenizer, spec: dict, data_root: Path) -> dict:
     """{split, predictions: {language: {example id: prediction}}, skipped: {language: why}}."""
-    from .tasks import get_format
+    from .training import predict_splits
 
     dataset_dir = Path(data_root) / spec["test"]["dataset"]
-    manifest = read_manifest(dataset_dir)
-    languages, skipped = labelled_languages(spec, manifest)
-    task_format = get_format(spec["format"])
-    predictions = {}
-    for language in languages:
-        table = read_split(dataset_dir, language, spec["test"]["split"])
-        predictions[language] = task_format.predict(model, tokenizer, table, spec,
-                                                    manifest["label_names"])
-        log.info("predicted %d %s test examples", table.num_rows, language)
-    return {"split": spec["test"]["split"], "predictions": predictions, "skipped": skipped}
+    languages, skipped = labelled_languages(spec, read_manifest(dataset_dir))
+    split = spec["test"]["split"]
+    predictions = predict_splits(model, tokenizer, spec, dataset_dir,
+                                 dict.fromkeys(languages, split))
+    return {"split": split, "predictions": predictions, "skipped": skipped}
 
 
 def test_predictions(spec: dict, predictions_file: dict) -> tuple[dict, dict]:

@@ -334,11 +334,19 @@ def predict_languages(model, tokenizer, spec: dict, data_root: Path) -> dict:
     """{language: {example id: prediction}} for every evaluation language."""
     dataset_dir = Path(data_root) / spec["eval"]["dataset"]
     manifest = read_manifest(dataset_dir)
+    splits = {language: eval_split(spec["eval"], manifest, language)
+              for language in spec["languages"]}
+    return predict_splits(model, tokenizer, spec, dataset_dir, splits)
+
+
+def predict_splits(model, tokenizer, spec: dict, dataset_dir: Path,
+                   splits: dict[str, str]) -> dict:
+    """{language: {example id: prediction}} of each language's split ({language: split})."""
+    label_names = read_manifest(dataset_dir)["label_names"]
     task_format = get_format(spec["format"])
     by_language = {}
-    for language in spec["languages"]:
-        table = read_split(dataset_dir, language, eval_split(spec["eval"], manifest, language))
-        by_language[language] = task_format.predict(model, tokenizer, table, spec,
-                                                    manifest["label_names"])
-        log.info("predicted %d %s examples", table.num_rows, language)
+    for language, split in splits.items():
+        table = read_split(dataset_dir, language, split)
+        by_language[language] = task_format.predict(model, tokenizer, table, spec, label_names)
+        log.info("predicted %d %s %s examples", table.num_rows, language, split)
     return by_language
