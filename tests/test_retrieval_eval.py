@@ -16,6 +16,7 @@ from xstilts.data.prepared import read_split, write_prepared
 from xstilts.data.schemas import SCHEMAS
 from xstilts.models import sentence_encoder
 from xstilts.models.base import build_model, save, train_tokenizer
+from xstilts.metrics.retrieval import mined_pairs_f1
 from xstilts.scoring import score_predictions
 from xstilts.tasks import pair_classification
 from xstilts.tasks.retrieval import (
@@ -332,3 +333,26 @@ def test_dry_run_evaluates_retrieval_for_every_row_and_trains_none(tmp_path):
             for target in ("bucc", "tatoeba")} <= jobs["score"]
     # ... and no retrieval target is trained
     assert not {target for _, target in jobs["train_target"]} & {"bucc", "tatoeba"}
+
+
+def test_bucc_mines_each_distinct_text_once(tmp_path):
+    # XTREME's procedure, worked by hand. Sources a=(0,3), b=(2,3) under two ids, c=(1,3),
+    # d=(3,3); targets w=(2,3), x=(2,2), y=(3,1), z=(2,0); gold a-w, c-y, d-z; k = 4.
+    # Distinct texts: w's four nearest sources are a, b, c, d (mean cosine 0.944), and the
+    # ratio margins of the best candidates rank a-w 1.182, c-w 1.178, d-y 1.157, b-x 1.136.
+    # Max retrieval takes a-w (gold), skips c-w (w is taken), takes d-y (wrong) and b-x
+    # (dropped when texts are mapped back: b has two ids). The best threshold keeps a-w
+    # alone: precision 1, recall 1/3, F1 50.0.
+    # Embedding b's copies separately puts b twice into w's neighbourhood (mean 0.986):
+    # c-w (1.1484) then outranks a-w (1.1479) and takes w, and no gold pair is mined: F1 0.
+    dataset = _prepare(tmp_path, "bucc", "xtreme_bucc", "de", {"validation": [
+        ("a", "w", "de-1", "en-1"), ("c", "y", "de-4", "en-3"), ("d", "z", "de-5", "en-4"),
+        ("b", "", "de-2", ""), ("b", "", "de-3", ""), ("", "x", "", "en-2")]})
+    vectors = {"a": [0.0, 3.0], "b": [2.0, 3.0], "c": [1.0, 3.0], "d": [3.0, 3.0],
+               "w": [2.0, 3.0], "x": [2.0, 2.0], "y": [3.0, 1.0], "z": [2.0, 0.0]}
+    spec = {"eval": {"dataset": "bucc", "split": "validation"}}
+    predictions = bucc_predictions(_embed_with(vectors), spec, tmp_path, "de")
+    assert [pair[:2] for pair in predictions["pairs"]] == [
+        ["de-1/en-1", "de-1/en-1"], ["de-5/en-4", "de-4/en-3"]]
+    table = read_split(dataset, "de", "validation")
+    assert mined_pairs_f1(predictions, gold(table))["f1"] == pytest.approx(50.0)
