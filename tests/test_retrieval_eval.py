@@ -4,6 +4,7 @@ their scoring, and the workflow's jobs (xstilts.tasks.retrieval, xstilts.models.
 
 import json
 import re
+import shutil
 
 import pytest
 import torch
@@ -14,12 +15,13 @@ from xstilts.config import ConfigError, merge, resolve_task, validate
 from xstilts.data.demo import generate
 from xstilts.data.prepared import read_split, write_prepared
 from xstilts.data.schemas import SCHEMAS
+from xstilts.metrics.retrieval import mined_pairs_f1
 from xstilts.models import sentence_encoder
 from xstilts.models.base import build_model, save, train_tokenizer
-from xstilts.metrics.retrieval import mined_pairs_f1
 from xstilts.scoring import score_predictions
 from xstilts.tasks import pair_classification
 from xstilts.tasks.retrieval import (
+    GOLD_PAIRS_ONLY,
     bucc_predictions,
     evaluate,
     gold,
@@ -356,3 +358,18 @@ def test_bucc_mines_each_distinct_text_once(tmp_path):
         ["de-1/en-1", "de-1/en-1"], ["de-5/en-4", "de-4/en-3"]]
     table = read_split(dataset, "de", "validation")
     assert mined_pairs_f1(predictions, gold(table))["f1"] == pytest.approx(50.0)
+
+
+def test_bucc_from_gold_pairs_alone_is_marked_not_comparable(tmp_path):
+    pairs_only = [("a", "A", "de-1", "en-1"), ("b", "B", "de-2", "en-2")]
+    spec = {"task": "bucc", "format": "retrieval", "metric": "bucc_f1", "languages": ["de"],
+            "eval": {"dataset": "bucc", "split": "validation"}}
+    vectors = {text: _one_hot(i, 2) for i, text in enumerate("ab")}
+    vectors |= {text.upper(): vector for text, vector in vectors.items()}
+    for rows, caveat in ((pairs_only, GOLD_PAIRS_ONLY),
+                         ([*pairs_only, ("c", "", "de-3", "")], None)):  # one distractor
+        shutil.rmtree(tmp_path / "bucc", ignore_errors=True)
+        _prepare(tmp_path, "bucc", "xtreme_bucc", "de", {"validation": rows})
+        predictions = {"de": bucc_predictions(_embed_with(vectors | {"c": [0.6, 0.8]}), spec,
+                                              tmp_path, "de")}
+        assert score_predictions(spec, tmp_path, predictions).get("caveat") == caveat

@@ -10,6 +10,7 @@ import yaml
 
 from .config import BASELINE
 from .results import AVERAGE, Table2
+from .tables import NOT_COMPARABLE
 
 HEADER = ["quantity", "intermediate", "target", "metric", "split", "paper", "ours",
           "difference", "source", "note"]
@@ -68,6 +69,8 @@ def compare(reference: dict, table: Table2) -> tuple[list[str], list[list]]:
             notes = [number.get("note", ""), reason]
             if ours is not None and number["quantity"] == "average_improvement":
                 notes.append(coverage(table.targets, reference["average_over"]))
+            if ours is not None:
+                notes.extend(caveats(number, row, table))
             body.append([number["quantity"], row, number.get("target", ""),
                          number.get("metric", ""), number["split"], float(number["value"]),
                          ours, None if ours is None else ours - number["value"],
@@ -91,6 +94,14 @@ def our_value(number: dict, row: str, table: Table2) -> tuple[float | None, str]
         column = number["target"]
         value = table.scores[row][column]
     return value, "" if value is not None else missing(table, row, column)
+
+
+def caveats(number: dict, row: str, table: Table2) -> list[str]:
+    """Why our value is not comparable: a target it covers was not scored as the benchmark
+    scores it (an average covers every target)."""
+    return [f"ours: {target} {NOT_COMPARABLE}{why}"
+            for target, why in table.not_comparable(row).items()
+            if number["quantity"] == "average_improvement" or number.get("target") == target]
 
 
 def missing(table: Table2, row: str, column: str) -> str:
