@@ -46,6 +46,7 @@ def over_seeds(runs: dict[tuple[str, str, int], dict], seeds: list[int]) -> dict
             cell["collapsed"][seed] = result["collapsed"]
         if result.get("caveat"):
             cell["caveat"] = result["caveat"]
+        cell.setdefault("left_out", {}).update(result.get("left_out", {}))
     for cell in cells.values():
         cell["score"] = mean_if_complete(cell["scores"].get(seed) for seed in seeds)
     return cells
@@ -70,7 +71,8 @@ def table2(cells: dict[tuple[str, str], dict], rows: list[str], targets: list[st
         body.append([row, *task_scores.values(), *(by_category[c] for c in present),
                      mean_if_complete(task_scores.values())])
         notes.append((unavailable or {}).get(row)
-                     or "; ".join(filter(None, [caveat_note(row, targets, cells),
+                     or "; ".join(filter(None, [left_out_note(row, targets, cells),
+                                                caveat_note(row, targets, cells),
                                                 collapse_note(row, targets, cells)])))
     if any(notes):
         header.append("note")
@@ -95,6 +97,18 @@ def records_table(cells: dict[tuple[str, str], dict], header: list[str], rows: l
                                    for record in by_target[t]]
         body.append([row, *(" ".join(by_column.get(column, [])) for column in header[1:])])
     return body
+
+
+def left_out_note(row: str, targets: list[str], cells: dict) -> str:
+    """The languages a row's task scores do not average, because their data lacks the
+    evaluated split (xstilts.scoring.eval_splits)."""
+    notes = []
+    for target in targets:
+        left_out = cells.get((row, target), {}).get("left_out")
+        if left_out:
+            notes.append(f"{target} averages without {', '.join(left_out)} "
+                         f"({', '.join(dict.fromkeys(left_out.values()))})")
+    return "; ".join(notes)
 
 
 def caveat_note(row: str, targets: list[str], cells: dict) -> str:
