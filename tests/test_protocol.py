@@ -3,13 +3,17 @@ checkpoint and on which metric. Expectations come from the toolkit's published s
 (shared REFERENCE: TRAIN_TASK_DICT of jiant's xtreme_runconfig_writer.py, its "major"
 metrics), not from this project's code."""
 
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
+import yaml
 
-from xstilts.config import ConfigError, resolve_task, validate
+from xstilts.config import ConfigError, merge, resolve_task, validate
 from xstilts.tasks import extractive_qa, multiple_choice, pair_classification, tagging
 from xstilts.training import selection_scorer, selection_subset
 
+REPO = Path(__file__).resolve().parent.parent
 # target -> the task whose English dev set selects its checkpoint (dataset, split)
 TOOLKIT_SELECTION = {
     "xnli": ("mnli", "validation_matched"),
@@ -85,3 +89,15 @@ def test_selection_subset_first_rows_or_seeded_random():
     assert drawn == selection_subset(table, 3, "random", seed=1).column("id").to_pylist()
     assert drawn != selection_subset(table, 3, "random", seed=2).column("id").to_pylist()
     assert selection_subset(table, 30, "first", seed=1).num_rows == 10
+
+
+def test_xtreme_selection_overlay_switches_each_choice(paper_config):
+    overlay = yaml.safe_load((REPO / "config" / "xtreme_selection.yaml").read_text())
+    config = validate(merge(paper_config, overlay))
+    xnli = resolve_task(config, "target_tasks", "xnli", seed=1)
+    mlqa = resolve_task(config, "target_tasks", "mlqa", seed=1)
+    udpos = resolve_task(config, "target_tasks", "udpos", seed=1)
+    assert [(ref["dataset"], ref["split"]) for ref in xnli["dev"]] == [("xnli", "validation")]
+    assert [(ref["dataset"], ref["split"]) for ref in mlqa["dev"]] == [("mlqa", "validation")]
+    assert xnli["hparams"]["selection_rows"] == "random"
+    assert udpos["eval"]["fallback_split"] == "test"
