@@ -5,6 +5,7 @@ from pathlib import Path
 import _cli
 
 from xstilts import provenance
+from xstilts.scoring import evaluated_sizes
 from xstilts.test_split import predict_test
 from xstilts.training import predict_languages, train
 
@@ -35,7 +36,8 @@ def main() -> None:
             **test,
             "provenance": provenance.predictions_record(
                 args.spec, Path(args.output), Path(args.data), started,
-                extra={"device": record["device"]}),
+                extra={"device": record["device"],
+                       "examples": evaluated_sizes(args.spec, Path(args.data))}),
         })
 
 

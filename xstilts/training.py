@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from . import provenance
-from .data.prepared import read_manifest, read_split
+from .data.prepared import read_manifest, read_split, split_sizes
 from .scoring import eval_split
 from .tasks import get_format
 from .tasks.inference import pick_device
@@ -45,9 +45,16 @@ def read_refs(data_root: Path, refs: list[dict]):
     """Concatenate the canonical splits named by `refs` into one pyarrow Table."""
     import pyarrow as pa
 
-    tables = [read_split(data_root / ref["dataset"], ref["language"], ref["split"])
+    tables = [read_split(data_root / ref["dataset"], ref["language"], ref["split"], ref)
               for ref in refs]
     return pa.concat_tables(tables, promote_options="default")
+
+
+def refs_sizes(data_root: Path, refs: list[dict]) -> dict:
+    """{dataset/language/split: {rows, of}}: how much of each prepared split a job read."""
+    return {f"{ref['dataset']}/{ref['language']}/{ref['split']}":
+            split_sizes(Path(data_root) / ref["dataset"], ref["language"], ref["split"], ref)
+            for ref in refs}
 
 
 def selection_subset(table, size: int, seed: int):
@@ -244,7 +251,8 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
         outputs={"files": provenance.hash_tree(out_dir)},
         started=started,
         extra={"selection": selection, "encoder_transfer": setup.transfer,
-               "device": device_name(torch, device), "bf16": bf16},
+               "device": device_name(torch, device), "bf16": bf16,
+               "examples": refs_sizes(data_root, setup.data_refs)},
     )
     provenance.write_json_atomic(out_dir / provenance.RECORD, record)
     return setup.checkpoint_model, tokenizer, record
@@ -336,17 +344,18 @@ def predict_languages(model, tokenizer, spec: dict, data_root: Path) -> dict:
     manifest = read_manifest(dataset_dir)
     splits = {language: eval_split(spec["eval"], manifest, language)
               for language in spec["languages"]}
-    return predict_splits(model, tokenizer, spec, dataset_dir, splits)
+    return predict_splits(model, tokenizer, spec, dataset_dir, splits, spec["eval"])
 
 
 def predict_splits(model, tokenizer, spec: dict, dataset_dir: Path,
-                   splits: dict[str, str]) -> dict:
-    """{language: {example id: prediction}} of each language's split ({language: split})."""
+                   splits: dict[str, str], sample: dict) -> dict:
+    """{language: {example id: prediction}} of each language's split ({language: split});
+    `sample`: the eval or test spec, which may ask for a subset (max_examples)."""
     label_names = read_manifest(dataset_dir)["label_names"]
     task_format = get_format(spec["format"])
     by_language = {}
     for language, split in splits.items():
-        table = read_split(dataset_dir, language, split)
+        table = read_split(dataset_dir, language, split, sample)
         by_language[language] = task_format.predict(model, tokenizer, table, spec, label_names)
         log.info("predicted %d %s %s examples", table.num_rows, language, split)
     return by_language
