@@ -116,3 +116,43 @@ def test_null_removes_a_key_an_overlay_cannot_otherwise_remove(paper_config):
     assert config["extra_tables"] == {} and "mnli_mt" not in config["datasets"]
     with pytest.raises(ConfigError, match="mnli_translated"):
         validate(merge(paper_config, {"intermediate_tasks": {"mnli_translated": None}}))
+
+
+def test_audit_names_the_subsets_a_job_read():
+    from xstilts.audit import OK, Link, with_subsets
+
+    record = {"examples": {"mnli/en/train": {"rows": 100, "of": 320},
+                           "mnli/en/validation_matched": {"rows": 50, "of": 50}}}
+    link = with_subsets(Link("checkpoint", "models/x", OK, "commit abc"), record)
+    assert link.detail == "commit abc; subsampled: mnli/en/train 100 of 320"
+
+
+SUBSAMPLE = ("experiment:\n  intermediate: [mnli]\n  targets: [pawsx]\n"
+             "subsample:\n  max_train_examples: 100\n  max_eval_examples: 20\n")
+
+
+@pytest.mark.workflow
+def test_demo_subsets_change_parameters_provenance_and_note_and_rerun_identically(
+        demo_run, tmp_path):
+    import json
+    import shutil
+
+    from workflow import DEMO, job_counts, snakemake
+
+    workdir = tmp_path / "demo"
+    shutil.copytree(demo_run, workdir, symlinks=True)
+    (workdir / "subsample.yaml").write_text(SUBSAMPLE)
+    args = ("results/table2.csv", "--cores", "2", *DEMO, "subsample.yaml")
+    # new parameters rerun exactly the jobs that read data: training and scoring
+    assert job_counts(snakemake(workdir, "-n", *args).stdout) == {
+        "train_intermediate": 1, "train_target": 2, "score": 2, "table2": 1}
+    snakemake(workdir, *args)
+    table = (workdir / "results/table2.csv").read_text()
+    assert "subsampled data (examples per split and language: train <= 100; eval <= 20" in table
+    scores = json.loads((workdir / "results/scores/mnli/pawsx/seed1.json").read_text())
+    assert scores["provenance"]["examples"]["pawsx/de/validation"]["rows"] == 20
+    assert all(language["count"] == 20 for language in scores["languages"].values())
+    record = json.loads((workdir / "models/intermediate/mnli/seed1/provenance.json").read_text())
+    assert record["examples"]["mnli/en/train"] == {"rows": 100, "of": 320}
+    snakemake(workdir, *args, "--forcerun", "train_intermediate", "train_target")
+    assert (workdir / "results/table2.csv").read_text() == table

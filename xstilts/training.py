@@ -11,11 +11,13 @@ import json
 import logging
 import math
 import shutil
+import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from . import provenance
+from .checkpoints import BestWeights, resume_checkpoints
 from .data.prepared import read_manifest, read_split, split_sizes
 from .scoring import eval_split
 from .tasks import get_format
@@ -91,9 +93,11 @@ def training_arguments(spec: dict, work_dir: Path, n_train: int, bf16: bool, dev
         lr_scheduler_type="linear",
         eval_strategy="steps",
         eval_steps=eval_steps,
+        # saves are scheduled at evaluations; xstilts.checkpoints lets through those due by
+        # time (resume_checkpoint_minutes) and keeps the best weights in memory
         save_strategy="steps",
         save_steps=eval_steps,
-        save_total_limit=2,
+        save_total_limit=1,
         # a resumed run continues early stopping where the killed one was
         restore_callback_states_from_checkpoint=True,
         load_best_model_at_end=True,
@@ -124,12 +128,30 @@ def selecting_trainer(select):
     from transformers import Trainer
 
     class SelectingTrainer(Trainer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.best = BestWeights()
+
         def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix="eval"):
             metrics = {f"{metric_key_prefix}_selection_score": select(self.model)}
             self.log(metrics)
             self.control = self.callback_handler.on_evaluate(
                 self.args, self.state, self.control, metrics)
             return metrics
+
+        def _determine_best_metric(self, metrics, trial):
+            better = super()._determine_best_metric(metrics, trial)
+            if better:
+                self.best.keep(self.model)
+            return better
+
+        def _save_checkpoint(self, model, trial):
+            step_dir = Path(self._get_output_dir(trial)) / f"checkpoint-{self.state.global_step}"
+            self.best.save(step_dir)  # before the trainer state, which marks it complete
+            super()._save_checkpoint(model, trial)
+
+        def _load_best_model(self):
+            self.best.restore(self.model)
 
     return SelectingTrainer
 
@@ -190,8 +212,11 @@ def single_task_setup(spec: dict, init_dir: Path, data_root: Path, tokenizer) ->
                          part.dev_table.num_rows, spec["train"] + spec["dev"])
 
 
-def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
-    """Train and save the selected checkpoint at `out_dir`; return (model, tokenizer, record)."""
+def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path,
+          checkpoint_minutes: float = 30) -> tuple:
+    """Train and save the selected checkpoint at `out_dir`; return (model, tokenizer, record).
+
+    A resume checkpoint is written every `checkpoint_minutes` (xstilts.checkpoints)."""
     import torch
     from transformers import AutoTokenizer, EarlyStoppingCallback, set_seed
 
@@ -199,7 +224,7 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     from .models.base import max_input_length, within_model_limit
     from .multitask import multitask_setup
 
-    started = provenance.now()
+    started, clock = provenance.now(), time.monotonic()
     init_dir, data_root, out_dir = Path(init_dir), Path(data_root), Path(out_dir)
     device, bf16 = pick_device(spec["precision"])
     set_seed(spec["seed"])
@@ -224,11 +249,14 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
         eval_dataset=setup.train_set,  # unused: evaluation is `select`
         processing_class=tokenizer,
         data_collator=setup.collate,
-        callbacks=[EarlyStoppingCallback(spec["hparams"]["early_stopping_patience"])],
+        callbacks=[EarlyStoppingCallback(spec["hparams"]["early_stopping_patience"]),
+                   resume_checkpoints(checkpoint_minutes)],
     )
     if resume_from:
         log.info("resuming from %s", resume_from)
+        trainer.best.load(Path(resume_from))
     trainer.train(resume_from_checkpoint=resume_from)
+    trainer.best.restore(trainer.model)
     selection = {
         "metric": f"{spec['format']} selection score on {setup.selection_examples} "
                   "English dev examples",
@@ -252,7 +280,9 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
         started=started,
         extra={"selection": selection, "encoder_transfer": setup.transfer,
                "device": device_name(torch, device), "bf16": bf16,
-               "examples": refs_sizes(data_root, setup.data_refs)},
+               "examples": refs_sizes(data_root, setup.data_refs),
+               # training and selection of this run (a resumed one: since it resumed)
+               "wall_seconds": round(time.monotonic() - clock, 1)},
     )
     provenance.write_json_atomic(out_dir / provenance.RECORD, record)
     return setup.checkpoint_model, tokenizer, record
