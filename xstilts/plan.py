@@ -213,7 +213,7 @@ class Planner:
 
     def training_job(self, spec: dict, predicted: int, checkpoint: Path) -> Job:
         job = Job()
-        forward_tokens, steps = 0.0, 0
+        forward_tokens, steps, evaluations = 0.0, 0, 0
         for part in parts(spec):
             examples = sum(self.sizes.read(ref) for ref in part["train"])
             per_example = tokens_per_example(part["format"], part["max_length"])
@@ -221,19 +221,21 @@ class Planner:
             job.tokens += examples * spec["epochs"] * per_example
             part_steps = math.ceil(examples * spec["epochs"] / spec["batch_size"])
             steps += part_steps
-            evaluations = math.ceil(part_steps / spec["hparams"]["eval_every_steps"])
+            part_evaluations = math.ceil(part_steps / spec["hparams"]["eval_every_steps"])
+            evaluations += part_evaluations
             selection = min(spec["hparams"]["selection_examples"],
                             sum(self.sizes.read(ref) for ref in part["dev"]))
-            forward_tokens += (evaluations * selection + predicted) * per_example
+            forward_tokens += (part_evaluations * selection + predicted) * per_example
         rate = self.throughput.tokens_per_second(parts(spec)[0]["format"])
         job.seconds = (self.start_s + steps * self.step_overhead_s + job.tokens / rate
                        + forward_tokens / (FORWARD_SPEEDUP * rate))
-        self.add_disk(job)
+        self.add_disk(job, evaluations)
         return self.with_measured(job, checkpoint)
 
-    def add_disk(self, job: Job) -> None:
+    def add_disk(self, job: Job, evaluations: int) -> None:
+        """Resume checkpoints at evaluation steps, one per interval (0: at every one)."""
         interval = self.config["resume_checkpoint_minutes"] * 60
-        saves = math.floor(job.seconds / interval) if interval else 0
+        saves = min(math.floor(job.seconds / interval), evaluations) if interval else evaluations
         resume = RESUME_FACTOR * self.weights
         job.written = self.weights + saves * resume
         job.peak = self.weights + min(saves, 2) * resume
