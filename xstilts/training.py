@@ -261,7 +261,7 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path,
         "metric": f"{spec['format']} selection score on {setup.selection_examples} "
                   "English dev examples",
         "best_metric": trainer.state.best_metric,
-        "best_step": step_of(trainer.state.best_model_checkpoint),
+        "best_step": trainer.state.best_global_step,
         "steps_trained": trainer.state.global_step,
         "resumed_from_step": step_of(resume_from),
         "evaluations": [{"step": entry["step"], "score": entry["eval_selection_score"]}
