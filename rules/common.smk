@@ -7,12 +7,16 @@ from xstilts.config import (
     extra_table_rows,
     resolve_task,
     rows,
+    subsampled,
     trained_intermediate,
     unavailable_rows,
     validate,
 )
 
-config.update(validate(config))
+# validated in place: `null` in an overlay removes a key (xstilts.config.without_nulls)
+VALIDATED = validate(config)
+config.clear()
+config.update(VALIDATED)
 
 PREPARED = "data/prepared"
 PAPER_REFERENCE = "config/paper_reference.yaml"
@@ -115,5 +119,10 @@ def grid_layout(rows):
             "targets": TARGETS,
             "seeds": SEEDS,
             "categories": CATEGORIES,
+            "subsampled": subsampled(
+                config,
+                [("target_tasks", t) for t in TARGETS]
+                + [("intermediate_tasks", r) for r in available(rows) if r != BASELINE],
+            ),
         }
     )

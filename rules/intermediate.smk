@@ -14,10 +14,13 @@ rule train_intermediate:
     threads: config["threads"]
     resources:
         gpu=config["gpus_per_job"],
+        # a resource, not a parameter: when checkpoints are written changes no result
+        checkpoint_minutes=config["resume_checkpoint_minutes"],
     params:
         python=JOB_PYTHON,
         data=PREPARED,
         spec=training_spec("intermediate_tasks"),
     shell:
         "{params.python} scripts/train.py --spec {params.spec:q} --init {input.init:q}"
-        " --data {params.data:q} --output {output:q} --threads {threads} --gpus {resources.gpu} > {log:q} 2>&1"
+        " --data {params.data:q} --output {output:q} --threads {threads} --gpus {resources.gpu}"
+        " --checkpoint-minutes {resources.checkpoint_minutes} > {log:q} 2>&1"

@@ -18,6 +18,8 @@ rule train_target:
     threads: config["threads"]
     resources:
         gpu=config["gpus_per_job"],
+        # a resource, not a parameter: when checkpoints are written changes no result
+        checkpoint_minutes=config["resume_checkpoint_minutes"],
     params:
         python=JOB_PYTHON,
         data=PREPARED,
@@ -25,4 +27,5 @@ rule train_target:
     shell:
         "{params.python} scripts/train.py --spec {params.spec:q} --init {input.init:q}"
         " --data {params.data:q} --output {output.model:q}"
-        " --predictions {output.predictions:q} --threads {threads} --gpus {resources.gpu} > {log:q} 2>&1"
+        " --predictions {output.predictions:q} --threads {threads} --gpus {resources.gpu}"
+        " --checkpoint-minutes {resources.checkpoint_minutes} > {log:q} 2>&1"

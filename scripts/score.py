@@ -14,7 +14,7 @@ import _cli
 
 from xstilts import provenance
 from xstilts.config import load, resolve_task
-from xstilts.scoring import score_predictions, score_test
+from xstilts.scoring import evaluated_sizes, score_predictions, score_test
 
 
 def main() -> None:
@@ -42,8 +42,9 @@ def main() -> None:
     if not args.output:
         print(json.dumps(scores, indent=2))
         return
-    scores["provenance"] = provenance.scores_record(args.spec, Path(args.predictions),
-                                                    Path(args.data), started)
+    scores["provenance"] = provenance.scores_record(
+        args.spec, Path(args.predictions), Path(args.data), started,
+        extra={"examples": evaluated_sizes(args.spec, Path(args.data))})
     provenance.write_json_atomic(Path(args.output), scores)
 
 

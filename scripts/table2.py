@@ -9,7 +9,8 @@ def main() -> None:
     cli = _cli.parser(__doc__)
     cli.add_argument("--layout", type=_cli.json_arg, required=True,
                      help='{"rows": [...], "targets": [...], "seeds": [...], '
-                          '"categories": {target: category}, "unavailable": {row: reason}}')
+                          '"categories": {target: category}, "unavailable": {row: reason}, '
+                          '"subsampled": note when the data were subsets}')
     cli.add_argument("--scores", nargs="+", required=True,
                      help="score files, named <dir>/<intermediate>/<target>/seed<seed>.json")
     cli.add_argument("--output", required=True)
@@ -21,7 +22,7 @@ def main() -> None:
     layout = args.layout
     cells = over_seeds(runs, layout["seeds"])
     header, body = table2(cells, layout["rows"], layout["targets"], layout["categories"],
-                          layout.get("unavailable"))
+                          layout.get("unavailable"), layout.get("subsampled", ""))
     write_csv(args.output, header, body)
     write_csv(args.long_output, *long_form(runs), digits=4)
     write_csv(args.records_output, header,

@@ -5,6 +5,7 @@ from pathlib import Path
 import _cli
 
 from xstilts import provenance
+from xstilts.scoring import evaluated_sizes
 from xstilts.test_split import predict_test
 from xstilts.training import predict_languages, train
 
@@ -17,12 +18,14 @@ def main() -> None:
     cli.add_argument("--data", required=True, help="root of the prepared datasets")
     cli.add_argument("--output", required=True, help="directory of the selected checkpoint")
     cli.add_argument("--predictions", help="write zero-shot predictions for every language here")
+    cli.add_argument("--checkpoint-minutes", type=float, default=30,
+                     help="minutes of training between resume checkpoints (0: every evaluation)")
     _cli.add_compute_arguments(cli)
     args = cli.parse_args()
     _cli.setup_logging()
     _cli.setup_compute(args)
     model, tokenizer, record = train(args.spec, Path(args.init), Path(args.data),
-                                     Path(args.output))
+                                     Path(args.output), args.checkpoint_minutes)
     if args.predictions:
         started = provenance.now()
         predictions = predict_languages(model, tokenizer, args.spec, Path(args.data))
@@ -35,7 +38,8 @@ def main() -> None:
             **test,
             "provenance": provenance.predictions_record(
                 args.spec, Path(args.output), Path(args.data), started,
-                extra={"device": record["device"]}),
+                extra={"device": record["device"],
+                       "examples": evaluated_sizes(args.spec, Path(args.data))}),
         })
 
 

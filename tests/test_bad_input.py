@@ -32,9 +32,9 @@ MATRIX = {
     "unpinned revision": (
         {"pinned_revisions": True},
         ["config key 'datasets.xnli.revision'", "'main'", "40-character commit hash"]),
-    "hub source without revision": (
+    "hub source without revision": (  # null removes the key (an overlay's way to drop one)
         {"model": {"revision": None}},
-        ["config key 'model.revision'", "None"]),
+        ["config key 'model.revision'", "required for a hub source"]),
     "name that could reach a shell": (
         {"experiment": {"intermediate": ["mnli;reboot"]}},
         ["config key 'experiment.intermediate'", "'mnli;reboot'"]),

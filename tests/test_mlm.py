@@ -90,7 +90,7 @@ def setup(base_dir, data_root, tokenizer):
 
 def trained(base_dir, data_root, name, spec=None) -> Path:
     out = data_root.parent / name
-    train(spec or task_spec(), base_dir, data_root, out)
+    train(spec or task_spec(), base_dir, data_root, out, checkpoint_minutes=0)  # every evaluation
     return out
 
 

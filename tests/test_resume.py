@@ -51,7 +51,7 @@ def train_command(workdir, name: str) -> list[str]:
     spec = resolve_task(config, "target_tasks", "pawsx", seed=1)
     return ["--spec", json.dumps(spec), "--init", "models/base", "--data", "data/prepared",
             "--output", f"models/{name}", "--predictions", f"results/{name}.json",
-            "--threads", "1"]
+            "--threads", "1", "--checkpoint-minutes", "0"]  # a checkpoint at every evaluation
 
 
 @pytest.mark.parametrize("kill", [

@@ -186,7 +186,7 @@ class Auditor:
         if role == "checkpoint":
             role = ROLES.get(record["kind"]) or ROLES.get(record["params"].get("kind"), role)
             link = self.checkpoint_link(role, path, link, record)
-        links, data = [mark_dirty(link, record)], {}
+        links, data = [with_subsets(mark_dirty(link, record), record)], {}
         for name, ref in data_refs(record).items():
             data[ref["path"], ref["sha256"]] = self.data_link(name, ref)
         parent = parent_ref(record)
@@ -274,6 +274,16 @@ def mark_dirty(link: Link, record: dict) -> Link:
     detail = link.detail or f"commit {commit}"
     if link.status == OK and code.get("dirty"):
         return Link(link.role, link.path, DIRTY, f"commit {commit} with uncommitted changes")
+    return Link(link.role, link.path, link.status, detail)
+
+
+def with_subsets(link: Link, record: dict) -> Link:
+    """The link, its detail naming the splits the job read a subset of (config subsample)."""
+    subsets = [f"{key} {size['rows']} of {size['of']}"
+               for key, size in record.get("examples", {}).items() if size["rows"] < size["of"]]
+    if not subsets:
+        return link
+    detail = "; ".join(filter(None, [link.detail, "subsampled: " + ", ".join(subsets)]))
     return Link(link.role, link.path, link.status, detail)
 
 

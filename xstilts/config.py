@@ -62,7 +62,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
 def validate(config: dict, schema: dict | None = None) -> dict:
     """Return a copy of `config` with defaults filled in, or raise ConfigError."""
     schema = schema or load_schema()
-    config = expand_shorthands(config)
+    config = expand_shorthands(without_nulls(config))
     filled = copy.deepcopy(config)
     validator = _with_defaults(jsonschema.Draft7Validator)(schema)
     errors = sorted(validator.iter_errors(filled), key=lambda e: list(e.absolute_path))
@@ -71,6 +71,16 @@ def validate(config: dict, schema: dict | None = None) -> dict:
     _keep_only_given_overrides(config, filled)
     _check_references(filled)
     return filled
+
+
+def without_nulls(config: dict) -> dict:
+    """A copy of `config` without the keys whose value is null (at any depth).
+
+    Snakemake merges each --configfile over the previous ones, so an overlay can change
+    or add keys but not remove them; `key: null` removes one (an extra table, a dataset,
+    a task, a language's hub configuration)."""
+    return {key: without_nulls(value) if isinstance(value, dict) else value
+            for key, value in config.items() if value is not None}
 
 
 def expand_shorthands(config: dict) -> dict:
@@ -328,7 +338,8 @@ def resolve_task(config: dict, kind: str, name: str, seed: int | None = None) ->
     `seed` is the run's seed (one of config `seeds`; None for jobs that train nothing)."""
     task = copy.deepcopy(config[kind][name])
     hparams = {**config["training"], **task.pop("hparams")}
-    task.pop("note", None)
+    for key in ("note", "max_train_examples", "max_eval_examples"):
+        task.pop(key, None)
     resolved = {
         "task": name,
         "kind": kind,
@@ -338,6 +349,7 @@ def resolve_task(config: dict, kind: str, name: str, seed: int | None = None) ->
         "precision": config["precision"],
     }
     resolved.pop("base", None)  # merged in by validate: the spec holds every inherited key
+    resolved.update(with_limits(config, config[kind][name]))
     if task["format"] == "multitask":
         resolved["subtasks"] = {sub: resolve_task(config, kind, sub, seed)
                              for sub in task["tasks"]}
@@ -346,6 +358,48 @@ def resolve_task(config: dict, kind: str, name: str, seed: int | None = None) ->
         resolved["mlm"] = {"languages": dataset_languages(corpus),
                            "max_length": task["max_length"], **task["mlm"]}
     return resolved
+
+
+def with_limits(config: dict, task: dict) -> dict:
+    """The task's data references, each carrying the subset it is read as: its own
+    `max_examples`, else the task's `max_train_examples` (train) or `max_eval_examples`
+    (dev, eval, test), else config `subsample`'s. A reference without a limit stays as it
+    was, so that jobs on complete data keep their parameters."""
+    defaults = config["subsample"]
+    limits = {field: task.get(field, defaults.get(field))
+              for field in ("max_train_examples", "max_eval_examples")}
+
+    def limited(ref: dict, field: str) -> dict:
+        limit = ref.get("max_examples", limits[field])
+        if limit is None:
+            return ref
+        return {**ref, "max_examples": limit, "sample_seed": defaults["seed"]}
+
+    refs = {field: [limited(ref, "max_train_examples" if field == "train" else
+                            "max_eval_examples") for ref in task[field]]
+            for field in ("train", "dev") if field in task}
+    refs |= {field: limited(task[field], "max_eval_examples")
+             for field in ("eval", "test") if field in task}
+    return refs
+
+
+def subsampled(config: dict, tasks: list[tuple[str, str]]) -> str:
+    """A sentence for Table 2's note naming the limits its tasks ([(kind, name)]) read
+    their data with, or "" when every task reads complete data."""
+    limits = set()
+    for kind, name in tasks:
+        spec = resolve_task(config, kind, name)
+        for field in ("train", "dev", "eval", "test"):
+            refs = spec.get(field, [])
+            for ref in refs if isinstance(refs, list) else [refs]:
+                if "max_examples" in ref:
+                    limits.add(("train" if field == "train" else "eval", ref["max_examples"]))
+    if not limits:
+        return ""
+    parts = [f"{part} <= {', '.join(str(n) for p, n in sorted(limits) if p == part)}"
+             for part in ("train", "eval") if any(p == part for p, _ in limits)]
+    return ("subsampled data (examples per split and language: " + "; ".join(parts)
+            + f"; seed {config['subsample']['seed']})")
 
 
 def datasets_of(task: dict) -> list[str]:

@@ -92,9 +92,6 @@ def trainer_class(base):
             os.makedirs(output_dir, exist_ok=True)
             save_model(self.model, os.path.join(output_dir, "model.safetensors"))
 
-        def _load_best_model(self):
-            self._load_from_checkpoint(self.state.best_model_checkpoint)
-
         def _load_from_checkpoint(self, resume_from_checkpoint, model=None):
             load_model(model or self.model,
                        Path(resume_from_checkpoint) / "model.safetensors")

@@ -189,13 +189,14 @@ def predictions_record(spec: dict, checkpoint_dir: Path, data_root: Path, starte
         outputs={}, started=started, extra=extra)
 
 
-def scores_record(spec: dict, predictions: Path, data_root: Path, started: str) -> dict:
+def scores_record(spec: dict, predictions: Path, data_root: Path, started: str, *,
+                  extra: dict | None = None) -> dict:
     """The record of a score file: the predictions scored, the gold data read."""
     return record(
         "scores", params=selected(spec, SCORE_PARAMS),
         inputs={"predictions": file_ref(predictions),
                 "data": dataset_refs(data_root, evaluated_datasets(spec))},
-        outputs={}, started=started)
+        outputs={}, started=started, extra=extra)
 
 
 def write_json_atomic(path: Path, data) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .data.prepared import read_manifest, read_split
+from .data.prepared import read_manifest, read_split, split_sizes
 from .metrics.averages import task_score
 from .metrics.classification import accuracy
 from .metrics.qa import score_mlqa, score_squad
@@ -55,6 +55,25 @@ def eval_splits(eval_spec: dict, manifest: dict,
     return splits, left_out
 
 
+def evaluated_sizes(spec: dict, data_root: Path) -> dict:
+    """{dataset/language/split: {rows, of}} of every split a target's predictions and scores
+    read (eval, and test where labelled): the sizes recorded in their provenance."""
+    from .test_split import labelled_languages
+
+    sizes = {}
+    for part in ("eval", "test"):
+        if part not in spec:
+            continue
+        dataset_dir = Path(data_root) / spec[part]["dataset"]
+        manifest = read_manifest(dataset_dir)
+        splits = (dict.fromkeys(labelled_languages(spec, manifest)[0], spec["test"]["split"])
+                  if part == "test" else eval_splits(spec["eval"], manifest, spec["languages"])[0])
+        for language, split in splits.items():
+            sizes[f"{spec[part]['dataset']}/{language}/{split}"] = split_sizes(
+                dataset_dir, language, split, spec[part])
+    return sizes
+
+
 def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict],
                       partial: bool = False) -> dict:
     """{task, metric, languages: {lang: metrics}, score}.
@@ -76,7 +95,7 @@ def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict],
     if missing and not partial:
         raise ValueError(f"task {spec['task']!r}: no predictions for languages {missing}")
     splits = {language: splits[language] for language in by_language}
-    results = score_languages(spec, dataset_dir, splits, by_language)
+    results = score_languages(spec, dataset_dir, splits, by_language, spec["eval"])
     caveat = comparability(spec, dataset_dir, splits)
     return {"task": spec["task"], "metric": spec["metric"], "split": spec["eval"]["split"],
             "splits": splits, "languages": results,
@@ -106,20 +125,22 @@ def score_test(spec: dict, data_root: Path, predictions_file: dict) -> dict:
     by_language, skipped = test_predictions(spec, predictions_file)
     split = spec["test"]["split"]
     results = score_languages(spec, Path(data_root) / spec["test"]["dataset"],
-                              dict.fromkeys(by_language, split), by_language)
+                              dict.fromkeys(by_language, split), by_language, spec["test"])
     return {"split": split, "languages": results, "skipped": skipped,
             "score": None if skipped or not results else task_score(spec["metric"], results)}
 
 
 def score_languages(spec: dict, dataset_dir: Path, splits: dict[str, str],
-                    by_language: dict[str, dict]) -> dict[str, dict]:
-    """{language: metrics} of each language's predictions against its split's gold."""
+                    by_language: dict[str, dict], sample: dict) -> dict[str, dict]:
+    """{language: metrics} of each language's predictions against its split's gold (the
+    subset `sample`, the eval or test spec, asks for)."""
     metric = METRICS[spec["metric"]]
     task_format = get_format(spec["format"])
     label_names = read_manifest(dataset_dir)["label_names"]
     results = {}
     for language, predictions in by_language.items():
-        gold = task_format.gold(read_split(dataset_dir, language, splits[language]), label_names)
+        table = read_split(dataset_dir, language, splits[language], sample)
+        gold = task_format.gold(table, label_names)
         try:
             results[language] = metric(predictions, gold, language)
         except ValueError as error:

@@ -54,12 +54,14 @@ def over_seeds(runs: dict[tuple[str, str, int], dict], seeds: list[int]) -> dict
 
 def table2(cells: dict[tuple[str, str], dict], rows: list[str], targets: list[str],
            categories: dict[str, str],
-           unavailable: dict[str, str] | None = None) -> tuple[list[str], list[list]]:
+           unavailable: dict[str, str] | None = None,
+           subsampled: str = "") -> tuple[list[str], list[list]]:
     """(header, rows): each target's task score, the category averages and the average.
 
     Rows that could not be computed (`unavailable`: {row: reason}, e.g. licensed data not
     supplied) stay in the table with empty cells; a last `note` column then gives the
-    reason, or names the collapsed runs of a row.
+    reason, or names the collapsed runs of a row, and `subsampled` (every row: the grid
+    was trained and evaluated on subsets of the data, xstilts.config.subsampled).
     """
     present = [c for c in CATEGORY_ORDER if c in {categories[t] for t in targets}]
     header = ["intermediate", *targets, *present, "average"]
@@ -70,10 +72,10 @@ def table2(cells: dict[tuple[str, str], dict], rows: list[str], targets: list[st
         by_category = category_scores(task_scores, {t: categories[t] for t in targets})
         body.append([row, *task_scores.values(), *(by_category[c] for c in present),
                      mean_if_complete(task_scores.values())])
-        notes.append((unavailable or {}).get(row)
-                     or "; ".join(filter(None, [left_out_note(row, targets, cells),
-                                                caveat_note(row, targets, cells),
-                                                collapse_note(row, targets, cells)])))
+        reason = (unavailable or {}).get(row) or "; ".join(filter(None, [
+            left_out_note(row, targets, cells), caveat_note(row, targets, cells),
+            collapse_note(row, targets, cells)]))
+        notes.append("; ".join(note for note in (reason, subsampled) if note))
     if any(notes):
         header.append("note")
         for cells_of_row, note in zip(body, notes, strict=True):

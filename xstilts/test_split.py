@@ -39,7 +39,7 @@ def predict_test(model, tokenizer, spec: dict, data_root: Path) -> dict:
     languages, skipped = labelled_languages(spec, read_manifest(dataset_dir))
     split = spec["test"]["split"]
     predictions = predict_splits(model, tokenizer, spec, dataset_dir,
-                                 dict.fromkeys(languages, split))
+                                 dict.fromkeys(languages, split), spec["test"])
     return {"split": split, "predictions": predictions, "skipped": skipped}
 
 

@@ -11,12 +11,14 @@ import json
 import logging
 import math
 import shutil
+import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from . import provenance
-from .data.prepared import read_manifest, read_split
+from .checkpoints import BestWeights, resume_checkpoints
+from .data.prepared import read_manifest, read_split, split_sizes
 from .scoring import eval_splits
 from .tasks import get_format
 from .tasks.inference import pick_device
@@ -45,9 +47,16 @@ def read_refs(data_root: Path, refs: list[dict]):
     """Concatenate the canonical splits named by `refs` into one pyarrow Table."""
     import pyarrow as pa
 
-    tables = [read_split(data_root / ref["dataset"], ref["language"], ref["split"])
+    tables = [read_split(data_root / ref["dataset"], ref["language"], ref["split"], ref)
               for ref in refs]
     return pa.concat_tables(tables, promote_options="default")
+
+
+def refs_sizes(data_root: Path, refs: list[dict]) -> dict:
+    """{dataset/language/split: {rows, of}}: how much of each prepared split a job read."""
+    return {f"{ref['dataset']}/{ref['language']}/{ref['split']}":
+            split_sizes(Path(data_root) / ref["dataset"], ref["language"], ref["split"], ref)
+            for ref in refs}
 
 
 def selection_subset(table, size: int, rows: str, seed: int):
@@ -87,9 +96,11 @@ def training_arguments(spec: dict, work_dir: Path, n_train: int, bf16: bool, dev
         lr_scheduler_type="linear",
         eval_strategy="steps",
         eval_steps=eval_steps,
+        # saves are scheduled at evaluations; xstilts.checkpoints lets through those due by
+        # time (resume_checkpoint_minutes) and keeps the best weights in memory
         save_strategy="steps",
         save_steps=eval_steps,
-        save_total_limit=2,
+        save_total_limit=1,
         # a resumed run continues early stopping where the killed one was
         restore_callback_states_from_checkpoint=True,
         load_best_model_at_end=True,
@@ -120,12 +131,30 @@ def selecting_trainer(select):
     from transformers import Trainer
 
     class SelectingTrainer(Trainer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.best = BestWeights()
+
         def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix="eval"):
             metrics = {f"{metric_key_prefix}_selection_score": select(self.model)}
             self.log(metrics)
             self.control = self.callback_handler.on_evaluate(
                 self.args, self.state, self.control, metrics)
             return metrics
+
+        def _determine_best_metric(self, metrics, trial):
+            better = super()._determine_best_metric(metrics, trial)
+            if better:
+                self.best.keep(self.model)
+            return better
+
+        def _save_checkpoint(self, model, trial):
+            step_dir = Path(self._get_output_dir(trial)) / f"checkpoint-{self.state.global_step}"
+            self.best.save(step_dir)  # before the trainer state, which marks it complete
+            super()._save_checkpoint(model, trial)
+
+        def _load_best_model(self):
+            self.best.restore(self.model)
 
     return SelectingTrainer
 
@@ -187,8 +216,11 @@ def single_task_setup(spec: dict, init_dir: Path, data_root: Path, tokenizer) ->
                          part.dev_table.num_rows, spec["train"] + spec["dev"])
 
 
-def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
-    """Train and save the selected checkpoint at `out_dir`; return (model, tokenizer, record)."""
+def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path,
+          checkpoint_minutes: float = 30) -> tuple:
+    """Train and save the selected checkpoint at `out_dir`; return (model, tokenizer, record).
+
+    A resume checkpoint is written every `checkpoint_minutes` (xstilts.checkpoints)."""
     import torch
     from transformers import AutoTokenizer, EarlyStoppingCallback, set_seed
 
@@ -196,7 +228,7 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     from .models.base import max_input_length, within_model_limit
     from .multitask import multitask_setup
 
-    started = provenance.now()
+    started, clock = provenance.now(), time.monotonic()
     init_dir, data_root, out_dir = Path(init_dir), Path(data_root), Path(out_dir)
     device, bf16 = pick_device(spec["precision"])
     set_seed(spec["seed"])
@@ -221,16 +253,19 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
         eval_dataset=setup.train_set,  # unused: evaluation is `select`
         processing_class=tokenizer,
         data_collator=setup.collate,
-        callbacks=[EarlyStoppingCallback(spec["hparams"]["early_stopping_patience"])],
+        callbacks=[EarlyStoppingCallback(spec["hparams"]["early_stopping_patience"]),
+                   resume_checkpoints(checkpoint_minutes)],
     )
     if resume_from:
         log.info("resuming from %s", resume_from)
+        trainer.best.load(Path(resume_from))
     trainer.train(resume_from_checkpoint=resume_from)
+    trainer.best.restore(trainer.model)
     selection = {
         "metric": f"{spec['format']} selection score on {setup.selection_examples} "
                   f"English dev examples ({spec['hparams']['selection_rows']} rows of `dev`)",
         "best_metric": trainer.state.best_metric,
-        "best_step": step_of(trainer.state.best_model_checkpoint),
+        "best_step": trainer.state.best_global_step,
         "steps_trained": trainer.state.global_step,
         "resumed_from_step": step_of(resume_from),
         "evaluations": [{"step": entry["step"], "score": entry["eval_selection_score"]}
@@ -248,7 +283,10 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
         outputs={"files": provenance.hash_tree(out_dir)},
         started=started,
         extra={"selection": selection, "encoder_transfer": setup.transfer,
-               "device": device_name(torch, device), "bf16": bf16},
+               "device": device_name(torch, device), "bf16": bf16,
+               "examples": refs_sizes(data_root, setup.data_refs),
+               # training and selection of this run (a resumed one: since it resumed)
+               "wall_seconds": round(time.monotonic() - clock, 1)},
     )
     provenance.write_json_atomic(out_dir / provenance.RECORD, record)
     return setup.checkpoint_model, tokenizer, record
@@ -340,17 +378,18 @@ def predict_languages(model, tokenizer, spec: dict, data_root: Path) -> dict:
     splits, left_out = eval_splits(spec["eval"], read_manifest(dataset_dir), spec["languages"])
     for language, why in left_out.items():
         log.info("%s %s left out: %s", spec["task"], language, why)
-    return predict_splits(model, tokenizer, spec, dataset_dir, splits)
+    return predict_splits(model, tokenizer, spec, dataset_dir, splits, spec["eval"])
 
 
 def predict_splits(model, tokenizer, spec: dict, dataset_dir: Path,
-                   splits: dict[str, str]) -> dict:
-    """{language: {example id: prediction}} of each language's split ({language: split})."""
+                   splits: dict[str, str], sample: dict) -> dict:
+    """{language: {example id: prediction}} of each language's split ({language: split});
+    `sample`: the eval or test spec, which may ask for a subset (max_examples)."""
     label_names = read_manifest(dataset_dir)["label_names"]
     task_format = get_format(spec["format"])
     by_language = {}
     for language, split in splits.items():
-        table = read_split(dataset_dir, language, split)
+        table = read_split(dataset_dir, language, split, sample)
         by_language[language] = task_format.predict(model, tokenizer, table, spec, label_names)
         log.info("predicted %d %s %s examples", table.num_rows, language, split)
     return by_language

@@ -30,10 +30,13 @@ def read_manifest(dataset_dir: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def read_split(dataset_dir: Path, language: str, split: str):
+def read_split(dataset_dir: Path, language: str, split: str, sample: dict | None = None):
     """One canonical split as a pyarrow Table (no torch import), after checking that the
-    file is the one its manifest hashed."""
+    file is the one its manifest hashed; `sample` (a data reference, or a target's eval or
+    test spec) may ask for a seeded subset of it (xstilts.data.subsample)."""
     import pyarrow.parquet as pq
+
+    from .subsample import limit_of, subsample
 
     manifest = read_manifest(dataset_dir)
     key = f"{language}/{split}"
@@ -47,7 +50,18 @@ def read_split(dataset_dir: Path, language: str, split: str):
     if actual != expected:
         raise ValueError(f"{path}: content hash {actual} differs from {expected} in "
                          f"{Path(dataset_dir) / MANIFEST}; prepare the dataset again")
-    return pq.read_table(path)
+    return subsample(pq.read_table(path), manifest["format"], language, *limit_of(sample))
+
+
+def split_sizes(dataset_dir: Path, language: str, split: str, sample: dict | None) -> dict:
+    """{rows: read, of: prepared} of one split as a job reads it (provenance)."""
+    from .subsample import limit_of
+
+    prepared = read_manifest(dataset_dir)["files"][f"{language}/{split}"]["rows"]
+    rows = prepared
+    if limit_of(sample)[0] is not None:
+        rows = read_split(dataset_dir, language, split, sample).num_rows
+    return {"rows": rows, "of": prepared}
 
 
 def load_raw(name: str, spec: dict, demo: dict) -> dict:

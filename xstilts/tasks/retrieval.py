@@ -96,13 +96,15 @@ def unambiguous_ids(ids: list[str], texts: list[str]) -> dict[str, str]:
 
 def bucc_predictions(embed, spec: dict, data_root: Path, language: str) -> dict:
     """Dev pairs with their F1-optimal threshold, and that threshold applied to test."""
-    dev = read_split(data_root / spec["eval"]["dataset"], language, spec["eval"]["split"])
+    dev = read_split(data_root / spec["eval"]["dataset"], language, spec["eval"]["split"],
+                     spec["eval"])
     pairs = mined_pairs(embed, dev)
     threshold = best_threshold(pairs, gold(dev).items())
     log.info("%s: %d pairs mined on dev, threshold %.4f", language, len(pairs), threshold)
     predictions = {"threshold": threshold, "pairs": pairs}
     if "test" in spec:
-        test = read_split(data_root / spec["test"]["dataset"], language, spec["test"]["split"])
+        test = read_split(data_root / spec["test"]["dataset"], language, spec["test"]["split"],
+                          spec["test"])
         predictions["test"] = {"split": spec["test"]["split"],
                                **applied_threshold(mined_pairs(embed, test), gold(test), threshold)}
     return predictions
@@ -119,7 +121,8 @@ def applied_threshold(pairs: list[list], gold_pairs: dict[str, str], threshold: 
 
 def tatoeba_predictions(embed, spec: dict, data_root: Path, language: str) -> dict[str, str]:
     """{English sentence id: id of its nearest non-English sentence}."""
-    table = read_split(data_root / spec["eval"]["dataset"], language, spec["eval"]["split"])
+    table = read_split(data_root / spec["eval"]["dataset"], language, spec["eval"]["split"],
+                       spec["eval"])
     index_ids, index_sentences = side(table, "source")
     query_ids, query_sentences = side(table, "target")
     _, nearest = knn(embed(query_sentences), embed(index_sentences), 1)
@@ -163,6 +166,7 @@ def evaluate(specs: list[dict], checkpoint_dir: Path, data_root: Path, layer: in
 
     from ..models import sentence_encoder
     from ..models.base import max_input_length, within_model_limit
+    from ..scoring import evaluated_sizes
     from ..training import device_name
     from .inference import pick_device
 
@@ -180,7 +184,8 @@ def evaluate(specs: list[dict], checkpoint_dir: Path, data_root: Path, layer: in
             "provenance": provenance.predictions_record(
                 spec, checkpoint_dir, data_root, started, params={"layer": layer},
                 extra={"encoder_transfer": transfer,
-                       "device": device_name(torch, pick_device(spec["precision"])[0])}),
+                       "device": device_name(torch, pick_device(spec["precision"])[0]),
+                       "examples": evaluated_sizes(spec, data_root)}),
         }
         provenance.write_json_atomic(Path(output), result)
         results.append(result)

@@ -1,0 +1,35 @@
+"""Print what a configuration will cost before anything runs: per rule and in total, jobs,
+training examples and tokens, device-hours, disk written and the peak disk of one job.
+
+No GPU, no network, seconds; read it before `snakemake --profile profiles/slurm`:
+
+    python scripts/plan.py                                   # the paper
+    python scripts/plan.py --configfile config/small.yaml --gpu a100
+"""
+
+from pathlib import Path
+
+import _cli
+
+from xstilts.config import load
+from xstilts.plan import PEAK_FLOPS, report
+
+PAPER_CONFIG = "config/config.yaml"  # the Snakefile's configfile
+
+
+def main() -> None:
+    cli = _cli.parser(__doc__)
+    cli.add_argument("--configfile", nargs="+", default=[],
+                     help=f"config files merged over {PAPER_CONFIG}, as for snakemake")
+    cli.add_argument("--gpu", default="h100", choices=sorted(PEAK_FLOPS),
+                     help="GPU type of the throughput table (default: h100)")
+    cli.add_argument("--root", default=".",
+                     help="workflow directory: prepared manifests, finished jobs (default: here)")
+    args = cli.parse_args()
+    root = Path(args.root)
+    config = load([root / PAPER_CONFIG, *args.configfile])
+    print(report(config, root, args.gpu))
+
+
+if __name__ == "__main__":
+    main()
