@@ -3,7 +3,13 @@ intervals, the intervals of every cell and language, and the record ids."""
 
 import _cli
 
-from xstilts.intervals import Settings, grid_replicates, interval_table, with_intervals
+from xstilts.intervals import (
+    Settings,
+    grid_replicates,
+    interval_table,
+    summaries,
+    with_intervals,
+)
 from xstilts.tables import long_form, over_seeds, read_runs, records_table, table2, write_csv
 
 
@@ -30,12 +36,11 @@ def main() -> None:
                           layout.get("unavailable"))
     write_csv(args.output, header, body)
     settings = Settings(**args.bootstrap)
-    replicates = grid_replicates(runs, layout["seeds"], layout["categories"], settings)
-    write_csv(args.long_output,
-              *with_intervals(*long_form(runs), replicates, settings.confidence), digits=4)
-    write_csv(args.ci_output, *interval_table(replicates, layout["rows"], layout["targets"],
-                                              layout["categories"], settings.confidence),
-              digits=4)
+    numbers = summaries(grid_replicates(runs, layout["seeds"], layout["categories"], settings),
+                        settings.confidence)
+    write_csv(args.long_output, *with_intervals(*long_form(runs), numbers), digits=4)
+    write_csv(args.ci_output, *interval_table(numbers, layout["rows"], layout["targets"],
+                                              layout["categories"]), digits=4)
     write_csv(args.records_output, header,
               records_table(cells, header, layout["rows"], layout["categories"]))
 

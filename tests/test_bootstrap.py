@@ -6,7 +6,7 @@ import random
 import numpy as np
 import pytest
 
-from xstilts.intervals import Settings, grid_replicates, with_intervals
+from xstilts.intervals import Settings, grid_replicates, summaries, with_intervals
 from xstilts.metrics import bootstrap
 from xstilts.metrics.retrieval import mined_pairs_counts, mined_pairs_f1
 from xstilts.metrics.tagging import entity_counts, entity_f1, pos_counts, pos_f1
@@ -190,7 +190,7 @@ def test_long_form_gets_intervals_and_significance():
     baseline = [1] * 200 + [0] * 200
     runs = {("baseline", "xnli", 1): run({"en": baseline}),
             ("mnli", "xnli", 1): run({"en": [1] * 300 + [0] * 100})}
-    header, body = with_intervals(*long_form(runs), grid(runs, [1]), 0.95)
+    header, body = with_intervals(*long_form(runs), summaries(grid(runs, [1]), 0.95))
     assert header[-6:] == ["ci_low", "ci_high", "improvement", "improvement_ci_low",
                            "improvement_ci_high", "significant"]
     rows = {(line[0], line[2], line[4]): dict(zip(header, line, strict=True)) for line in body}

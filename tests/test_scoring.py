@@ -17,10 +17,10 @@ from xstilts.metrics.averages import (
     mean_if_complete,
     task_score,
 )
+from xstilts.metrics.bootstrap import material
 from xstilts.metrics.classification import accuracy
 from xstilts.provenance import record_id
 from xstilts.scoring import collapse, score_predictions
-from xstilts.metrics.bootstrap import material
 from xstilts.tables import long_form, over_seeds, records_table, table2, write_csv
 
 REPO = Path(__file__).resolve().parent.parent

@@ -106,53 +106,61 @@ def add_averages(replicates: Replicates, categories: dict[str, str]) -> None:
                 replicates[row, column, ALL, SCORE] = {MEAN: np.mean(values, axis=0)}
 
 
-def summary(replicates: Replicates, key: tuple, seed, confidence: float) -> dict | None:
-    """{score, ci_low, ci_high} of one number, with its improvement over the baseline's
-    same number (point, interval, significant) unless it is the baseline's."""
-    values = replicates.get(key, {}).get(seed)
-    if values is None:
-        return None
+def summaries(replicates: Replicates, confidence: float) -> dict[tuple, dict]:
+    """{(key, seed): {score, ci_low, ci_high}} of every number, with its improvement over
+    the baseline's same number (point, interval, significant) unless it is the baseline's;
+    the percentiles of all numbers in one call."""
+    entries = [(key, seed) for key, by_seed in replicates.items() for seed in by_seed]
+    if not entries:
+        return {}
+    values = np.stack([replicates[key][seed] for key, seed in entries])
     low, high = bootstrap.interval(values, confidence)
-    result = {"score": float(values[0]), "ci_low": low, "ci_high": high}
-    baseline = replicates.get((BASELINE, *key[1:]), {}).get(seed)
-    if key[0] != BASELINE and baseline is not None:
-        difference = values - baseline
-        low, high = bootstrap.interval(difference, confidence)
-        result.update(improvement=float(difference[0]), improvement_ci_low=low,
-                      improvement_ci_high=high, significant=bootstrap.significant(low, high))
+    result = {entry: {"score": float(values[i, 0]), "ci_low": float(low[i]),
+                      "ci_high": float(high[i])} for i, entry in enumerate(entries)}
+    baselines = {i: replicates[(BASELINE, *key[1:])][seed] for i, (key, seed) in enumerate(entries)
+                 if key[0] != BASELINE and seed in replicates.get((BASELINE, *key[1:]), {})}
+    if baselines:
+        differences = values[list(baselines)] - np.stack(list(baselines.values()))
+        low, high = bootstrap.interval(differences, confidence)
+        for j, i in enumerate(baselines):
+            result[entries[i]].update(
+                improvement=float(differences[j, 0]), improvement_ci_low=float(low[j]),
+                improvement_ci_high=float(high[j]),
+                significant=bootstrap.significant(low[j], high[j]))
     return result
 
 
-def with_intervals(header: list[str], body: list[list], replicates: Replicates,
-                   confidence: float) -> tuple[list[str], list[list]]:
-    """The long form (xstilts.tables.long_form) with LONG_COLUMNS appended: each seed's
-    row gets that seed's interval, `mean` the interval over seeds, `std` none."""
+def with_intervals(header: list[str], body: list[list], numbers: dict[tuple, dict]
+                   ) -> tuple[list[str], list[list]]:
+    """The long form (xstilts.tables.long_form) with LONG_COLUMNS appended from
+    `summaries`: each seed's row gets that seed's interval, `mean` the interval over
+    seeds, `std` none."""
     at = {name: header.index(name) for name in ("intermediate", "target", "language",
                                                 "metric", "seed")}
     extended = []
     for line in body:
         key = tuple(line[at[name]] for name in ("intermediate", "target", "language", "metric"))
-        numbers = summary(replicates, key, line[at["seed"]], confidence) or {}
-        extended.append([*line, *(numbers.get(column) for column in LONG_COLUMNS)])
+        found = numbers.get((key, line[at["seed"]]), {})
+        extended.append([*line, *(found.get(column) for column in LONG_COLUMNS)])
     return [*header, *LONG_COLUMNS], extended
 
 
-def interval_table(replicates: Replicates, rows: list[str], targets: list[str],
-                   categories: dict[str, str], confidence: float) -> tuple[list[str], list]:
+def interval_table(numbers: dict[tuple, dict], rows: list[str], targets: list[str],
+                   categories: dict[str, str]) -> tuple[list[str], list]:
     """results/table2_improvement_ci.csv: per row and Table 2 column, the score over seeds
     with its interval and its improvement's, as a whole (language `all`) and per language
     (QA as (EM + F1) / 2)."""
     present = [c for c in CATEGORY_ORDER if c in {categories[t] for t in targets}]
     languages: dict[str, set] = {}
-    for _, column, language, metric in replicates:
+    for (_, column, language, metric), _ in numbers:
         if metric == SCORE and language != ALL:
             languages.setdefault(column, set()).add(language)
     body = []
     for row in rows:
         for column in (*targets, *present, AVERAGE):
             for language in (ALL, *sorted(languages.get(column, ()))):
-                numbers = summary(replicates, (row, column, language, SCORE), MEAN, confidence)
-                if numbers:
-                    body.append([row, column, language, numbers["score"],
-                                 *(numbers.get(name) for name in LONG_COLUMNS)])
+                found = numbers.get(((row, column, language, SCORE), MEAN))
+                if found:
+                    body.append([row, column, language, found["score"],
+                                 *(found.get(name) for name in LONG_COLUMNS)])
     return TABLE_COLUMNS, body
