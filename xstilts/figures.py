@@ -37,7 +37,7 @@ METADATA = {".svg": {"Date": None, "Creator": None}, ".png": {"Software": None},
             ".pdf": {"CreationDate": None, "Creator": None, "Producer": None}}
 DIVERGING = matplotlib.colormaps["RdBu"].with_extremes(bad="#dddddd")  # grey: missing
 POINTS = "improvement over the baseline (points)"
-SIGNIFICANT = "outlined: 95% interval of the improvement excludes 0"
+SIGNIFICANT = "the bootstrap interval of the improvement excludes 0"
 LINE_LANGUAGES = 60  # language columns per line of panels in the per-language figure
 CELL_INCHES = 0.155  # side of a per-language heat-map cell: the paper grid fits 1920 px
 
@@ -70,16 +70,17 @@ def heatmap(axes, values: list[list], rows: list[str], columns: list[str],
     image = axes.imshow(data, cmap=DIVERGING, vmin=-limit, vmax=limit, aspect="auto")
     axes.set_xticks(range(len(columns)), columns, rotation=45, ha="right")
     axes.set_yticks(range(len(rows)), rows)
+    marks = np.array(marked or np.zeros(data.shape), dtype=bool)
     if annotate:
         for (i, j), value in np.ndenumerate(data.filled(np.nan)):
             if not np.isnan(value):
                 colour = "white" if abs(value) > 0.6 * limit else "black"  # readable on dark
-                axes.text(j, i, f"{value:+.1f}", ha="center", va="center", fontsize=7,
-                          color=colour)
-    for (i, j), mark in np.ndenumerate(np.array(marked or [], dtype=bool)):
-        if mark:
-            axes.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False,
-                                     edgecolor="black", linewidth=1.2))
+                axes.text(j, i, f"{value:+.1f}" + ("*" if marks[i, j] else ""), ha="center",
+                          va="center", fontsize=7, color=colour)
+    for i, j in zip(*np.nonzero(marks), strict=True):
+        # above separator lines (zorder 2), so that an outline is never cut
+        axes.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black",
+                                 linewidth=1.5, zorder=3))
     axes.figure.colorbar(image, ax=axes, label="points")
 
 
@@ -96,7 +97,7 @@ def improvement_heatmap(table: Table2, significant: set[tuple] = frozenset()) ->
     marked = [[(row, column) in significant for column in columns] for row in rows]
     heatmap(axes, values, rows, columns, annotate=True, marked=marked)
     axes.axvline(len(table.targets) - 0.5, color="white", linewidth=3)  # targets | average
-    axes.set_title(f"Task score {POINTS}\n({SIGNIFICANT})")
+    axes.set_title(f"Task score {POINTS}\n(outlined, *: {SIGNIFICANT})")
     axes.set_xlabel("target task")
     axes.set_ylabel("intermediate task")
     return figure
@@ -132,7 +133,7 @@ def per_language_heatmaps(improvements: dict[str, dict[str, dict]],
             if position and list(rows) == list(improvements[line[0]]):
                 axes.tick_params(axis="y", labelleft=False)  # as in the line's first panel
             axes.set_title(target, loc="left")
-    figure.suptitle(f"Per-language {POINTS} ({SIGNIFICANT})")
+    figure.suptitle(f"Per-language {POINTS} (outlined: {SIGNIFICANT})")
     return figure
 
 

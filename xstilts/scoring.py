@@ -110,15 +110,17 @@ def score_test(spec: dict, data_root: Path, predictions_file: dict) -> dict:
     by_language, skipped = test_predictions(spec, predictions_file)
     split = spec["test"]["split"]
     results, _ = score_languages(spec, Path(data_root) / spec["test"]["dataset"],
-                                 dict.fromkeys(by_language, split), by_language)
+                                 dict.fromkeys(by_language, split), by_language,
+                                 keep_examples=False)
     return {"split": split, "languages": results, "skipped": skipped,
             "score": None if skipped or not results else task_score(spec["metric"], results)}
 
 
 def score_languages(spec: dict, dataset_dir: Path, splits: dict[str, str],
-                    by_language: dict[str, dict]) -> tuple[dict[str, dict], dict[str, dict]]:
-    """({language: metrics}, {language: per-example material}) of each language's
-    predictions against its split's gold."""
+                    by_language: dict[str, dict],
+                    keep_examples: bool = True) -> tuple[dict[str, dict], dict[str, dict]]:
+    """({language: metrics}, {language: per-example material, if kept}) of each
+    language's predictions against its split's gold."""
     metric, examples = METRICS[spec["metric"]], EXAMPLES[spec["metric"]]
     task_format = get_format(spec["format"])
     label_names = read_manifest(dataset_dir)["label_names"]
@@ -128,7 +130,8 @@ def score_languages(spec: dict, dataset_dir: Path, splits: dict[str, str],
         gold = task_format.gold(table, label_names)
         try:
             results[language] = metric(predictions, gold, language)
-            materials[language] = examples(predictions, gold, language, table)
+            if keep_examples:
+                materials[language] = examples(predictions, gold, language, table)
         except ValueError as error:
             raise ValueError(f"{spec['task']} {language}: {error} "
                              f"(split {splits[language]!r})") from None
