@@ -84,6 +84,8 @@ def materials_by_language(runs: dict) -> dict[tuple[str, str], dict]:
 def add_task_scores(replicates: Replicates, runs: dict) -> None:
     """A run's task score: the mean of its languages' score replicates (all of them)."""
     for (row, target, seed), result in runs.items():
+        if result.get("score") is None:  # not every language scored: no task score
+            continue
         languages = [replicates.get((row, target, language, SCORE), {}).get(seed)
                      for language in result["languages"]]
         if languages and all(values is not None for values in languages):
