@@ -160,3 +160,12 @@ def test_malformed_reference_names_file_and_entry(tmp_path, number, message):
     with pytest.raises(ReferenceError, match=message) as error:
         load_reference(path)
     assert str(error.value).startswith(f"{path}: groups[0]")
+
+
+def test_numbers_covering_a_target_not_scored_as_the_benchmark_say_so(reference, tmp_path):
+    # as xstilts.tables writes it: the baseline's BUCC came from gold pairs alone
+    text = TABLE2.replace("baseline,70.00,80.00,75.00,75.00,",
+                          "baseline,70.00,80.00,75.00,75.00,pawsx not comparable: gold only")
+    rows = compared(reference, read_table2(write(tmp_path / "table2.csv", text)))
+    assert rows[0]["note"] == "ours averages without udpos; ours: pawsx not comparable: gold only"
+    assert rows[4]["target"] == "xnli" and rows[4]["note"] == ""  # covers xnli only

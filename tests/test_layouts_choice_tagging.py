@@ -9,7 +9,7 @@ from xstilts.data.demo import generate
 from xstilts.data.layouts_tagging import read_auto
 from xstilts.data.prepared import load_raw, read_manifest, read_split, write_prepared
 from xstilts.data.schemas import SCHEMAS
-from xstilts.scoring import METRICS, eval_split, score_predictions
+from xstilts.scoring import METRICS, eval_splits, score_predictions
 from xstilts.tables import table2, write_csv
 
 S = Value("string")
@@ -247,12 +247,43 @@ def test_read_auto_rejects_a_derivation_without_id(tmp_path):
 # --- evaluation on test where a language has no dev split ---------------------------------------
 
 
-def test_eval_split_falls_back_only_where_the_split_is_missing():
+def test_eval_splits_leave_out_or_fall_back_where_the_split_is_missing():
     manifest = {"files": {"en/validation": {}, "en/test": {}, "kk/test": {}}}
-    with_fallback = {"dataset": "udpos", "split": "validation", "fallback_split": "test"}
-    assert eval_split(with_fallback, manifest, "en") == "validation"
-    assert eval_split(with_fallback, manifest, "kk") == "test"
-    assert eval_split({"dataset": "udpos", "split": "validation"}, manifest, "kk") == "validation"
+    without = {"dataset": "udpos", "split": "validation"}
+    assert eval_splits(without, manifest, ["en", "kk"]) == (
+        {"en": "validation"}, {"kk": "no validation split in udpos"})
+    with_fallback = {**without, "fallback_split": "test"}
+    assert eval_splits(with_fallback, manifest, ["en", "kk"]) == (
+        {"en": "validation", "kk": "test"}, {})
+    with pytest.raises(ValueError, match="udpos: no language has split 'validation'"):
+        eval_splits(without, manifest, ["kk"])
+
+
+def test_pos_dev_average_is_over_the_languages_with_a_dev_split(tmp_path):
+    # three languages with a dev split, one (kk) with test only, as UD-POS's kk, th, tl, yo.
+    # The paper's toolkit: dev average over en, de, ru; kk joins at test time only.
+    languages = ["en", "de", "ru", "kk"]
+    _prepare(tmp_path, "xtreme_udpos", _generate("xtreme_udpos", languages), languages)
+    spec = {"task": "udpos", "format": "tagging", "metric": "pos_f1", "languages": languages,
+            "eval": {"dataset": "xtreme_udpos", "split": "validation"}}
+
+    def predictions(language, split, wrong):
+        table = read_split(tmp_path / "xtreme_udpos", language, split)
+        return {key: ["X"] * len(tags) if i < wrong else tags for i, (key, tags) in
+                enumerate(zip(table.column("id").to_pylist(), table.column("tags").to_pylist(),
+                              strict=True))}
+
+    # en, de, ru all right (F1 100); kk all wrong on test (F1 0)
+    by_language = {language: predictions(language, "validation", 0) for language in languages[:3]}
+    result = score_predictions(spec, tmp_path, by_language)
+    assert result["score"] == 100.0  # (100 + 100 + 100) / 3, not (300 + 0) / 4 = 75
+    assert result["left_out"] == {"kk": "no validation split in xtreme_udpos"}
+    with pytest.raises(ValueError, match=r"predictions for \['kk'\], which have no"):
+        score_predictions(spec, tmp_path, {**by_language, "kk": predictions("kk", "test", EVAL)})
+    fallback = {**spec, "eval": {**spec["eval"], "fallback_split": "test"}}
+    with_kk = score_predictions(fallback, tmp_path,
+                                {**by_language, "kk": predictions("kk", "test", EVAL)})
+    assert with_kk["languages"]["kk"]["f1"] == 0.0 and with_kk["score"] == 75.0
 
 
 def test_languages_without_dev_are_scored_on_test(tmp_path):
@@ -270,7 +301,7 @@ def test_languages_without_dev_are_scored_on_test(tmp_path):
     assert result["languages"]["kk"] == {"f1": 100.0, "count": EVAL}
     assert result["score"] == 100.0
     without = {**spec, "eval": {"dataset": "xtreme_udpos", "split": "validation"}}
-    with pytest.raises(KeyError, match="'validation' in language 'kk'"):
+    with pytest.raises(ValueError, match=r"predictions for \['kk'\], which have no"):
         score_predictions(without, tmp_path, gold)
 
 

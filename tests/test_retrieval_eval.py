@@ -4,6 +4,7 @@ their scoring, and the workflow's jobs (xstilts.tasks.retrieval, xstilts.models.
 
 import json
 import re
+import shutil
 
 import pytest
 import torch
@@ -14,11 +15,13 @@ from xstilts.config import ConfigError, merge, resolve_task, validate
 from xstilts.data.demo import generate
 from xstilts.data.prepared import read_split, write_prepared
 from xstilts.data.schemas import SCHEMAS
+from xstilts.metrics.retrieval import mined_pairs_f1
 from xstilts.models import sentence_encoder
 from xstilts.models.base import build_model, save, train_tokenizer
 from xstilts.scoring import score_predictions
 from xstilts.tasks import pair_classification
 from xstilts.tasks.retrieval import (
+    GOLD_PAIRS_ONLY,
     bucc_predictions,
     evaluate,
     gold,
@@ -336,3 +339,41 @@ def test_dry_run_evaluates_retrieval_for_every_row_and_trains_none(tmp_path):
             for target in ("bucc", "tatoeba")} <= jobs["score"]
     # ... and no retrieval target is trained
     assert not {target for _, target in jobs["train_target"]} & {"bucc", "tatoeba"}
+
+
+def test_bucc_mines_each_distinct_text_once(tmp_path):
+    # XTREME's procedure, worked by hand. Sources a=(0,3), b=(2,3) under two ids, c=(1,3),
+    # d=(3,3); targets w=(2,3), x=(2,2), y=(3,1), z=(2,0); gold a-w, c-y, d-z; k = 4.
+    # Distinct texts: w's four nearest sources are a, b, c, d (mean cosine 0.944), and the
+    # ratio margins of the best candidates rank a-w 1.182, c-w 1.178, d-y 1.157, b-x 1.136.
+    # Max retrieval takes a-w (gold), skips c-w (w is taken), takes d-y (wrong) and b-x
+    # (dropped when texts are mapped back: b has two ids). The best threshold keeps a-w
+    # alone: precision 1, recall 1/3, F1 50.0.
+    # Embedding b's copies separately puts b twice into w's neighbourhood (mean 0.986):
+    # c-w (1.1484) then outranks a-w (1.1479) and takes w, and no gold pair is mined: F1 0.
+    dataset = _prepare(tmp_path, "bucc", "xtreme_bucc", "de", {"validation": [
+        ("a", "w", "de-1", "en-1"), ("c", "y", "de-4", "en-3"), ("d", "z", "de-5", "en-4"),
+        ("b", "", "de-2", ""), ("b", "", "de-3", ""), ("", "x", "", "en-2")]})
+    vectors = {"a": [0.0, 3.0], "b": [2.0, 3.0], "c": [1.0, 3.0], "d": [3.0, 3.0],
+               "w": [2.0, 3.0], "x": [2.0, 2.0], "y": [3.0, 1.0], "z": [2.0, 0.0]}
+    spec = {"eval": {"dataset": "bucc", "split": "validation"}}
+    predictions = bucc_predictions(_embed_with(vectors), spec, tmp_path, "de")
+    assert [pair[:2] for pair in predictions["pairs"]] == [
+        ["de-1/en-1", "de-1/en-1"], ["de-5/en-4", "de-4/en-3"]]
+    table = read_split(dataset, "de", "validation")
+    assert mined_pairs_f1(predictions, gold(table))["f1"] == pytest.approx(50.0)
+
+
+def test_bucc_from_gold_pairs_alone_is_marked_not_comparable(tmp_path):
+    pairs_only = [("a", "A", "de-1", "en-1"), ("b", "B", "de-2", "en-2")]
+    spec = {"task": "bucc", "format": "retrieval", "metric": "bucc_f1", "languages": ["de"],
+            "eval": {"dataset": "bucc", "split": "validation"}}
+    vectors = {text: _one_hot(i, 2) for i, text in enumerate("ab")}
+    vectors |= {text.upper(): vector for text, vector in vectors.items()}
+    for rows, caveat in ((pairs_only, GOLD_PAIRS_ONLY),
+                         ([*pairs_only, ("c", "", "de-3", "")], None)):  # one distractor
+        shutil.rmtree(tmp_path / "bucc", ignore_errors=True)
+        _prepare(tmp_path, "bucc", "xtreme_bucc", "de", {"validation": rows})
+        predictions = {"de": bucc_predictions(_embed_with(vectors | {"c": [0.6, 0.8]}), spec,
+                                              tmp_path, "de")}
+        assert score_predictions(spec, tmp_path, predictions).get("caveat") == caveat

@@ -411,3 +411,16 @@ def test_score_test_scores_labelled_languages_and_names_the_skipped(hidden_zh_te
     assert score_test(TEST_SPEC, pawsx_root, complete)["score"] == pytest.approx(250 / 3)
     with pytest.raises(ValueError, match="no test predictions"):
         score_test(TEST_SPEC, pawsx_root, {"predictions": {}})
+
+
+def test_table2_names_targets_not_scored_as_the_benchmark():
+    why = "gold pairs only"
+    runs = {("baseline", "bucc", 1): {"score": 60.0, "caveat": why},
+            ("baseline", "xnli", 1): {"score": 70.0},
+            ("mnli", "bucc", 1): {"score": 62.0, "caveat": why},
+            ("mnli", "xnli", 1): {"score": 71.0, "collapsed": "every prediction is 'a'"}}
+    _, body = table2(over_seeds(runs, [1]), ["baseline", "mnli"], ["xnli", "bucc"],
+                     {"xnli": "classification", "bucc": "retrieval"})
+    assert body[0][-1] == "bucc not comparable: gold pairs only"
+    assert body[1][-1] == ("bucc not comparable: gold pairs only; "
+                           "collapsed: xnli seed 1: every prediction is 'a'")

@@ -107,7 +107,7 @@ def test_described_tasks_follow_the_config(paper_config):
     assert len(multitask["train"]) == sum(len(config["intermediate_tasks"][name]["train"])
                                           for name in config["intermediate_tasks"]["multitask"]
                                           ["tasks"])
-    assert udpos["dev"] == [{"dataset": "udpos", "split": "validation", "fallback_split": "test",
+    assert udpos["dev"] == [{"dataset": "udpos", "split": "validation",
                              "languages": config["target_tasks"]["udpos"]["languages"]}]
     assert bucc["train"] == [] and bucc["test"][0]["split"] == "test"
 

@@ -100,3 +100,12 @@ def test_published_takes_the_first_source_with_a_complete_task_score():
     assert published(only_f1, "best_per_target", "xquad", qa=True) == (None, "")
     assert published(NUMBERS, "baseline", "xquad", qa=True) == (None, "")
     assert published(NUMBERS, "best_per_target", "xnli", qa=False) == (80.0, "A")
+
+
+def test_a_target_not_scored_as_the_benchmark_is_marked_on_test():
+    runs = {key: {**result, "caveat": "gold pairs only"} if key[1] == "xquad" else result
+            for key, result in RUNS.items()}
+    rows = by_target(table3(runs, layout(), NUMBERS)[1])
+    assert rows["xquad"]["note"] == ("evaluated split is XTREME's test data; "
+                                     "not comparable: gold pairs only")
+    assert "not comparable" not in rows["xnli"]["note"]

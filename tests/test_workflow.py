@@ -40,7 +40,9 @@ def test_demo_builds_table2(demo_run):
         # a collapsed run (one output for everything) is named in the note, not dropped
         assert all(f"{target} seed 1: every prediction is" in row.get("note", "")
                    for target in collapsed)
-        assert bool(collapsed) == bool(row.get("note"))
+        # UD-POS kk has no dev split: left out of the dev average, and named
+        assert row["note"].startswith("udpos averages without kk (no validation split")
+        assert ("collapsed" in row["note"]) == bool(collapsed)
         values = [float(row[column]) for column in (*targets, "average")]
         assert all(0 <= value <= 100 for value in values), row
         assert float(row["average"]) == pytest.approx(
@@ -58,7 +60,8 @@ def test_long_form_has_every_language(demo_run):
         languages[row["intermediate"], row["target"]].add(row["language"])
     assert len(languages) == len(SLICE_ROWS) * len(SLICE_LANGUAGES)
     for (_, target), seen in languages.items():
-        assert seen == SLICE_LANGUAGES[target]
+        # UD-POS kk has no dev split: left out of the dev table
+        assert seen == SLICE_LANGUAGES[target] - ({"kk"} if target == "udpos" else set())
     qa_metrics = {r["metric"] for r in rows if r["target"] == "xquad"}
     assert qa_metrics == {"exact_match", "f1"}
     # every number with its bootstrap interval; improvements only for the other rows

@@ -11,6 +11,7 @@ import yaml
 
 from .config import BASELINE
 from .results import AVERAGE, TASK_SCORE_LANGUAGE, Interval, Table2
+from .tables import NOT_COMPARABLE
 
 HEADER = ["quantity", "intermediate", "target", "metric", "split", "paper", "ours",
           "ours_ci_low", "ours_ci_high", "paper_in_interval", "difference", "source", "note"]
@@ -71,6 +72,8 @@ def compare(reference: dict, table: Table2,
             notes = [number.get("note", ""), reason]
             if ours is not None and number["quantity"] == "average_improvement":
                 notes.append(coverage(table.targets, reference["average_over"]))
+            if ours is not None:
+                notes.extend(caveats(number, row, table))
             low, high = our_interval(number, row, intervals or {}) if ours is not None else (
                 None, None)
             inside = "" if low is None else "yes" if low <= number["value"] <= high else "no"
@@ -109,6 +112,14 @@ def our_value(number: dict, row: str, table: Table2) -> tuple[float | None, str]
         column = number["target"]
         value = table.scores[row][column]
     return value, "" if value is not None else missing(table, row, column)
+
+
+def caveats(number: dict, row: str, table: Table2) -> list[str]:
+    """Why our value is not comparable: a target it covers was not scored as the benchmark
+    scores it (an average covers every target)."""
+    return [f"ours: {target} {NOT_COMPARABLE}{why}"
+            for target, why in table.not_comparable(row).items()
+            if number["quantity"] == "average_improvement" or number.get("target") == target]
 
 
 def missing(table: Table2, row: str, column: str) -> str:

@@ -148,6 +148,7 @@ def _check_references(config: dict) -> None:
     for kind in TASK_KINDS:
         for name, task in config[kind].items():
             problems += _check_task_data(config, f"{kind}.{name}", task)
+            problems += _check_selection_metric(f"{kind}.{name}", task)
     problems += [f"config key 'datasets.{name}.reference.dataset': {spec['reference']['dataset']!r}"
                  " is not defined under 'datasets'" for name, spec in config["datasets"].items()
                  if "reference" in spec and spec["reference"]["dataset"] not in config["datasets"]]
@@ -163,6 +164,18 @@ def _check_references(config: dict) -> None:
 def dataset_languages(dataset: dict) -> list[str]:
     """Languages a dataset entry prepares (English only unless it lists others)."""
     return dataset.get("languages") or list(dataset.get("configs", {})) or ["en"]
+
+
+def _check_selection_metric(key: str, task: dict) -> list[str]:
+    """selection_metric belongs to sentence-pair classification; its F1 needs a label."""
+    metric = task.get("selection_metric")
+    if metric and task.get("format") != "pair_classification":
+        return [f"config key '{key}.selection_metric': only sentence-pair classification "
+                f"tasks take one, not format {task.get('format')!r}"]
+    if metric == "accuracy_and_f1" and not task.get("positive_label"):
+        return [f"config key '{key}.positive_label' is required with selection_metric "
+                "'accuracy_and_f1' (the label whose F1 is averaged with accuracy)"]
+    return []
 
 
 def _check_task_data(config: dict, key: str, task: dict) -> list[str]:

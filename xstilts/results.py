@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .config import BASELINE
 from .metrics.averages import language_score
-from .tables import CATEGORY_ORDER
+from .tables import CATEGORY_ORDER, NOT_COMPARABLE
 
 AVERAGE = "average"
 LONG_COLUMNS = ("intermediate", "target", "language", "metric", "value")
@@ -34,6 +34,17 @@ class Table2:
     @property
     def intermediate_rows(self) -> list[str]:
         return [row for row in self.scores if row != BASELINE]
+
+    def not_comparable(self, row: str) -> dict[str, str]:
+        """{target: why} of the targets whose scores in `row` or the baseline are not the
+        benchmark's, from the notes (xstilts.tables.caveat_note)."""
+        found = {}
+        for note in (self.notes.get(BASELINE, ""), self.notes.get(row, "")):
+            for part in note.split("; "):
+                target, marker, why = part.partition(f" {NOT_COMPARABLE}")
+                if marker and target in self.targets:
+                    found[target] = why
+        return found
 
     def improvement(self, row: str, column: str) -> float | None:
         """Row minus baseline in one column; None where either is missing."""

@@ -68,13 +68,26 @@ def tagging_f1(f1, predictions: dict[str, list], gold: dict[str, list]) -> dict:
             "count": len(gold)}
 
 
-def eval_split(eval_spec: dict, manifest: dict, language: str) -> str:
-    """The split a language is evaluated on: the task's `split`, or its `fallback_split`
-    where the prepared data lacks that split (UD-POS: kk, th, tl, yo have no dev set)."""
+def eval_splits(eval_spec: dict, manifest: dict,
+                languages: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """({language: split it is evaluated on}, {language: why it is left out}).
+
+    A language whose prepared data lacks the task's `split` is evaluated on its
+    `fallback_split` where one is configured, else left out of predictions and task score
+    (UD-POS: kk, th, tl and yo have no dev set; the paper's toolkit scores them on test
+    only)."""
     split, fallback = eval_spec["split"], eval_spec.get("fallback_split")
-    if fallback and f"{language}/{split}" not in manifest["files"]:
-        return fallback
-    return split
+    splits, left_out = {}, {}
+    for language in languages:
+        for candidate in (split, fallback):
+            if candidate and f"{language}/{candidate}" in manifest["files"]:
+                splits[language] = candidate
+                break
+        else:
+            left_out[language] = f"no {split} split in {eval_spec['dataset']}"
+    if not splits:
+        raise ValueError(f"{eval_spec['dataset']}: no language has split {split!r}")
+    return splits, left_out
 
 
 def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict],
@@ -89,15 +102,33 @@ def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict],
     unknown = sorted(set(by_language) - set(spec["languages"]))
     if unknown:
         raise ValueError(f"predictions for languages outside task {spec['task']!r}: {unknown}")
-    missing = [language for language in spec["languages"] if language not in by_language]
+    splits, left_out = eval_splits(spec["eval"], manifest, spec["languages"])
+    unscorable = sorted(set(by_language) & set(left_out))
+    if unscorable:
+        raise ValueError(f"task {spec['task']!r}: predictions for {unscorable}, which have no "
+                         f"{spec['eval']['split']!r} split to score them on")
+    missing = [language for language in splits if language not in by_language]
     if missing and not partial:
         raise ValueError(f"task {spec['task']!r}: no predictions for languages {missing}")
-    splits = {language: eval_split(spec["eval"], manifest, language) for language in by_language}
+    splits = {language: splits[language] for language in by_language}
     results, examples = score_languages(spec, dataset_dir, splits, by_language)
+    caveat = comparability(spec, dataset_dir, splits)
     return {"task": spec["task"], "metric": spec["metric"], "split": spec["eval"]["split"],
             "splits": splits, "languages": results, "examples": examples,
             "score": None if missing else task_score(spec["metric"], results),
-            "collapsed": None if spec["format"] == "retrieval" else collapse(by_language)}
+            "collapsed": None if spec["format"] == "retrieval" else collapse(by_language),
+            **({"left_out": left_out} if left_out else {}),
+            **({"caveat": caveat} if caveat else {})}
+
+
+def comparability(spec: dict, dataset_dir: Path, splits: dict[str, str]) -> str | None:
+    """Why the task's scores are not the benchmark's own, or None: BUCC mined from the gold
+    pairs alone (google/xtreme on the hub) is a far easier task than BUCC 2018."""
+    if spec["metric"] != "bucc_f1":
+        return None
+    from .tasks.retrieval import caveat
+
+    return caveat([read_split(dataset_dir, language, split) for language, split in splits.items()])
 
 
 def score_test(spec: dict, data_root: Path, predictions_file: dict) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .config import BASELINE
 from .metrics.averages import mean_if_complete
-from .tables import CATEGORY_ORDER, over_seeds
+from .tables import CATEGORY_ORDER, NOT_COMPARABLE, over_seeds
 
 HEADER = ["target", "intermediate", "selected_by", "dev", "baseline_test", "test",
           "improvement", "paper_baseline_test", "paper_test", "paper_source", "test_split",
@@ -22,11 +22,13 @@ PUBLISHED_ROW = {"baseline": BASELINE, "best": "best_per_target"}
 def test_score(result: dict) -> tuple[float | None, str, str]:
     """(test score, split, note) of one score file: its `test` section, or the evaluated
     split where the target has no separate test split (XTREME's test data is that split)."""
+    caveat = [f"{NOT_COMPARABLE}{result['caveat']}"] if result.get("caveat") else []
     if "test" not in result:
-        return result["score"], result["split"], "evaluated split is XTREME's test data"
+        return (result["score"], result["split"],
+                "; ".join(["evaluated split is XTREME's test data", *caveat]))
     test = result["test"]
-    skipped = "; ".join(f"{language} skipped: {why}" for language, why in test["skipped"].items())
-    return test["score"], test["split"], skipped
+    skipped = [f"{language} skipped: {why}" for language, why in test["skipped"].items()]
+    return test["score"], test["split"], "; ".join(caveat + skipped)
 
 
 def test_cell(runs: dict, row: str, target: str, seeds: list[int]) -> dict:

@@ -11,6 +11,7 @@ from statistics import stdev
 from .metrics.averages import category_scores, mean_if_complete
 
 CATEGORY_ORDER = ("classification", "structured_prediction", "question_answering", "retrieval")
+NOT_COMPARABLE = "not comparable: "  # a note's "<target> not comparable: <why>"
 
 
 def read_runs(paths: list[str]) -> dict[tuple[str, str, int], dict]:
@@ -43,6 +44,9 @@ def over_seeds(runs: dict[tuple[str, str, int], dict], seeds: list[int]) -> dict
             cell["records"][seed] = result["record"]
         if result.get("collapsed"):
             cell["collapsed"][seed] = result["collapsed"]
+        if result.get("caveat"):
+            cell["caveat"] = result["caveat"]
+        cell.setdefault("left_out", {}).update(result.get("left_out", {}))
     for cell in cells.values():
         cell["score"] = mean_if_complete(cell["scores"].get(seed) for seed in seeds)
     return cells
@@ -66,7 +70,10 @@ def table2(cells: dict[tuple[str, str], dict], rows: list[str], targets: list[st
         by_category = category_scores(task_scores, {t: categories[t] for t in targets})
         body.append([row, *task_scores.values(), *(by_category[c] for c in present),
                      mean_if_complete(task_scores.values())])
-        notes.append((unavailable or {}).get(row) or collapse_note(row, targets, cells))
+        notes.append((unavailable or {}).get(row)
+                     or "; ".join(filter(None, [left_out_note(row, targets, cells),
+                                                caveat_note(row, targets, cells),
+                                                collapse_note(row, targets, cells)])))
     if any(notes):
         header.append("note")
         for cells_of_row, note in zip(body, notes, strict=True):
@@ -90,6 +97,25 @@ def records_table(cells: dict[tuple[str, str], dict], header: list[str], rows: l
                                    for record in by_target[t]]
         body.append([row, *(" ".join(by_column.get(column, [])) for column in header[1:])])
     return body
+
+
+def left_out_note(row: str, targets: list[str], cells: dict) -> str:
+    """The languages a row's task scores do not average, because their data lacks the
+    evaluated split (xstilts.scoring.eval_splits)."""
+    notes = []
+    for target in targets:
+        left_out = cells.get((row, target), {}).get("left_out")
+        if left_out:
+            notes.append(f"{target} averages without {', '.join(left_out)} "
+                         f"({', '.join(dict.fromkeys(left_out.values()))})")
+    return "; ".join(notes)
+
+
+def caveat_note(row: str, targets: list[str], cells: dict) -> str:
+    """The targets of a row whose scores are not the benchmark's, and why (see
+    xstilts.scoring.comparability): "<target> not comparable: <why>"."""
+    return "; ".join(f"{target} {NOT_COMPARABLE}{cells[row, target]['caveat']}"
+                     for target in targets if cells.get((row, target), {}).get("caveat"))
 
 
 def collapse_note(row: str, targets: list[str], cells: dict) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import provenance
 from .data.prepared import read_manifest, read_split
-from .scoring import eval_split
+from .scoring import eval_splits
 from .tasks import get_format
 from .tasks.inference import pick_device
 
@@ -50,8 +50,11 @@ def read_refs(data_root: Path, refs: list[dict]):
     return pa.concat_tables(tables, promote_options="default")
 
 
-def selection_subset(table, size: int, seed: int):
-    """A seeded random subset of the English dev set used to select the checkpoint."""
+def selection_subset(table, size: int, rows: str, seed: int):
+    """The English dev examples that select the checkpoint: the `first` `size` rows, as
+    the paper's toolkit took them from its cached dev set, or a seeded `random` subset."""
+    if rows == "first":
+        return table.slice(0, size)
     import numpy as np
 
     order = np.random.default_rng(seed).permutation(table.num_rows)[:size]
@@ -168,8 +171,9 @@ def task_part(name: str, spec: dict, data_root: Path, tokenizer) -> TaskPart:
     label_names = label_names_of(data_root, spec["train"] + spec["dev"])
     features = training_features(task_format, read_refs(data_root, spec["train"]), tokenizer,
                                  spec, label_names)
-    dev_table = selection_subset(read_refs(data_root, spec["dev"]),
-                                 spec["hparams"]["selection_examples"], spec["seed"])
+    hparams = spec["hparams"]
+    dev_table = selection_subset(read_refs(data_root, spec["dev"]), hparams["selection_examples"],
+                                 hparams["selection_rows"], spec["seed"])
     return TaskPart(name, spec, task_format, label_names, features,
                     collator_of(task_format, tokenizer), dev_table,
                     task_format.gold(dev_table, label_names))
@@ -224,7 +228,7 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     trainer.train(resume_from_checkpoint=resume_from)
     selection = {
         "metric": f"{spec['format']} selection score on {setup.selection_examples} "
-                  "English dev examples",
+                  f"English dev examples ({spec['hparams']['selection_rows']} rows of `dev`)",
         "best_metric": trainer.state.best_metric,
         "best_step": step_of(trainer.state.best_model_checkpoint),
         "steps_trained": trainer.state.global_step,
@@ -333,9 +337,9 @@ def save_checkpoint(model, tokenizer, out_dir: Path) -> None:
 def predict_languages(model, tokenizer, spec: dict, data_root: Path) -> dict:
     """{language: {example id: prediction}} for every evaluation language."""
     dataset_dir = Path(data_root) / spec["eval"]["dataset"]
-    manifest = read_manifest(dataset_dir)
-    splits = {language: eval_split(spec["eval"], manifest, language)
-              for language in spec["languages"]}
+    splits, left_out = eval_splits(spec["eval"], read_manifest(dataset_dir), spec["languages"])
+    for language, why in left_out.items():
+        log.info("%s %s left out: %s", spec["task"], language, why)
     return predict_splits(model, tokenizer, spec, dataset_dir, splits)
 
 

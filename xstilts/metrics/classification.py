@@ -1,4 +1,5 @@
-"""Accuracy as XTREME reports it for XNLI and PAWS-X (percent of examples)."""
+"""Accuracy as XTREME reports it for XNLI and PAWS-X (percent of examples), and the F1 of
+one label (QQP's checkpoint selection in the paper's toolkit)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,13 @@ def correct_flags(predictions: Mapping[str, str], gold: Mapping[str, str]) -> li
     if missing:
         raise ValueError(f"{len(missing)} examples have no prediction, e.g. id {missing[0]!r}")
     return [int(predictions[key] == label) for key, label in gold.items()]
+
+
+def label_f1(predictions: Mapping[str, str], gold: Mapping[str, str], positive: str) -> float:
+    """F1 in percent of label `positive` (binary F1 with that label as the positive class,
+    as scikit-learn's f1_score computes it for label 1); 0 when it is never predicted
+    nor gold."""
+    pairs = [(predictions[key] == positive, label == positive) for key, label in gold.items()]
+    true_positives = sum(p and g for p, g in pairs)
+    predicted, actual = sum(p for p, _ in pairs), sum(g for _, g in pairs)
+    return 200.0 * true_positives / (predicted + actual) if predicted + actual else 0.0

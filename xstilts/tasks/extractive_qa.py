@@ -245,7 +245,9 @@ def gold(table, label_names: list[str]) -> dict[str, list[str]]:
 
 
 def selection_score(predictions: dict, gold_answers: dict) -> float:
-    """SQuAD F1, or SQuAD 2.0 F1 where some questions have no answer; higher is better."""
+    """(EM + F1) / 2, the paper toolkit's "major" QA metric; SQuAD 2.0's EM and F1 where
+    some questions have no answer, at the configured null-score threshold (not the
+    best-threshold search, whose result depends on the order of tied questions)."""
     unanswerable = any(not answers for answers in gold_answers.values())
-    score = score_squad_v2 if unanswerable else score_squad
-    return score(predictions, gold_answers)["f1"]
+    scores = (score_squad_v2 if unanswerable else score_squad)(predictions, gold_answers)
+    return (scores["exact_match"] + scores["f1"]) / 2

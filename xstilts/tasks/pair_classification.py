@@ -6,7 +6,10 @@ Predictions and gold labels are label names, as XTREME's prediction files hold t
 
 from __future__ import annotations
 
-from ..metrics.classification import accuracy
+from ..metrics.classification import accuracy, label_f1
+
+# Task keys passed to selection_score (xstilts.training.selection_scorer).
+SELECTION_OPTIONS = ("selection_metric", "positive_label")
 
 
 def build_model(init_dir, label_names: list[str]):
@@ -57,6 +60,14 @@ def gold(table, label_names: list[str]) -> dict[str, str]:
                     (label_names[i] for i in table.column("label").to_pylist()), strict=True))
 
 
-def selection_score(predictions: dict, gold_labels: dict) -> float:
-    """Accuracy on the English selection subset; higher is better."""
-    return accuracy(predictions, gold_labels)["accuracy"]
+def selection_score(predictions: dict, gold_labels: dict, selection_metric: str = "accuracy",
+                    positive_label: str | None = None) -> float:
+    """The paper toolkit's "major" metric on the English selection subset: accuracy, or
+    (`accuracy_and_f1`, QQP) the mean of accuracy and the F1 of `positive_label`."""
+    score = accuracy(predictions, gold_labels)["accuracy"]
+    if selection_metric == "accuracy":
+        return score
+    if positive_label not in set(gold_labels.values()) | set(predictions.values()):
+        raise ValueError(f"selection_metric {selection_metric!r}: positive_label "
+                         f"{positive_label!r} is not a label of the selection set")
+    return (score + label_f1(predictions, gold_labels, positive_label)) / 2
