@@ -61,7 +61,7 @@ def test_defaults_are_filled(paper_config):
     assert config["demo"] == {"seed": 0, "train_examples": 600, "eval_examples": 100}
     # A data reference without language is English.
     assert config["target_tasks"]["xnli"]["dev"] == [
-        {"dataset": "xnli", "split": "validation", "language": "en"}]
+        {"dataset": "mnli", "split": "validation_matched", "language": "en"}]
 
 
 @pytest.mark.parametrize("seeds", [[], [1, 1], [-1], 3])

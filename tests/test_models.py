@@ -176,7 +176,7 @@ def test_micro_batching(batch_size, max_per_device, expected):
 
 def test_selection_subset():
     table = pa.table({"id": [f"r{i}" for i in range(20)], "label": [i % 3 for i in range(20)]})
-    subset = selection_subset(table, 5, seed=1)
+    subset = selection_subset(table, 5, "random", seed=1)
     assert subset.num_rows == 5
     ids = subset.column("id").to_pylist()
     assert len(set(ids)) == 5
@@ -184,13 +184,13 @@ def test_selection_subset():
     assert all(rows[row["id"]] == row for row in subset.to_pylist())  # whole rows, unchanged
     # kept in the dev set's order
     assert ids == sorted(ids, key=lambda i: int(i[1:]))
-    assert selection_subset(table, 5, seed=1).equals(subset)
+    assert selection_subset(table, 5, "random", seed=1).equals(subset)
     # some other seed picks other rows (10 seeds all equal: probability ~(1/15504)^9)
-    others = {tuple(selection_subset(table, 5, seed=s).column("id").to_pylist())
+    others = {tuple(selection_subset(table, 5, "random", seed=s).column("id").to_pylist())
               for s in range(2, 12)}
     assert others - {tuple(ids)}
     # asking for more than there is gives the whole dev set
-    assert selection_subset(table, 500, seed=1).equals(table)
+    assert selection_subset(table, 500, "random", seed=1).equals(table)
 
 
 def test_max_length_follows_the_model(base_dir, tmp_path):
