@@ -14,7 +14,9 @@
 #                                                 retrieval.smk for BUCC, Tatoeba)
 #   results/scores/<intermediate>/<target>/seed<s>.json  official metric per language (evaluate.smk)
 #   results/table2{,_long,_records}.csv           Table 2, its long form, record ids (report.smk)
-#   results/table_<name>{,_long,_records}.csv     extra tables: MLM, translated data (report.smk)
+#   results/table2_improvement_ci.csv             bootstrap intervals, significance  (report.smk)
+#   results/table_<name>{,_long,_records,_improvement_ci}.csv  extra tables: MLM,
+#                                                 translated data                    (report.smk)
 #   results/table3.csv                            test sets, best intermediate task per target
 #   results/translation_quality.csv               chrF/BLEU of translated data  (translation.smk)
 #   results/table1.csv, results/paper_comparison.csv, results/figures/

@@ -1,7 +1,8 @@
 # Tables of the paper, from the score files.
 GRID_TABLE = (
     "python scripts/table2.py --layout {params.layout:q} --scores {input:q}"
-    " --output {output.table:q} --long-output {output.long:q}"
+    " --bootstrap {params.bootstrap:q} --output {output.table:q}"
+    " --long-output {output.long:q} --ci-output {output.ci:q}"
     " --records-output {output.records:q} > {log:q} 2>&1"
 )
 
@@ -12,6 +13,8 @@ rule table2:
     output:
         table="results/table2.csv",
         long="results/table2_long.csv",
+        # each cell's bootstrap interval and its improvement's, per language too
+        ci="results/table2_improvement_ci.csv",
         # each cell's score-file record ids, for `scripts/audit.py`
         records="results/table2_records.csv",
     log:
@@ -20,6 +23,7 @@ rule table2:
         ENV
     params:
         layout=grid_layout(TABLE_ROWS),
+        bootstrap=as_json(config["bootstrap"]),
     shell:
         GRID_TABLE
 
@@ -31,6 +35,7 @@ rule extra_table:
     output:
         table="results/table_{table}.csv",
         long="results/table_{table}_long.csv",
+        ci="results/table_{table}_improvement_ci.csv",
         records="results/table_{table}_records.csv",
     log:
         "logs/extra_table/{table}.log",
@@ -40,6 +45,7 @@ rule extra_table:
         ENV
     params:
         layout=lambda wc: grid_layout(EXTRA_TABLES[wc.table]),
+        bootstrap=as_json(config["bootstrap"]),
     shell:
         GRID_TABLE
 

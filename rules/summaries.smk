@@ -40,6 +40,7 @@ rule table1:
 rule paper_comparison:
     input:
         table="results/table2.csv",
+        intervals="results/table2_improvement_ci.csv",
         reference=PAPER_REFERENCE,
     output:
         report(
@@ -53,13 +54,15 @@ rule paper_comparison:
         ENV
     shell:
         "python scripts/paper_comparison.py --table {input.table:q}"
-        " --reference {input.reference:q} --output {output:q} > {log:q} 2>&1"
+        " --intervals {input.intervals:q} --reference {input.reference:q}"
+        " --output {output:q} > {log:q} 2>&1"
 
 
 rule figures:
     input:
         table="results/table2.csv",
         long="results/table2_long.csv",
+        intervals="results/table2_improvement_ci.csv",
         reference=PAPER_REFERENCE,
     output:
         heatmap=report(
@@ -89,7 +92,7 @@ rule figures:
         metrics=as_json({t: config["target_tasks"][t]["metric"] for t in TARGETS}),
     shell:
         "python scripts/figures.py --table {input.table:q} --long {input.long:q}"
-        " --reference {input.reference:q} --metrics {params.metrics:q}"
+        " --intervals {input.intervals:q} --reference {input.reference:q} --metrics {params.metrics:q}"
         " --heatmap {output.heatmap:q} {output.heatmap_png:q}"
         " --per-language {output.per_language:q} {output.per_language_png:q}"
         " --average {output.average:q} {output.average_png:q} > {log:q} 2>&1"

@@ -1,17 +1,25 @@
-"""Draw the figures (improvement over the baseline) from Table 2 and its long form; each
-to every path given (.svg and/or .png), byte-identical on reruns."""
+"""Draw the figures (improvement over the baseline, significant cells outlined) from Table 2,
+its long form and its intervals; each to every path given (.svg and/or .png),
+byte-identical on reruns."""
 
 import _cli
 
 from xstilts import figures
 from xstilts.comparison import load_reference, paper_average_improvements
-from xstilts.results import language_improvements, read_language_scores, read_table2
+from xstilts.results import TASK_SCORE_LANGUAGE as WHOLE_CELL
+from xstilts.results import (
+    language_improvements,
+    read_intervals,
+    read_language_scores,
+    read_table2,
+)
 
 
 def main() -> None:
     cli = _cli.parser(__doc__)
     cli.add_argument("--table", required=True, help="results/table2.csv")
     cli.add_argument("--long", required=True, help="results/table2_long.csv")
+    cli.add_argument("--intervals", required=True, help="results/table2_improvement_ci.csv")
     cli.add_argument("--reference", required=True, help="config/paper_reference.yaml")
     cli.add_argument("--metrics", type=_cli.json_arg, required=True,
                      help="{target task: metric name} (JSON), as in the config")
@@ -25,8 +33,13 @@ def main() -> None:
     table = read_table2(args.table)
     by_language = language_improvements(read_language_scores(args.long, args.metrics))
     paper = paper_average_improvements(load_reference(args.reference))
-    figures.render(figures.improvement_heatmap, args.heatmap, table)
-    figures.render(figures.per_language_heatmaps, args.per_language, by_language)
+    significant = [key for key, interval in read_intervals(args.intervals).items()
+                   if interval.significant]
+    cells = {(row, column) for row, column, language in significant if language == WHOLE_CELL}
+    languages = {(column, row, language) for row, column, language in significant
+                 if language != WHOLE_CELL}
+    figures.render(figures.improvement_heatmap, args.heatmap, table, cells)
+    figures.render(figures.per_language_heatmaps, args.per_language, by_language, languages)
     figures.render(figures.average_improvements, args.average, table, paper)
 
 

@@ -1,19 +1,22 @@
-"""Compare Table 2 with the paper's published numbers: paper, ours, difference."""
+"""Compare Table 2 with the paper's published numbers: paper, ours with its bootstrap
+interval, whether the paper's value lies inside it, difference."""
 
 import _cli
 
 from xstilts.comparison import compare, load_reference
-from xstilts.results import read_table2
+from xstilts.results import read_intervals, read_table2
 from xstilts.tables import write_csv
 
 
 def main() -> None:
     cli = _cli.parser(__doc__)
     cli.add_argument("--table", required=True, help="results/table2.csv")
+    cli.add_argument("--intervals", required=True, help="results/table2_improvement_ci.csv")
     cli.add_argument("--reference", required=True, help="config/paper_reference.yaml")
     cli.add_argument("--output", required=True)
     args = cli.parse_args()
-    write_csv(args.output, *compare(load_reference(args.reference), read_table2(args.table)))
+    write_csv(args.output, *compare(load_reference(args.reference), read_table2(args.table),
+                                    read_intervals(args.intervals)))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,15 @@
-"""Assemble Table 2 (or an extra table of other rows), its long form and record ids."""
+"""Assemble Table 2 (or an extra table of other rows), its long form with bootstrap
+intervals, the intervals of every cell and language, and the record ids."""
 
 import _cli
 
+from xstilts.intervals import (
+    Settings,
+    grid_replicates,
+    interval_table,
+    summaries,
+    with_intervals,
+)
 from xstilts.tables import long_form, over_seeds, read_runs, records_table, table2, write_csv
 
 
@@ -11,10 +19,14 @@ def main() -> None:
                      help='{"rows": [...], "targets": [...], "seeds": [...], '
                           '"categories": {target: category}, "unavailable": {row: reason}, '
                           '"subsampled": note when the data were subsets}')
+    cli.add_argument("--bootstrap", type=_cli.json_arg, required=True,
+                     help='{"resamples": ..., "seed": ..., "confidence": ...} (config key)')
     cli.add_argument("--scores", nargs="+", required=True,
                      help="score files, named <dir>/<intermediate>/<target>/seed<seed>.json")
     cli.add_argument("--output", required=True)
     cli.add_argument("--long-output", required=True)
+    cli.add_argument("--ci-output", required=True,
+                     help="each cell's (and language's) interval and its improvement's")
     cli.add_argument("--records-output", required=True,
                      help="Table 2's shape, each cell the record ids of its score files")
     args = cli.parse_args()
@@ -24,7 +36,12 @@ def main() -> None:
     header, body = table2(cells, layout["rows"], layout["targets"], layout["categories"],
                           layout.get("unavailable"), layout.get("subsampled", ""))
     write_csv(args.output, header, body)
-    write_csv(args.long_output, *long_form(runs), digits=4)
+    settings = Settings(**args.bootstrap)
+    numbers = summaries(grid_replicates(runs, layout["seeds"], layout["categories"], settings),
+                        settings.confidence)
+    write_csv(args.long_output, *with_intervals(*long_form(runs), numbers), digits=4)
+    write_csv(args.ci_output, *interval_table(numbers, layout["rows"], layout["targets"],
+                                              layout["categories"]), digits=4)
     write_csv(args.records_output, header,
               records_table(cells, header, layout["rows"], layout["categories"]))
 

@@ -20,6 +20,17 @@ def test_retrieval_benchmark_prints_time_and_memory():
         assert {"total_s", "rss_peak_growth_mib", "dense_matrix_mib"} <= set(fields)
 
 
+def test_bootstrap_benchmark_prints_the_grid_and_times():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/bootstrap.py", "--scale", "0.002", "--resamples", "20",
+         "--seeds", "2"], cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    assert "11 rows x 9 targets (162 target languages" in result.stdout
+    fields = dict(re.findall(r"(\w+)=([\d.]+)", result.stdout))
+    assert {"bootstrap_s", "total_s", "cpu_s", "peak_rss_mib"} <= set(fields)
+    # each of the 11 x 9 cells (and its category and average) with its interval
+    assert int(fields["interval_rows"]) == 11 * (9 + 162 + 4 + 1)
+
+
 def test_dag_benchmark_prints_jobs_and_times():
     result = subprocess.run(
         [sys.executable, "benchmarks/dag.py", "--seeds", "1,2", "--repeat", "1"],

@@ -11,7 +11,7 @@ from xstilts.comparison import (
     load_reference,
     paper_average_improvements,
 )
-from xstilts.results import TableError, read_table2
+from xstilts.results import TableError, read_intervals, read_table2
 from xstilts.tables import write_csv
 
 REPO = Path(__file__).resolve().parent.parent
@@ -92,11 +92,36 @@ def test_score_cells(reference, table):
     assert other_metric["ours"] is None and "task score" in other_metric["note"]
 
 
+# results/table2_improvement_ci.csv: mnli's average improvement 5.5 in [3.0, 7.0], its
+# xnli score 78 in [76.5, 79.5]
+INTERVALS = """\
+intermediate,column,language,score,ci_low,ci_high,improvement,improvement_ci_low,\
+improvement_ci_high,significant
+mnli,xnli,all,78.0,76.5,79.5,8.0,6.0,10.0,True
+mnli,xnli,de,77.0,74.0,80.0,7.0,5.0,9.0,True
+mnli,average,all,80.5,78.0,83.0,5.5,3.0,7.0,True
+"""
+
+
 def test_written_rows(reference, table, tmp_path):
     write_csv(tmp_path / "comparison.csv", *compare(reference, table))
     lines = (tmp_path / "comparison.csv").read_text().splitlines()
     assert lines[0] == ",".join(HEADER)
-    assert lines[5] == "score,mnli,xnli,score,dev,79.00,78.00,-1.00,table 2,"
+    assert lines[5] == "score,mnli,xnli,score,dev,79.00,78.00,,,,-1.00,table 2,"
+
+
+def test_paper_value_against_our_interval(reference, table, tmp_path):
+    intervals = read_intervals(write(tmp_path / "ci.csv", INTERVALS))
+    rows = [dict(zip(HEADER, row, strict=True)) for row in compare(reference, table,
+                                                                  intervals)[1]]
+    # average improvement: 7.5 outside [3, 7]; 6.0 (the ambiguous number) inside
+    assert [(row["ours_ci_low"], row["ours_ci_high"], row["paper_in_interval"])
+            for row in rows[:2]] == [(3.0, 7.0, "no"), (3.0, 7.0, "yes")]
+    # xnli score: 79 inside our interval of the task score [76.5, 79.5]
+    assert (rows[4]["ours_ci_low"], rows[4]["ours_ci_high"], rows[4]["paper_in_interval"]) \
+        == (76.5, 79.5, "yes")
+    # no counterpart, no interval: ccg, the test split, another target
+    assert all(row["paper_in_interval"] == "" for row in (rows[2], rows[3], rows[5]))
 
 
 def test_paper_average_improvements_of_dev_sets_mark_every_candidate_row(reference):

@@ -94,6 +94,33 @@ def test_heatmap_shows_improvements_over_the_baseline(table):
     assert image.get_clim() == (-6.0, 6.0)  # symmetric around 0
 
 
+def outlined(axes) -> list[tuple[float, float]]:
+    """Centres of the outlined (significant) cells of a heat map."""
+    return [(patch.get_x() + 0.5, patch.get_y() + 0.5) for patch in axes.patches]
+
+
+def test_heatmap_outlines_significant_cells(table):
+    axes = figures.improvement_heatmap(table, {("mnli", "xquad"), ("mnli", "average")}).axes[0]
+    assert outlined(axes) == [(1.0, 0.0), (2.0, 0.0)]  # (column, row)
+
+
+def test_per_language_panels_fit_one_screen(improvements):
+    # the paper grid: 10 intermediate rows, 9 targets of 4 to 40 languages
+    counts = {"xnli": 15, "pawsx": 7, "udpos": 33, "panx": 40, "xquad": 11, "mlqa": 7,
+              "tydiqa": 9, "bucc": 4, "tatoeba": 36}
+    rows = [f"row{i}" for i in range(10)]
+    grid = {target: {row: {f"l{j:02d}": 1.0 for j in range(n)} for row in rows}
+            for target, n in counts.items()}
+    figure = figures.per_language_heatmaps(grid, {("panx", "row3", "l07")})
+    width, height = figure.get_size_inches() * figures.STYLE["savefig.dpi"]
+    assert width <= 1920 and height <= 1400
+    panels = [axes for axes in figure.axes if axes.get_title(loc="left")]
+    assert [axes.get_title(loc="left") for axes in panels] == list(counts)
+    assert outlined(panels[3]) == [(7.0, 3.0)]
+    # the small figure of the hand-made long form: one line of panels
+    assert len(figures.per_language_heatmaps(improvements).subfigs) == 1
+
+
 def test_average_figure_marks_the_paper_values(table):
     axes = figures.average_improvements(table, {"ccg": 7.5}).axes[0]
     assert [bar.get_height() for bar in axes.patches] == [4.0, 0.0]  # ccg: n/a

@@ -251,6 +251,10 @@ def test_score_bucc_predictions(tmp_path):
     # task score = mean F1 over languages: (400/7 + 100) / 2 = 550/7 = 78.57
     assert result["score"] == pytest.approx(550 / 7)
     assert result["metric"] == "bucc_f1" and result["split"] == "validation"
+    # per source sentence of the split (de-1/en-1, de-2/en-2, de-3/en-3, de-4), for a
+    # bootstrap: its gold pairs, pairs extracted at the threshold, and right ones
+    assert result["examples"]["de"]["columns"] == {
+        "gold": [1, 1, 1, 0], "predicted": [1, 2, 0, 1], "correct": [1, 1, 0, 0]}
 
 
 def test_score_tatoeba_predictions(tmp_path):

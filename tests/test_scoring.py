@@ -17,6 +17,7 @@ from xstilts.metrics.averages import (
     mean_if_complete,
     task_score,
 )
+from xstilts.metrics.bootstrap import material
 from xstilts.metrics.classification import accuracy
 from xstilts.provenance import record_id
 from xstilts.scoring import collapse, score_predictions
@@ -241,18 +242,30 @@ def test_records_table_has_table2_shape_with_record_ids_per_cell():
 
 def test_table2_script_writes_record_ids_of_the_score_files(tmp_path):
     scores = tmp_path / "results" / "scores"
-    for row, score in (("baseline", 80.0), ("mnli", 90.0)):
+    for row, correct in (("baseline", [1, 1, 1, 1, 0]), ("mnli", [1, 1, 1, 1, 1])):
         path = scores / row / "pawsx" / "seed1.json"
         path.parent.mkdir(parents=True)
-        path.write_text(json.dumps({"score": score, "languages": {"en": {"accuracy": score}}}))
+        score = 100.0 * sum(correct) / len(correct)
+        examples = {"en": material("mean", list("abcde"), {"accuracy": correct})}
+        path.write_text(json.dumps({"score": score, "metric": "accuracy", "examples": examples,
+                                    "languages": {"en": {"accuracy": score}}}))
     layout = {"rows": ["baseline", "mnli"], "targets": ["pawsx"], "seeds": [1],
               "categories": {"pawsx": "classification"}}
-    outputs = {name: tmp_path / f"{name}.csv" for name in ("table", "long", "records")}
+    outputs = {name: tmp_path / f"{name}.csv" for name in ("table", "long", "ci", "records")}
     subprocess.run([sys.executable, str(REPO / "scripts" / "table2.py"),
                     "--layout", json.dumps(layout), "--scores",
                     *map(str, sorted(scores.rglob("*.json"))), "--output", outputs["table"],
-                    "--long-output", outputs["long"], "--records-output", outputs["records"]],
-                   check=True)
+                    "--bootstrap", json.dumps({"resamples": 50, "seed": 0, "confidence": 0.9}),
+                    "--long-output", outputs["long"], "--ci-output", outputs["ci"],
+                    "--records-output", outputs["records"]], check=True)
+    # every cell of the interval table: pawsx as a whole and its one language, its
+    # category and the average; mnli 100 vs 80: the improvement's interval is [0, 40]
+    ci = list(csv.DictReader(outputs["ci"].open()))
+    assert [(row["intermediate"], row["column"], row["language"]) for row in ci] == [
+        (r, c, lang) for r in ("baseline", "mnli")
+        for c, lang in (("pawsx", "all"), ("pawsx", "en"), ("classification", "all"),
+                        ("average", "all"))]
+    assert {(row["improvement"], row["significant"]) for row in ci[4:]} == {("20.0000", "False")}
     ids = {row: record_id(scores / row / "pawsx" / "seed1.json")
            for row in ("baseline", "mnli")}
     assert len(ids["mnli"]) == 12 and ids["mnli"] != ids["baseline"]

@@ -41,6 +41,40 @@ def test_paper_comparison_uses_table2(demo_run):
     assert "no row 'squad_v2'" in by_row["squad_v2"]["note"]
 
 
+INTERVALS = ["results/table2_long.csv", "results/table2_improvement_ci.csv",
+             "results/paper_comparison.csv"]
+
+
+def test_intervals_of_every_cell(demo_run):
+    table = {row["intermediate"]: row for row in read_csv(demo_run / "results/table2.csv")}
+    cells = {(row["intermediate"], row["column"], row["language"]): row
+             for row in read_csv(demo_run / "results/table2_improvement_ci.csv")}
+    for row in SLICE_ROWS:
+        for column in (*SLICE_LANGUAGES, "average"):
+            cell = cells[row, column, "all"]
+            assert float(cell["score"]) == pytest.approx(float(table[row][column]), abs=0.006)
+            assert float(cell["ci_low"]) <= float(cell["score"]) <= float(cell["ci_high"])
+            assert (cell["significant"] == "") == (row == "baseline")
+    # every language the long form scores (UD-POS kk, without a dev split, is left out)
+    scored = {(row["intermediate"], row["target"], row["language"])
+              for row in read_csv(demo_run / "results/table2_long.csv")}
+    assert {key for key in cells if key[1] in SLICE_LANGUAGES} == scored
+    mnli = cells["mnli", "average", "all"]
+    assert mnli["significant"] == str(float(mnli["improvement_ci_low"]) > 0
+                                      or float(mnli["improvement_ci_high"]) < 0)
+    comparison = {row["intermediate"]: row for row in read_csv(
+        demo_run / "results/paper_comparison.csv") if row["quantity"] == "average_improvement"
+        and row["split"] == "dev"}
+    assert comparison["mnli"]["ours_ci_low"] == f"{float(mnli['improvement_ci_low']):.2f}"
+    assert comparison["mnli"]["paper_in_interval"] in ("yes", "no")
+
+
+def test_intervals_rebuild_byte_identical(demo_run):
+    before = {path: (demo_run / path).read_bytes() for path in INTERVALS}
+    snakemake(demo_run, "--cores", "1", "--forcerun", "table2", *INTERVALS, *DEMO)
+    assert {path: (demo_run / path).read_bytes() for path in INTERVALS} == before
+
+
 def test_figures_rebuild_byte_identical(demo_run):
     before = {path: (demo_run / path).read_bytes() for path in FIGURES}
     mtime = (demo_run / FIGURES[0]).stat().st_mtime_ns

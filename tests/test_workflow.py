@@ -64,6 +64,11 @@ def test_long_form_has_every_language(demo_run):
         assert seen == SLICE_LANGUAGES[target] - ({"kk"} if target == "udpos" else set())
     qa_metrics = {r["metric"] for r in rows if r["target"] == "xquad"}
     assert qa_metrics == {"exact_match", "f1"}
+    # every number with its bootstrap interval; improvements only for the other rows
+    for row in rows:
+        assert float(row["ci_low"]) <= float(row["value"]) + 1e-4
+        assert float(row["value"]) <= float(row["ci_high"]) + 1e-4
+        assert (row["improvement"] == "") == (row["intermediate"] == "baseline")
 
 
 def test_multitask_checkpoint_feeds_every_target(demo_run):
@@ -81,6 +86,10 @@ def test_task_score_is_mean_over_languages(demo_run):
     scores = json.loads((demo_run / "results/scores/mnli/pawsx/seed1.json").read_text())
     per_language = [result["accuracy"] for result in scores["languages"].values()]
     assert scores["score"] == pytest.approx(sum(per_language) / len(per_language))
+    # next to each language's metric, what a bootstrap resamples: each example right or not
+    for language, material in scores["examples"].items():
+        correct = material["columns"]["accuracy"]
+        assert 100 * sum(correct) / len(correct) == scores["languages"][language]["accuracy"]
     table = {row["intermediate"]: row for row in read_csv(demo_run / "results/table2.csv")}
     assert float(table["mnli"]["pawsx"]) == pytest.approx(scores["score"], abs=0.005)
 

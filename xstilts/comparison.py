@@ -1,6 +1,7 @@
 """The paper's published numbers (config/paper_reference.yaml) next to ours (Table 2):
-one row per published number, with our value and the difference where both exist, and
-the reason where ours does not."""
+one row per published number, with our value, its bootstrap interval
+(results/table2_improvement_ci.csv) and whether the paper's value lies inside it, the
+difference where both exist, and the reason where ours does not."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from pathlib import Path
 import yaml
 
 from .config import BASELINE
-from .results import AVERAGE, Table2
+from .results import AVERAGE, TASK_SCORE_LANGUAGE, Interval, Table2
 from .tables import NOT_COMPARABLE
 
 HEADER = ["quantity", "intermediate", "target", "metric", "split", "paper", "ours",
-          "difference", "source", "note"]
+          "ours_ci_low", "ours_ci_high", "paper_in_interval", "difference", "source", "note"]
 QUANTITIES = ("average_improvement", "score")
 REQUIRED = {"average_improvement": ("intermediate", "split", "value"),
             "score": ("intermediate", "target", "metric", "split", "value")}
@@ -60,8 +61,10 @@ def rows_of(number: dict) -> list[str]:
     return list(rows) if isinstance(rows, list) else [rows]
 
 
-def compare(reference: dict, table: Table2) -> tuple[list[str], list[list]]:
-    """(header, rows) of the comparison: paper, ours, difference (ours - paper), note."""
+def compare(reference: dict, table: Table2,
+            intervals: dict[tuple, Interval] | None = None) -> tuple[list[str], list[list]]:
+    """(header, rows) of the comparison: paper, ours with its interval, whether the
+    paper's value lies in it, difference (ours - paper), note."""
     body = []
     for number in reference["numbers"]:
         for row in rows_of(number):
@@ -71,11 +74,26 @@ def compare(reference: dict, table: Table2) -> tuple[list[str], list[list]]:
                 notes.append(coverage(table.targets, reference["average_over"]))
             if ours is not None:
                 notes.extend(caveats(number, row, table))
+            low, high = our_interval(number, row, intervals or {}) if ours is not None else (
+                None, None)
+            inside = "" if low is None else "yes" if low <= number["value"] <= high else "no"
             body.append([number["quantity"], row, number.get("target", ""),
                          number.get("metric", ""), number["split"], float(number["value"]),
-                         ours, None if ours is None else ours - number["value"],
+                         ours, low, high, inside,
+                         None if ours is None else ours - number["value"],
                          number["source"], "; ".join(note for note in notes if note)])
     return HEADER, body
+
+
+def our_interval(number: dict, row: str, intervals: dict[tuple, Interval]) -> tuple:
+    """(low, high) of our counterpart: the interval of the average improvement, or of the
+    target's task score; (None, None) where there is none."""
+    if number["quantity"] == "average_improvement":
+        interval = intervals.get((row, AVERAGE, TASK_SCORE_LANGUAGE))
+        return (None, None) if interval is None else (interval.improvement_low,
+                                                      interval.improvement_high)
+    interval = intervals.get((row, number["target"], TASK_SCORE_LANGUAGE))
+    return (None, None) if interval is None else (interval.low, interval.high)
 
 
 def our_value(number: dict, row: str, table: Table2) -> tuple[float | None, str]:

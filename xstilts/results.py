@@ -1,6 +1,6 @@
-"""Table 2 read back from its CSV files (results/table2.csv, results/table2_long.csv) for
-the summaries: typed values, improvements over the baseline, and errors that name the
-file, line and column of a malformed table."""
+"""Table 2 read back from its CSV files (results/table2.csv, results/table2_long.csv,
+results/table2_improvement_ci.csv) for the summaries: typed values, improvements over the
+baseline, intervals, and errors that name the file, line and column of a malformed table."""
 
 from __future__ import annotations
 
@@ -138,3 +138,31 @@ def language_improvements(scores: dict[tuple, float | None]) -> dict[str, dict[s
         improvements.setdefault(target, {}).setdefault(row, {})[language] = improvement
     return {target: {row: dict(sorted(languages.items())) for row, languages in rows.items()}
             for target, rows in improvements.items()}
+
+
+INTERVAL_COLUMNS = ("intermediate", "column", "language", "ci_low", "ci_high",
+                    "improvement_ci_low", "improvement_ci_high", "significant")
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A number's bootstrap interval, and its improvement's over the baseline (None for
+    the baseline itself); `significant`: the improvement's interval excludes 0."""
+
+    low: float | None
+    high: float | None
+    improvement_low: float | None
+    improvement_high: float | None
+    significant: bool
+
+
+def read_intervals(path: Path) -> dict[tuple[str, str, str], Interval]:
+    """{(intermediate, Table 2 column, language or "all"): Interval} of
+    results/table2_improvement_ci.csv (xstilts.intervals.interval_table)."""
+    _, records = read_rows(path, INTERVAL_COLUMNS)
+    intervals = {}
+    for line, record in enumerate(records, start=2):
+        values = [number(record[column], path, line, column) for column in INTERVAL_COLUMNS[3:7]]
+        key = (record["intermediate"], record["column"], record["language"])
+        intervals[key] = Interval(*values, significant=record["significant"] == "True")
+    return intervals

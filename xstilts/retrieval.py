@@ -401,11 +401,7 @@ def bucc_f1(
     pairs_with_scores: {(src_id, tgt_id): score} or (src_id, tgt_id, score) triples; a pair
     listed twice keeps its best score. Recall counts every gold pair, mined or not.
     """
-    extracted = {
-        pair
-        for pair, score in _best_score_per_pair(pairs_with_scores).items()
-        if score >= threshold
-    }
+    extracted = extracted_pairs(pairs_with_scores, threshold)
     gold = set(gold_pairs)
     n_correct = len(extracted & gold)
     if n_correct == 0:
@@ -414,6 +410,12 @@ def bucc_f1(
     recall = n_correct / len(gold)
     f1 = 2 * precision * recall / (precision + recall)
     return {"precision": 100 * precision, "recall": 100 * recall, "f1": 100 * f1}
+
+
+def extracted_pairs(pairs_with_scores: PairScores, threshold: float) -> set[tuple]:
+    """The (src_id, tgt_id) pairs whose best score is >= threshold."""
+    return {pair for pair, score in _best_score_per_pair(pairs_with_scores).items()
+            if score >= threshold}
 
 
 def best_threshold(

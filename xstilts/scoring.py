@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from .data.prepared import read_manifest, read_split, split_sizes
+from .metrics import bootstrap
 from .metrics.averages import task_score
-from .metrics.classification import accuracy
-from .metrics.qa import score_mlqa, score_squad
-from .metrics.retrieval import mined_pairs_f1
-from .metrics.tagging import entity_f1, pos_f1
+from .metrics.classification import accuracy, correct_flags
+from .metrics.qa import mlqa_per_question, score_mlqa, score_squad, squad_per_question
+from .metrics.retrieval import mined_pairs_counts, mined_pairs_f1
+from .metrics.tagging import entity_counts, entity_f1, pos_counts, pos_f1
 from .tasks import get_format
 
 # metric name -> f(predictions, gold, language) -> {metric: value, "count": n}
@@ -22,6 +23,40 @@ METRICS = {
     "pos_f1": lambda predictions, gold, language: tagging_f1(pos_f1, predictions, gold),
     "entity_f1": lambda predictions, gold, language: tagging_f1(entity_f1, predictions, gold),
 }
+
+# metric name -> f(predictions, gold, language, split table) -> per-example material
+# (xstilts.metrics.bootstrap): what a bootstrap of the language's metric resamples
+EXAMPLES = {
+    "accuracy": lambda predictions, gold, language, table: bootstrap.material(
+        bootstrap.MEAN, list(gold), {"accuracy": correct_flags(predictions, gold)}),
+    "squad": lambda predictions, gold, language, table: bootstrap.material(
+        bootstrap.MEAN, list(gold), squad_per_question(predictions, gold)),
+    "mlqa": lambda predictions, gold, language, table: bootstrap.material(
+        bootstrap.MEAN, list(gold), mlqa_per_question(predictions, gold, language)),
+    "bucc_f1": lambda predictions, gold, language, table: bucc_examples(predictions, gold,
+                                                                        table),
+    "pos_f1": lambda predictions, gold, language, table: tagging_examples(
+        pos_counts, predictions, gold),
+    "entity_f1": lambda predictions, gold, language, table: tagging_examples(
+        entity_counts, predictions, gold),
+}
+EXAMPLES["tatoeba_accuracy"] = EXAMPLES["accuracy"]  # per query: its hit or not
+
+
+def tagging_examples(counts, predictions: dict[str, list], gold: dict[str, list]) -> dict:
+    """Per-sentence counts (sentences in gold order) behind a corpus-level tagging F1."""
+    return bootstrap.material(bootstrap.COUNTS, list(gold),
+                              counts(list(gold.values()), [predictions[key] for key in gold]))
+
+
+def bucc_examples(prediction: dict, gold: dict[str, str], table) -> dict:
+    """Per source sentence of the split (every one, distractors included: the population
+    the corpus samples), its gold, extracted and correct pairs."""
+    from .tasks.retrieval import side
+
+    sources, _ = side(table, "source")
+    return bootstrap.material(bootstrap.COUNTS, sources,
+                              mined_pairs_counts(prediction, gold, sources))
 
 
 def tagging_f1(f1, predictions: dict[str, list], gold: dict[str, list]) -> dict:
@@ -95,10 +130,10 @@ def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict],
     if missing and not partial:
         raise ValueError(f"task {spec['task']!r}: no predictions for languages {missing}")
     splits = {language: splits[language] for language in by_language}
-    results = score_languages(spec, dataset_dir, splits, by_language, spec["eval"])
+    results, examples = score_languages(spec, dataset_dir, splits, by_language, spec["eval"])
     caveat = comparability(spec, dataset_dir, splits)
     return {"task": spec["task"], "metric": spec["metric"], "split": spec["eval"]["split"],
-            "splits": splits, "languages": results,
+            "splits": splits, "languages": results, "examples": examples,
             "score": None if missing else task_score(spec["metric"], results),
             "collapsed": None if spec["format"] == "retrieval" else collapse(by_language),
             **({"left_out": left_out} if left_out else {}),
@@ -124,29 +159,34 @@ def score_test(spec: dict, data_root: Path, predictions_file: dict) -> dict:
 
     by_language, skipped = test_predictions(spec, predictions_file)
     split = spec["test"]["split"]
-    results = score_languages(spec, Path(data_root) / spec["test"]["dataset"],
-                              dict.fromkeys(by_language, split), by_language, spec["test"])
+    results, _ = score_languages(spec, Path(data_root) / spec["test"]["dataset"],
+                                 dict.fromkeys(by_language, split), by_language, spec["test"],
+                                 keep_examples=False)
     return {"split": split, "languages": results, "skipped": skipped,
             "score": None if skipped or not results else task_score(spec["metric"], results)}
 
 
 def score_languages(spec: dict, dataset_dir: Path, splits: dict[str, str],
-                    by_language: dict[str, dict], sample: dict) -> dict[str, dict]:
-    """{language: metrics} of each language's predictions against its split's gold (the
-    subset `sample`, the eval or test spec, asks for)."""
-    metric = METRICS[spec["metric"]]
+                    by_language: dict[str, dict], sample: dict,
+                    keep_examples: bool = True) -> tuple[dict[str, dict], dict[str, dict]]:
+    """({language: metrics}, {language: per-example material, if kept}) of each
+    language's predictions against its split's gold (the subset `sample`, the eval or test
+    spec, asks for)."""
+    metric, examples = METRICS[spec["metric"]], EXAMPLES[spec["metric"]]
     task_format = get_format(spec["format"])
     label_names = read_manifest(dataset_dir)["label_names"]
-    results = {}
+    results, materials = {}, {}
     for language, predictions in by_language.items():
         table = read_split(dataset_dir, language, splits[language], sample)
         gold = task_format.gold(table, label_names)
         try:
             results[language] = metric(predictions, gold, language)
+            if keep_examples:
+                materials[language] = examples(predictions, gold, language, table)
         except ValueError as error:
             raise ValueError(f"{spec['task']} {language}: {error} "
                              f"(split {splits[language]!r})") from None
-    return results
+    return results, materials
 
 
 def collapse(by_language: dict[str, dict]) -> str | None:

@@ -12,13 +12,19 @@ def accuracy(predictions: Mapping[str, str], gold: Mapping[str, str]) -> dict:
     Every gold example must have a prediction: a silently shorter prediction file would
     otherwise inflate or deflate the score.
     """
+    correct = sum(correct_flags(predictions, gold))
+    return {"accuracy": 100.0 * correct / len(gold), "count": len(gold)}
+
+
+def correct_flags(predictions: Mapping[str, str], gold: Mapping[str, str]) -> list[int]:
+    """1 where an example's prediction equals its gold label, else 0, in gold order (what
+    a bootstrap of the accuracy resamples)."""
     if not gold:
         raise ValueError("no gold examples to score")
     missing = [key for key in gold if key not in predictions]
     if missing:
         raise ValueError(f"{len(missing)} examples have no prediction, e.g. id {missing[0]!r}")
-    correct = sum(predictions[key] == label for key, label in gold.items())
-    return {"accuracy": 100.0 * correct / len(gold), "count": len(gold)}
+    return [int(predictions[key] == label) for key, label in gold.items()]
 
 
 def label_f1(predictions: Mapping[str, str], gold: Mapping[str, str], positive: str) -> float:

@@ -173,6 +173,18 @@ def _score_v1(
     predictions: Mapping[str, str], gold: Mapping[str, Sequence[str]], tokenize: Tokenizer
 ) -> dict:
     """Mean EM and F1 (x100) over every gold question; an unanswered question scores 0."""
+    em_scores, f1_scores = _per_question(predictions, gold, tokenize)
+    return {
+        "exact_match": _percent_mean(em_scores),
+        "f1": _percent_mean(f1_scores),
+        "count": len(gold),
+    }
+
+
+def _per_question(
+    predictions: Mapping[str, str], gold: Mapping[str, Sequence[str]], tokenize: Tokenizer
+) -> tuple[list[float], list[float]]:
+    """(EM, F1) of each gold question in gold order, each in [0, 1]."""
     _check_gold(gold)
     em_scores: list[float] = []
     f1_scores: list[float] = []
@@ -190,11 +202,24 @@ def _score_v1(
         prediction = predictions[question_id]
         em_scores.append(exact_match(prediction, answers, tokenize))
         f1_scores.append(f1(prediction, answers, tokenize))
-    return {
-        "exact_match": _percent_mean(em_scores),
-        "f1": _percent_mean(f1_scores),
-        "count": len(gold),
-    }
+    return em_scores, f1_scores
+
+
+def squad_per_question(
+    predictions: Mapping[str, str], gold: Mapping[str, Sequence[str]]
+) -> dict[str, list[float]]:
+    """{exact_match, f1}: each question's SQuAD v1.1 scores in [0, 1], in gold order; their
+    means x100 are `score_squad` (what a bootstrap of EM and F1 resamples)."""
+    em_scores, f1_scores = _per_question(predictions, gold, squad_tokens)
+    return {"exact_match": em_scores, "f1": f1_scores}
+
+
+def mlqa_per_question(
+    predictions: Mapping[str, str], gold: Mapping[str, Sequence[str]], lang: str
+) -> dict[str, list[float]]:
+    """`squad_per_question` with MLQA's normalisation of `lang` (see `score_mlqa`)."""
+    em_scores, f1_scores = _per_question(predictions, gold, _mlqa_tokenizer(lang))
+    return {"exact_match": em_scores, "f1": f1_scores}
 
 
 def score_squad(predictions: Mapping[str, str], gold: Mapping[str, Sequence[str]]) -> dict:
@@ -206,9 +231,13 @@ def score_mlqa(
     predictions: Mapping[str, str], gold: Mapping[str, Sequence[str]], lang: str
 ) -> dict:
     """MLQA EM and F1 in percent with the answer language's normalisation."""
+    return _score_v1(predictions, gold, _mlqa_tokenizer(lang))
+
+
+def _mlqa_tokenizer(lang: str) -> Tokenizer:
     if lang not in MLQA_LANGUAGES:
         raise ValueError(f"unknown MLQA language {lang!r}; expected one of {MLQA_LANGUAGES}")
-    return _score_v1(predictions, gold, functools.partial(normalize_mlqa, lang=lang))
+    return functools.partial(normalize_mlqa, lang=lang)
 
 
 def _v2_gold_answers(answers: Sequence[str]) -> list[str]:

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Sequence
 
 Sentences = Sequence[Sequence[str]]
@@ -61,6 +63,43 @@ def pos_f1(gold: Sentences, pred: Sentences) -> float:
     gold_chunks = legacy_chunks(gold)
     pred_chunks = legacy_chunks(pred)
     return 100.0 * _f1(len(gold_chunks & pred_chunks), len(pred_chunks), len(gold_chunks))
+
+
+def pos_counts(gold: Sentences, pred: Sentences) -> dict[str, list[int]]:
+    """{gold, predicted, correct}: each sentence's chunk counts under `pos_f1`'s chunking.
+
+    A chunk belongs to the sentence of its last tag (its first may lie earlier, see
+    `legacy_chunks`), so the counts add up to exactly the corpus counts `pos_f1` uses, and
+    a bootstrap recomputes the corpus-level F1 from resampled sentences.
+    """
+    check_aligned(gold, pred)
+    gold_chunks, pred_chunks = legacy_chunks(gold), legacy_chunks(pred)
+    ends = list(itertools.accumulate(len(sentence) + 1 for sentence in gold))
+
+    def per_sentence(chunks: set[Chunk]) -> list[int]:
+        counts = [0] * len(gold)
+        for _, _, last in chunks:
+            counts[bisect.bisect_right(ends, last)] += 1
+        return counts
+
+    return {"gold": per_sentence(gold_chunks), "predicted": per_sentence(pred_chunks),
+            "correct": per_sentence(gold_chunks & pred_chunks)}
+
+
+def entity_counts(gold: Sentences, pred: Sentences) -> dict[str, list[int]]:
+    """{gold, predicted, correct}: each sentence's entity counts as `entity_f1` finds them
+    (seqeval closes every entity at a sentence end, so the counts add up to its own)."""
+    check_aligned(gold, pred)
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    counts: dict[str, list[int]] = {"gold": [], "predicted": [], "correct": []}
+    for gold_tags, pred_tags in zip(gold, pred, strict=True):
+        gold_entities, pred_entities = set(get_entities(list(gold_tags))), set(
+            get_entities(list(pred_tags)))
+        counts["gold"].append(len(gold_entities))
+        counts["predicted"].append(len(pred_entities))
+        counts["correct"].append(len(gold_entities & pred_entities))
+    return counts
 
 
 def legacy_chunks(sentences: Sentences) -> set[Chunk]:
