@@ -28,6 +28,11 @@
 # Every directory and file appears under its final name only when complete.
 
 
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
 configfile: "config/config.yaml"
 
 
