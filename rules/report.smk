@@ -2,7 +2,8 @@
 GRID_TABLE = (
     "python scripts/table2.py --layout {params.layout:q} --scores {input:q}"
     " --output {output.table:q} --long-output {output.long:q}"
-    " --records-output {output.records:q} > {log:q} 2>&1"
+    " --records-output {output.records:q} --provenance-output {output.provenance:q}"
+    " > {log:q} 2>&1"
 )
 
 
@@ -14,6 +15,8 @@ rule table2:
         long="results/table2_long.csv",
         # each cell's score-file record ids, for `scripts/audit.py`
         records="results/table2_records.csv",
+        # the hashes of the score files read and of the tables written
+        provenance="results/table2.provenance.json",
     log:
         "logs/table2.log",
     conda:
@@ -32,6 +35,7 @@ rule extra_table:
         table="results/table_{table}.csv",
         long="results/table_{table}_long.csv",
         records="results/table_{table}_records.csv",
+        provenance="results/table_{table}.provenance.json",
     log:
         "logs/extra_table/{table}.log",
     wildcard_constraints:

@@ -33,7 +33,7 @@ def main() -> None:
     if args.task:
         args.spec = resolve_task(load(args.configfile), "target_tasks", args.task)
     started = provenance.now()
-    loaded = json.loads(Path(args.predictions).read_text())
+    loaded = provenance.read_json(args.predictions)
     by_language = {args.language: loaded} if args.language else loaded["predictions"]
     scores = score_predictions(args.spec, Path(args.data), by_language,
                                partial=bool(args.language))
@@ -44,7 +44,7 @@ def main() -> None:
         return
     scores["provenance"] = provenance.scores_record(args.spec, Path(args.predictions),
                                                     Path(args.data), started)
-    provenance.write_json_atomic(Path(args.output), scores)
+    provenance.write_result(Path(args.output), scores)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import _cli
 
+from xstilts import provenance
 from xstilts.tables import long_form, over_seeds, read_runs, records_table, table2, write_csv
 
 
@@ -16,7 +17,10 @@ def main() -> None:
     cli.add_argument("--long-output", required=True)
     cli.add_argument("--records-output", required=True,
                      help="Table 2's shape, each cell the record ids of its score files")
+    cli.add_argument("--provenance-output", required=True,
+                     help="record of the score files read and the tables written (hashes)")
     args = cli.parse_args()
+    started = provenance.now()
     runs = read_runs(args.scores)
     layout = args.layout
     cells = over_seeds(runs, layout["seeds"])
@@ -26,6 +30,8 @@ def main() -> None:
     write_csv(args.long_output, *long_form(runs), digits=4)
     write_csv(args.records_output, header,
               records_table(cells, header, layout["rows"], layout["categories"]))
+    provenance.write_json_atomic(args.provenance_output, provenance.table_record(
+        args.scores, [args.output, args.long_output, args.records_output], started))
 
 
 if __name__ == "__main__":

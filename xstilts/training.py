@@ -194,6 +194,7 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
 
     started = provenance.now()
     init_dir, data_root, out_dir = Path(init_dir), Path(data_root), Path(out_dir)
+    init_ref = provenance.verified_checkpoint(init_dir)  # before any compute is spent on it
     device, bf16 = pick_device(spec["precision"])
     set_seed(spec["seed"])
     tokenizer = AutoTokenizer.from_pretrained(init_dir)
@@ -238,7 +239,7 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     record = provenance.record(
         "checkpoint",
         params=spec,
-        inputs={"init": provenance.checkpoint_ref(init_dir),
+        inputs={"init": init_ref,
                 "data": provenance.dataset_refs(
                     data_root, [ref["dataset"] for ref in setup.data_refs])},
         outputs={"files": provenance.hash_tree(out_dir)},
