@@ -35,6 +35,21 @@ MATRIX = {
     "hub source without revision": (
         {"model": {"revision": None}},
         ["config key 'model.revision'", "None"]),
+    "configs key that would leave data/prepared": (
+        {"datasets": {"udpos": {"configs": {"../../../../x": "udpos.English"}}}},
+        ["config key 'datasets.udpos.configs'", "'../../../../x'", "does not match"]),
+    "misspelt eval split": (
+        {"target_tasks": {"pawsx": {"eval": {"dataset": "pawsx", "split": "validaton"}}}},
+        ["config key 'target_tasks.pawsx.eval'", "'validaton'", "prepares: train, validation"]),
+    "misspelt train split": (
+        {"intermediate_tasks": {"mnli": {"train": [{"dataset": "mnli", "split": "trian"}]}}},
+        ["config key 'intermediate_tasks.mnli.train'", "'trian'", "'mnli'"]),
+    "unlabelled split": (
+        {"target_tasks": {"xnli": {"train": [{"dataset": "mnli", "split": "test_matched"}]}}},
+        ["config key 'target_tasks.xnli.train'", "'test_matched'"]),
+    "missing local directory": (
+        {"datasets": {"mnli": {"source": "local", "path": "/nonexistent/glue/MNLI"}}},
+        ["config key 'datasets.mnli.path'", "'/nonexistent/glue/MNLI'", "does not exist"]),
     "name that could reach a shell": (
         {"experiment": {"intermediate": ["mnli;reboot"]}},
         ["config key 'experiment.intermediate'", "'mnli;reboot'"]),
@@ -53,3 +68,12 @@ def test_bad_configuration_is_named(paper_config, case):
 def test_the_paper_and_demo_configurations_are_valid(paper_config, demo_overrides):
     validate(paper_config)
     validate(merge(paper_config, demo_overrides))
+
+
+def test_a_split_path_never_leaves_its_dataset_directory(tmp_path):
+    from xstilts.data.prepared import split_path
+
+    assert split_path(tmp_path, "zh", "validation_mt") == tmp_path / "zh/validation_mt.parquet"
+    for language, split in (("../../x", "train"), ("en", "../train"), ("..", "train")):
+        with pytest.raises(ValueError, match="is not a plain file name"):
+            split_path(tmp_path, language, split)

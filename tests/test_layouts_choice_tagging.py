@@ -301,8 +301,15 @@ def test_demo_ccg_row_is_available(paper_config, demo_overrides):
     assert unavailable_rows(validate(merge(paper_config, demo_overrides))) == {}
 
 
-def test_local_source_needs_a_path(paper_config):
-    validate(merge(paper_config, {"datasets": {"qqp": {"source": "local", "path": "/x"}}}))
+def test_local_source_needs_a_path_that_exists_unless_optional(paper_config, tmp_path):
+    validate(merge(paper_config, {"datasets": {"qqp": {"source": "local",
+                                                       "path": str(tmp_path)}}}))
+    # a wrong path of data that is not licensed stops validation (no silent empty row)
+    with pytest.raises(ConfigError, match="'datasets.qqp.path': directory '/x' does not exist"):
+        validate(merge(paper_config, {"datasets": {"qqp": {"source": "local", "path": "/x"}}}))
+    assert unavailable_rows(validate(merge(paper_config, {"datasets": {"ccgbank": {
+        "path": "/x"}}}))) == dict.fromkeys(["ccg", "multitask"], unavailable_rows(
+            validate(paper_config))["ccg"].replace("/path/to/ccgbank_1_1", "/x"))
     del paper_config["datasets"]["ccgbank"]["path"]
     with pytest.raises(ConfigError, match="datasets.ccgbank.path' is required"):
         validate(paper_config)

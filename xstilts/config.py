@@ -215,9 +215,47 @@ def _check_used_datasets(config: dict) -> list[str]:
                             f"converter yet (known: {', '.join(sorted(SCHEMAS))})")
         if dataset and dataset["source"] == "hub":
             problems += _check_hub_source(f"datasets.{name}", dataset, config["pinned_revisions"])
-        if dataset and dataset["source"] == "local" and "path" not in dataset:
-            problems.append(f"config key 'datasets.{name}.path' is required for a local "
-                            "source (the directory of the release files, docs/local-data.md)")
+        if dataset and dataset["source"] == "local":
+            problems += _check_local_source(name, dataset)
+    if not problems:
+        problems = [problem for task in tasks for problem in _check_splits(config, task)]
+    return problems
+
+
+def _check_local_source(name: str, dataset: dict) -> list[str]:
+    """A local source names an existing directory, unless the dataset is `optional`
+    (licensed data: without the user's copy its rows are left out, see unavailable_rows)."""
+    if "path" not in dataset:
+        return [f"config key 'datasets.{name}.path' is required for a local source (the "
+                "directory of the release files, docs/local-data.md)"]
+    if not dataset.get("optional") and not Path(dataset["path"]).is_dir():
+        return [f"config key 'datasets.{name}.path': directory {dataset['path']!r} does not "
+                "exist (expected the release files, docs/local-data.md; set "
+                f"datasets.{name}.optional: true only for data a user may lack, such as "
+                "licensed CCGbank)"]
+    return []
+
+
+def _check_splits(config: dict, task: dict) -> list[str]:
+    """Every split a task reads is one its dataset's layout prepares (with labels)."""
+    from .data.schemas import SCHEMAS
+
+    refs = [(field, ref) for field in ("train", "dev") for ref in task.get(field, [])]
+    refs += [(field, task[field]) for field in ("eval", "test") if field in task]
+    evaluated = task.get("eval", {})
+    if "fallback_split" in evaluated:
+        refs.append(("eval.fallback_split", {**evaluated, "split": evaluated["fallback_split"]}))
+    problems = []
+    for field, ref in refs:
+        layout = SCHEMAS[config["datasets"][ref["dataset"]]["schema"]]
+        known = [split for split in layout.splits if split not in layout.unlabeled_splits]
+        if ref["split"] not in known:
+            problems.append(f"config key '{task['kind']}.{task['task']}.{field}': split "
+                            f"{ref['split']!r} is not a split of dataset {ref['dataset']!r} "
+                            f"(its layout {config['datasets'][ref['dataset']]['schema']!r} "
+                            f"prepares: {', '.join(known)})")
+    problems += [problem for sub in task.get("subtasks", {}).values()
+                 for problem in _check_splits(config, sub)]
     return problems
 
 
@@ -269,14 +307,16 @@ def load(paths: list[Path]) -> dict:
 def unavailable_rows(config: dict) -> dict[str, str]:
     """{intermediate task: reason} for rows whose user-supplied local data is missing.
 
-    Licensed data (CCGbank) cannot be downloaded: without the user's copy its row is left
-    out of the job graph and Table 2 shows it empty, with this reason.
+    Licensed data (CCGbank, `optional: true`) cannot be downloaded: without the user's copy
+    its row is left out of the job graph and Table 2 shows it empty, with this reason. A
+    missing local directory of any other dataset stops validation instead.
     """
     reasons = {}
     for task in trained_intermediate(config):
         for name in datasets_of(resolve_task(config, "intermediate_tasks", task)):
             dataset = config["datasets"][name]
-            if dataset["source"] == "local" and not Path(dataset["path"]).exists():
+            if (dataset["source"] == "local" and dataset.get("optional")
+                    and not Path(dataset["path"]).exists()):
                 reasons[task] = (f"dataset {name!r} not found at {dataset['path']} "
                                  f"(datasets.{name}.path: your copy of its release files)")
                 break

@@ -9,6 +9,7 @@ so a dataset directory that exists is a finished one.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -19,7 +20,16 @@ from .schemas import get_schema
 MANIFEST = "manifest.json"
 
 
+SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
 def split_path(dataset_dir: Path, language: str, split: str) -> Path:
+    """The file of one split; names that could leave the dataset directory are refused
+    (the configuration's language and split names end up here)."""
+    for kind, name in (("language", language), ("split", split)):
+        if not SAFE_NAME.fullmatch(str(name)):
+            raise ValueError(f"{dataset_dir}: {kind} name {name!r} is not a plain file name "
+                             "(letters, digits, _ . -)")
     return Path(dataset_dir) / language / f"{split}.parquet"
 
 
