@@ -77,3 +77,21 @@ def test_a_split_path_never_leaves_its_dataset_directory(tmp_path):
     for language, split in (("../../x", "train"), ("en", "../train"), ("..", "train")):
         with pytest.raises(ValueError, match="is not a plain file name"):
             split_path(tmp_path, language, split)
+
+
+def test_a_duplicated_pawsx_id_stops_preparation(tmp_path):
+    from datasets import DatasetDict
+
+    from xstilts.data.demo import generate
+    from xstilts.data.prepared import write_prepared
+    from xstilts.data.schemas import SCHEMAS
+
+    raw = generate(SCHEMAS["xtreme_pawsx"], "pawsx", ["en", "de"], 8, 4, 0)
+    de = raw["de"]["validation"]
+    ids = de["id"]
+    raw["de"] = DatasetDict({**raw["de"], "validation": de.map(
+        lambda row, i: {"id": ids[0] if i == 3 else row["id"]}, with_indices=True)})
+    with pytest.raises(ValueError, match=f"dataset 'pawsx', split 'validation' \\(de\\): 1 ids "
+                                         f"occur more than once \\(first: '{ids[0]}'\\)"):
+        write_prepared("pawsx", {"schema": "xtreme_pawsx", "source": "demo",
+                                 "languages": ["en", "de"]}, raw, tmp_path / "pawsx")

@@ -160,7 +160,7 @@ def test_choice_layouts_reject_bad_rows(tmp_path):
     with pytest.raises(ValueError, match="label '7'"):
         _prepare(tmp_path, "hellaswag", bad_label)
     same_id = _hub("hellaswag", {"train": [_hellaswag_row(1, "a", "b", ["1"] * 4, "0")] * 2})
-    with pytest.raises(ValueError, match="id '1' occurs more than once"):
+    with pytest.raises(ValueError, match="ids occur more than once \\(first: '1'\\)"):
         _prepare(tmp_path, "hellaswag", same_id)
 
 

@@ -402,6 +402,12 @@ def test_duplicate_ids(tmp_path):
     record = {"uid": "u1", "context": "a", "hypothesis": "b", "label": "n", "reason": ""}
     write_jsonl(tmp_path / "R1" / "train.jsonl", [record, record])
     raises(OriginalFormatError, "anli", tmp_path, r"R1/train.jsonl:2: id 'u1' occurs twice")
+    header = ["id", "sentence1", "sentence2", "label"]
+    for name in ("train.tsv", "dev_2k.tsv", "test_2k.tsv"):
+        write_tsv(tmp_path / "en" / name, [header, [1, "a", "b", 0], [2, "c", "d", 1],
+                                           [1 if name == "dev_2k.tsv" else 3, "e", "f", 0]])
+    raises(OriginalFormatError, "xtreme_pawsx", tmp_path,
+           r"en/dev_2k.tsv:4: id '1' occurs twice \(first at .*dev_2k.tsv:2\)")
 
 
 def test_conllu_errors_name_the_line(tmp_path):
