@@ -3,6 +3,7 @@ import json
 
 from xstilts.config import (
     BASELINE,
+    check_config_files,
     datasets_of,
     extra_table_rows,
     resolve_task,
@@ -12,6 +13,7 @@ from xstilts.config import (
     validate,
 )
 
+check_config_files(workflow.configfiles)
 config.update(validate(config))
 
 PREPARED = "data/prepared"

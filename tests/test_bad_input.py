@@ -2,6 +2,8 @@
 naming the key, the value and what is allowed (xstilts.config.validate, which the
 Snakefile calls first; tests/test_workflow.py checks that Snakemake stops there)."""
 
+from pathlib import Path
+
 import pytest
 
 from xstilts.config import ConfigError, merge, validate
@@ -79,19 +81,16 @@ def test_a_split_path_never_leaves_its_dataset_directory(tmp_path):
             split_path(tmp_path, language, split)
 
 
-def test_a_duplicated_pawsx_id_stops_preparation(tmp_path):
-    from datasets import DatasetDict
+def test_a_key_given_twice_in_a_config_file_is_refused(tmp_path):
+    from xstilts.config import check_config_files, load
 
-    from xstilts.data.demo import generate
-    from xstilts.data.prepared import write_prepared
-    from xstilts.data.schemas import SCHEMAS
-
-    raw = generate(SCHEMAS["xtreme_pawsx"], "pawsx", ["en", "de"], 8, 4, 0)
-    de = raw["de"]["validation"]
-    ids = de["id"]
-    raw["de"] = DatasetDict({**raw["de"], "validation": de.map(
-        lambda row, i: {"id": ids[0] if i == 3 else row["id"]}, with_indices=True)})
-    with pytest.raises(ValueError, match=f"dataset 'pawsx', split 'validation' \\(de\\): 1 ids "
-                                         f"occur more than once \\(first: '{ids[0]}'\\)"):
-        write_prepared("pawsx", {"schema": "xtreme_pawsx", "source": "demo",
-                                 "languages": ["en", "de"]}, raw, tmp_path / "pawsx")
+    paper = Path(__file__).resolve().parent.parent / "config" / "config.yaml"
+    path = tmp_path / "twice.yaml"
+    path.write_text("training:\n  learning_rate: 1.0e-5\n  warmup_ratio: 0.1\n"
+                    "  learning_rate: 3.0e-3\n")
+    message = f"{path}:4: key 'learning_rate' is given twice in one mapping \\(first on line 2\\)"
+    with pytest.raises(ConfigError, match=message):
+        load([paper, path])
+    with pytest.raises(ConfigError, match=message):
+        check_config_files([paper, path])
+    check_config_files([paper])

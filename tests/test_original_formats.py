@@ -367,6 +367,19 @@ def test_tsv_line_with_wrong_column_count(tmp_path):
            f"{tmp_path / 'train.tsv'}:3: 7 tab-separated fields, expected 6")
 
 
+def test_byte_order_mark_is_not_part_of_the_header(tmp_path):
+    header = ["id", "qid1", "qid2", "question1", "question2", "is_duplicate"]
+    for name in ("train.tsv", "dev.tsv"):
+        write_tsv(tmp_path / name, [header, [1, 1, 2, "a", "b", 0]])
+        path = tmp_path / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    raw = local("glue_qqp", tmp_path, ("en",))
+    assert raw[None]["train"]["question1"] == ["a"]
+    for name in ("train-v1.1.json", "dev-v1.1.json"):
+        write(tmp_path / name, "\ufeff" + json.dumps(paris(QUESTIONS)))
+    assert local("squad", tmp_path, ("en",))[None]["train"].num_rows == len(QUESTIONS)
+
+
 def test_bad_json_line(tmp_path):
     write(tmp_path / "snli_1.0_train.jsonl", '{"gold_label": "neutral", "sentence1": "a", '
           '"sentence2": "b"}\n{"gold_label": \n')

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from .config import BASELINE
+from .config import BASELINE, load_yaml
 from .results import AVERAGE, Table2
 
 HEADER = ["quantity", "intermediate", "target", "metric", "split", "paper", "ours",
@@ -27,7 +25,7 @@ class ReferenceError(ValueError):
 def load_reference(path: Path) -> dict:
     """{paper, average_over, numbers}: every published number as one flat mapping (its
     group's keys as defaults, the group's `source` included), checked."""
-    reference = yaml.safe_load(Path(path).read_text()) or {}
+    reference = load_yaml(path) or {}
     for key in ("average_over", "groups"):
         if key not in reference:
             raise ReferenceError(f"{path}: no key {key!r}")

@@ -27,7 +27,37 @@ class ConfigError(ValueError):
 
 
 def load_schema(path: Path = SCHEMA_PATH) -> dict:
-    return yaml.safe_load(path.read_text())
+    return load_yaml(path)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """safe_load that refuses a key given twice in one mapping (YAML keeps the last one,
+    silently dropping the first value)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise ConfigError(
+                    f"{self.name}:{key_node.start_mark.line + 1}: key {key!r} is given twice "
+                    f"in one mapping (first on line {seen[key]}); YAML would keep only the "
+                    "last value")
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(path: Path):
+    """A YAML file of the project (configuration, schema, published numbers)."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
+
+
+def check_config_files(paths) -> None:
+    """The files Snakemake merged into `config` have no key twice (Snakemake's own loader
+    keeps the last value)."""
+    for path in paths:
+        load_yaml(path)
 
 
 def _with_defaults(validator_class):
@@ -300,7 +330,7 @@ def load(paths: list[Path]) -> dict:
     """Validated configuration from YAML files merged in order (the paper config first)."""
     config: dict = {}
     for path in paths:
-        config = merge(config, yaml.safe_load(Path(path).read_text()) or {})
+        config = merge(config, load_yaml(path) or {})
     return validate(config)
 
 

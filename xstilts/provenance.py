@@ -77,8 +77,19 @@ def read_json(path: Path):
     try:
         return json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except ValueError as error:  # JSONDecodeError, UnicodeDecodeError
-        raise ValueError(f"{path}: not valid JSON ({error}); is the file truncated? "
-                         "Delete it and rerun the job that writes it") from None
+        raise ValueError(f"{path}: not valid JSON ({error}); is the file truncated?") from None
+
+
+def read_result(path: Path) -> dict:
+    """A prediction or score file that another job wrote. Jobs write atomically, so an
+    unreadable one was damaged afterwards: it is removed, so that the next run of the
+    workflow writes it again, and the error names it."""
+    try:
+        return read_json(path)
+    except ValueError as error:
+        Path(path).unlink(missing_ok=True)
+        raise ValueError(f"{error} Removed it: the next run of the workflow writes it "
+                         "again.") from None
 
 
 def record_id(path: Path) -> str | None:

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 from ..config import dataset_languages
-from ..provenance import sha256_file
+from ..provenance import read_json, sha256_file
 from .schemas import get_schema
 
 MANIFEST = "manifest.json"
@@ -37,7 +37,7 @@ def read_manifest(dataset_dir: Path) -> dict:
     path = Path(dataset_dir) / MANIFEST
     if not path.exists():
         raise FileNotFoundError(f"{path}: no manifest; prepare the dataset first")
-    return json.loads(path.read_text())
+    return read_json(path)
 
 
 def read_split(dataset_dir: Path, language: str, split: str):
