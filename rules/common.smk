@@ -12,6 +12,7 @@ from xstilts.config import (
     unavailable_rows,
     validate,
 )
+from xstilts.provenance import local_files
 
 check_config_files(workflow.configfiles)
 config.update(validate(config))

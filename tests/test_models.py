@@ -1,5 +1,6 @@
 """Base model, encoder-only transfer and the training helpers that need no training run."""
 
+import json
 import shutil
 
 import pyarrow as pa
@@ -17,6 +18,7 @@ from xstilts.models.base import (
     within_model_limit,
 )
 from xstilts.models.transfer import EncoderTransferError
+from xstilts.provenance import sha256_file
 from xstilts.tasks import pair_classification
 from xstilts.training import micro_batching, selection_subset
 
@@ -205,3 +207,24 @@ def test_max_length_follows_the_model(base_dir, tmp_path):
 
     BertConfig(max_position_embeddings=64).save_pretrained(tmp_path)
     assert max_input_length(tmp_path) == 64
+
+
+def test_local_model_directory_needs_its_own_tokenizer(base_dir, tmp_path):
+    from xstilts.models.base import base_model
+
+    local = tmp_path / "local-model"
+    shutil.copytree(base_dir, local)
+    spec = {"source": "local", "path": str(local), "revision": "a" * 40}
+    base_model(spec, 0, [], tmp_path / "base")
+    record = json.loads((tmp_path / "base" / "provenance.json").read_text())
+    # the directory's files are hashed; the hub revision of the paper config is not shown
+    assert record["params"]["model"] == {"source": "local", "path": str(local)}
+    assert record["inputs"]["model_files"]["model.safetensors"] == sha256_file(
+        local / "model.safetensors")
+    for path in local.iterdir():
+        if path.name not in ("model.safetensors", "config.json"):
+            path.unlink()
+    with pytest.raises(ValueError, match=f"{local}: the tokenizer has .* tokens but the "
+                                         "model's embeddings have 60 rows"):
+        base_model(spec, 0, [], tmp_path / "base2")
+    assert not (tmp_path / "base2").exists()

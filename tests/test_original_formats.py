@@ -464,3 +464,18 @@ def test_a_parser_failure_leaves_no_prepared_directory(tmp_path):
     with pytest.raises(OriginalFormatError, match=r"tatoeba.deu-eng.eng:2: empty line"):
         write_prepared("tatoeba", local_spec, load_raw("tatoeba", local_spec, {}), out)
     assert not out.exists() and not out.with_name("tatoeba.partial").exists()
+
+
+def test_manifest_of_a_local_source_hashes_its_release_files(tmp_path):
+    from xstilts.provenance import sha256_file
+
+    pairs = {"train": [("a", "b", "neutral")], "validation_matched": [("c", "d", "neutral")],
+             "validation_mismatched": [("e", "f", "neutral")]}
+    mnli_release(tmp_path / "MNLI", pairs)
+    entry = {**spec("glue_mnli", tmp_path / "MNLI", ("en",)), "revision": "bcdcba79" * 5,
+             "name": "mnli"}  # what the paper config's hub entry leaves in a local override
+    manifest = write_prepared("mnli", entry, load_raw("mnli", entry, {}), tmp_path / "out")
+    assert manifest["source"] == {
+        "source": "local", "path": str(tmp_path / "MNLI"),
+        "files": {name: sha256_file(tmp_path / "MNLI" / name)
+                  for name in ("dev_matched.tsv", "dev_mismatched.tsv", "train.tsv")}}

@@ -252,8 +252,9 @@ class Auditor:
             link = self.check_file("data", ref["path"], ref["sha256"])
             if link.status == OK:
                 link = self._manifest_files(ref["path"], link)
-            detail = link.detail or (f"{name}: source {ref.get('source')}, "
-                                     f"revision {ref.get('revision')}")
+            origin = (f"revision {ref.get('revision')}" if ref.get("source") != "local"
+                      else "release files hashed in its manifest")
+            detail = link.detail or f"{name}: source {ref.get('source')}, {origin}"
             self._data[key] = Link(link.role, link.path, link.status, detail)
         return self._data[key]
 

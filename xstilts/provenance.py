@@ -132,6 +132,28 @@ def hash_tree(directory: Path) -> dict[str, str]:
     }
 
 
+# keys of a dataset or model entry that only a hub source uses
+HUB_KEYS = ("revision", "name", "configs")
+
+
+def source_record(spec: dict) -> dict:
+    """What a dataset or model was read from: for a hub source its repository and pinned
+    revision; for a local one (release files, a model directory) its path and the sha256 of
+    every file there, never the hub revision the paper configuration also names."""
+    if spec.get("source") != "local":
+        return spec
+    local = {key: value for key, value in spec.items() if key not in HUB_KEYS}
+    return {**local, "files": hash_tree(spec["path"])}
+
+
+def local_files(spec: dict) -> list[str]:
+    """The files of a local source, for a job to declare as inputs (so that editing one
+    reruns it); none for other sources or a missing optional directory."""
+    if spec.get("source") != "local" or not Path(spec["path"]).is_dir():
+        return []
+    return sorted(str(path) for path in Path(spec["path"]).rglob("*") if path.is_file())
+
+
 def file_ref(path: Path) -> dict:
     """A parent file, by path and content hash."""
     return {"path": str(path), "sha256": sha256_file(path)}

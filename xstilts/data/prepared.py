@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 from ..config import dataset_languages
-from ..provenance import read_json, sha256_file
+from ..provenance import read_json, sha256_file, source_record
 from .schemas import get_schema
 
 MANIFEST = "manifest.json"
@@ -239,8 +239,8 @@ def write_prepared(name: str, spec: dict, raw: dict, out_dir: Path) -> dict:
         "dataset": name,
         "format": schema.format,
         "schema": spec["schema"],
-        "source": {key: spec[key] for key in ("source", "path", "name", "revision",
-                                             "rows_per_language") if key in spec},
+        "source": source_record({key: spec[key] for key in (
+            "source", "path", "name", "revision", "rows_per_language") if key in spec}),
         "label_names": label_names_of(schema, partial, files),
         "files": dict(sorted(files.items())),
         "dropped_unlabelled_rows": dropped,

@@ -101,15 +101,34 @@ def base_model(spec: dict, seed: int, corpus_dirs, out_dir: Path) -> None:
     else:
         model, tokenizer = load_pretrained(spec["path"], spec.get("revision"),
                                            local=spec["source"] == "local")
+        check_vocabulary(model, tokenizer, spec["path"])
     save(model, tokenizer, out_dir)
+    source = provenance.source_record(spec)
     record = provenance.record(
-        "base_model", params={"model": spec, "seed": seed},
+        "base_model", params={"model": {k: v for k, v in source.items() if k != "files"},
+                              "seed": seed},
         inputs={"corpus": {Path(path).name: provenance.manifest_ref(path)
-                           for path in corpus_dirs}},
+                           for path in corpus_dirs},
+                **({"model_files": source["files"]} if "files" in source else {})},
         outputs={"files": provenance.hash_tree(out_dir)}, started=started,
         extra={"parameters": sum(p.numel() for p in model.parameters())},
     )
     provenance.write_json_atomic(Path(out_dir) / provenance.RECORD, record)
+
+
+# embedding matrices are sometimes padded beyond the vocabulary (to a multiple of 64 or
+# 128): a few rows, far below 1% of a real vocabulary
+EMBEDDING_PADDING = 0.01
+
+
+def check_vocabulary(model, tokenizer, path: str) -> None:
+    """A model directory's tokenizer must be the model's: without its files, transformers
+    builds a tokenizer of a few special tokens and every word becomes <unk>."""
+    rows, size = model.get_input_embeddings().num_embeddings, len(tokenizer)
+    if not 0 <= rows - size <= rows * EMBEDDING_PADDING:
+        raise ValueError(f"{path}: the tokenizer has {size} tokens but the model's embeddings "
+                         f"have {rows} rows; the directory needs the model's own tokenizer "
+                         "files (tokenizer.json, sentencepiece.bpe.model, ...)")
 
 
 def max_input_length(checkpoint_dir: Path) -> int:
