@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from workflow import read_csv
+from workflow import DEMO, read_csv, snakemake
 
 from xstilts import audit, provenance
 from xstilts.tables import long_form, over_seeds, records_table, table2, write_csv
@@ -379,3 +379,48 @@ def test_demo_audit_verifies_every_cell_and_finds_one_changed_checkpoint(demo_ru
     [problem] = [link for link in cell["links"] if link["status"] == audit.MODIFIED]
     assert problem["role"] == "target checkpoint"
     assert problem["detail"].startswith("models/target/mnli/pawsx/seed1/model.safetensors")
+
+
+def modified_links(workdir: Path, intermediate: str, target: str) -> list[dict]:
+    audited = json.loads(audit_command(workdir, "--all", "--json").stdout)
+    [cell] = [cell for cell in audited
+              if (cell["intermediate"], cell["target"]) == (intermediate, target)]
+    return [link for link in cell["links"] if link["status"] == audit.MODIFIED]
+
+
+@pytest.mark.workflow
+def test_demo_hand_edits_stay_modified_after_snakemake_rebuilt_the_tables(demo_run, tmp_path):
+    """Acceptance of content-addressed provenance on the demo: an edited prediction file,
+    score file or table cell is MODIFIED, also after `snakemake` rebuilt the tables from it;
+    a job refuses a parent checkpoint whose weights differ from its record."""
+    workdir = tmp_path / "demo"
+    shutil.copytree(demo_run, workdir, symlinks=True)
+    predictions = workdir / "results/predictions/mnli/pawsx/seed1.json"
+    content = json.loads(predictions.read_text())
+    german = content["predictions"]["de"]
+    for example in list(german)[:10]:
+        german[example] = "paraphrase" if german[example] != "paraphrase" else "not_paraphrase"
+    predictions.write_text(json.dumps(content))
+    score = workdir / "results/scores/baseline/udpos/seed1.json"
+    content = json.loads(score.read_text())
+    content["languages"]["de"]["f1"] = 99.0
+    score.write_text(json.dumps(content))
+    snakemake(workdir, "results/table2.csv", "--cores", "2", *DEMO)
+    [link] = modified_links(workdir, "mnli", "pawsx")
+    assert (link["role"], link["path"]) == ("predictions", str(predictions.relative_to(workdir)))
+    assert [link["role"] for link in modified_links(workdir, "baseline", "udpos")] == ["scores"]
+
+    table = workdir / "results/table2.csv"
+    table.write_text(table.read_text().replace("baseline,", "baseline,1", 1))
+    assert {link["path"] for link in modified_links(workdir, "baseline", "xquad")} == {
+        "results/table2.csv"}
+
+    weights = workdir / "models/intermediate/mnli/seed1/model.safetensors"
+    flip_byte(weights)
+    retrieval = subprocess.run(
+        [sys.executable, "scripts/retrieve.py", "--specs", "[]", "--init",
+         "models/intermediate/mnli/seed1", "--layer", "1", "--data", "data/prepared",
+         "--outputs", "unused.json"], cwd=workdir, capture_output=True, text=True)
+    assert retrieval.returncode == 1
+    assert ("models/intermediate/mnli/seed1/model.safetensors: content differs from its "
+            "record") in retrieval.stderr

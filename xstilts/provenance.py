@@ -288,6 +288,15 @@ def scores_record(spec: dict, predictions: Path, data_root: Path, started: str) 
         outputs={}, started=started)
 
 
+def record_checkpoint(directory: Path, kind: str, params: dict, inputs: dict,
+                      started: str, extra: dict | None = None) -> dict:
+    """Write the record of a checkpoint just saved at `directory`, hashing its files."""
+    result = record(kind, params=params, inputs=inputs,
+                    outputs={"files": hash_tree(directory)}, started=started, extra=extra)
+    write_json_atomic(Path(directory) / RECORD, result)
+    return result
+
+
 def table_record(scores: list[str], tables: list[str], started: str) -> dict:
     """The record of a table: the score files it was built from and the files written."""
     return record("table", params={},

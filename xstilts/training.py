@@ -236,18 +236,15 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path) -> tuple:
     }
     save_checkpoint(setup.checkpoint_model, tokenizer, out_dir)
     discard(work_dir)
-    record = provenance.record(
-        "checkpoint",
-        params=spec,
+    record = provenance.record_checkpoint(
+        out_dir, "checkpoint", params=spec,
         inputs={"init": init_ref,
                 "data": provenance.dataset_refs(
                     data_root, [ref["dataset"] for ref in setup.data_refs])},
-        outputs={"files": provenance.hash_tree(out_dir)},
         started=started,
         extra={"selection": selection, "encoder_transfer": setup.transfer,
                "device": device_name(torch, device), "bf16": bf16},
     )
-    provenance.write_json_atomic(out_dir / provenance.RECORD, record)
     return setup.checkpoint_model, tokenizer, record
 
 
