@@ -18,7 +18,7 @@ from xstilts.metrics.averages import (
     task_score,
 )
 from xstilts.metrics.classification import accuracy
-from xstilts.provenance import record_id
+from xstilts.provenance import record_id, sha256_file
 from xstilts.scoring import collapse, score_predictions
 from xstilts.tables import long_form, over_seeds, records_table, table2, write_csv
 
@@ -251,8 +251,8 @@ def test_table2_script_writes_record_ids_of_the_score_files(tmp_path):
     subprocess.run([sys.executable, str(REPO / "scripts" / "table2.py"),
                     "--layout", json.dumps(layout), "--scores",
                     *map(str, sorted(scores.rglob("*.json"))), "--output", outputs["table"],
-                    "--long-output", outputs["long"], "--records-output", outputs["records"]],
-                   check=True)
+                    "--long-output", outputs["long"], "--records-output", outputs["records"],
+                    "--provenance-output", tmp_path / "table2.provenance.json"], check=True)
     ids = {row: record_id(scores / row / "pawsx" / "seed1.json")
            for row in ("baseline", "mnli")}
     assert len(ids["mnli"]) == 12 and ids["mnli"] != ids["baseline"]
@@ -266,6 +266,12 @@ def test_table2_script_writes_record_ids_of_the_score_files(tmp_path):
     assert {(row["intermediate"], row["seed"], row["record"]) for row in long_rows} == {
         ("baseline", "1", ids["baseline"]), ("baseline", "mean", ids["baseline"]),
         ("mnli", "1", ids["mnli"]), ("mnli", "mean", ids["mnli"])}
+    # the table's record: the score files read and the tables written, by sha256
+    record = json.loads((tmp_path / "table2.provenance.json").read_text())
+    assert record["inputs"]["scores"] == {
+        str(path): sha256_file(path) for path in sorted(scores.rglob("*.json"))}
+    assert record["outputs"]["files"] == {str(path): sha256_file(path)
+                                          for path in outputs.values()}
 
 
 def test_collapse_is_one_output_for_everything():
