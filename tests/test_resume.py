@@ -3,8 +3,8 @@
 The jobs are the demo slice's baseline PAWS-X training (2 epochs of 20 steps, a
 checkpoint every 20) and mnli_translated's (one epoch of 80 steps over four languages,
 so that a checkpoint falls mid-epoch), rerun by hand with the command the workflow uses;
-the uninterrupted result is the demo's own. The kill is SIGKILL from inside the job at a chosen moment of checkpoint saving, so
-the test does not depend on timing.
+the uninterrupted result is the demo's own. The kill is SIGKILL from inside the job at a
+chosen moment of checkpoint saving, so the test does not depend on timing.
 """
 
 from __future__ import annotations
