@@ -222,7 +222,9 @@ def test_the_grid_runs_from_release_files_without_network(tmp_path, offline):
     assert set(base["inputs"]["model_files"]) >= {"model.safetensors", "config.json"}
     # an edited release file is an input of its preparation: it reruns
     edited = next((releases / "pawsx").rglob("*.tsv"))
-    edited.write_text(edited.read_text())
+    text = edited.read_text()
+    labels = ("\t0\n", "\t1\n") if "\t0\n" in text else ("\t1\n", "\t0\n")
+    edited.write_text(text.replace(*labels, 1))  # one label flipped
     rerun = snakemake(workdir, "-n", "results/table2.csv", "--configfile", "config/demo.yaml",
                       "air-gapped.yaml")
     assert job_counts(rerun.stdout)["prepare_dataset"] == 1
