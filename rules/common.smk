@@ -3,6 +3,7 @@ import json
 
 from xstilts.config import (
     BASELINE,
+    check_config_files,
     datasets_of,
     extra_table_rows,
     resolve_task,
@@ -12,7 +13,9 @@ from xstilts.config import (
     unavailable_rows,
     validate,
 )
+from xstilts.provenance import local_files
 
+check_config_files(workflow.configfiles)
 # validated in place: `null` in an overlay removes a key (xstilts.config.without_nulls)
 VALIDATED = validate(config)
 config.clear()

@@ -6,6 +6,9 @@ localrules:
 
 
 rule prepare_dataset:
+    input:
+        # a local source's release files: editing one prepares the dataset again
+        lambda wc: local_files(config["datasets"][wc.dataset]),
     output:
         directory(f"{PREPARED}/{{dataset}}"),
     log:

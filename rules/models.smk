@@ -10,6 +10,8 @@ rule base_model:
         # the demo's tokenizer is trained on every generated dataset, whichever the
         # experiment uses, so that changing the experiment keeps the base model
         corpus=generated_datasets() if config["model"]["source"] == "build" else [],
+        # a local model directory's files: editing one rebuilds the base model
+        model=local_files(config["model"]),
     output:
         directory("models/base"),
     log:

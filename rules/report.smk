@@ -3,7 +3,8 @@ GRID_TABLE = (
     "python scripts/table2.py --layout {params.layout:q} --scores {input:q}"
     " --bootstrap {params.bootstrap:q} --output {output.table:q}"
     " --long-output {output.long:q} --ci-output {output.ci:q}"
-    " --records-output {output.records:q} > {log:q} 2>&1"
+    " --records-output {output.records:q} --provenance-output {output.provenance:q}"
+    " > {log:q} 2>&1"
 )
 
 
@@ -17,6 +18,8 @@ rule table2:
         ci="results/table2_improvement_ci.csv",
         # each cell's score-file record ids, for `scripts/audit.py`
         records="results/table2_records.csv",
+        # the hashes of the score files read and of the tables written
+        provenance="results/table2.provenance.json",
     log:
         "logs/table2.log",
     conda:
@@ -37,6 +40,7 @@ rule extra_table:
         long="results/table_{table}_long.csv",
         ci="results/table_{table}_improvement_ci.csv",
         records="results/table_{table}_records.csv",
+        provenance="results/table_{table}.provenance.json",
     log:
         "logs/extra_table/{table}.log",
     wildcard_constraints:

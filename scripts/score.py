@@ -33,7 +33,9 @@ def main() -> None:
     if args.task:
         args.spec = resolve_task(load(args.configfile), "target_tasks", args.task)
     started = provenance.now()
-    loaded = json.loads(Path(args.predictions).read_text())
+    # the workflow's own prediction file, if damaged, is removed so that a rerun rewrites it
+    read = provenance.read_json if args.language else provenance.read_result
+    loaded = read(args.predictions)
     by_language = {args.language: loaded} if args.language else loaded["predictions"]
     scores = score_predictions(args.spec, Path(args.data), by_language,
                                partial=bool(args.language))
@@ -45,7 +47,7 @@ def main() -> None:
     scores["provenance"] = provenance.scores_record(
         args.spec, Path(args.predictions), Path(args.data), started,
         extra={"examples": evaluated_sizes(args.spec, Path(args.data))})
-    provenance.write_json_atomic(Path(args.output), scores)
+    provenance.write_result(Path(args.output), scores)
 
 
 if __name__ == "__main__":

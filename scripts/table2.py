@@ -3,6 +3,7 @@ intervals, the intervals of every cell and language, and the record ids."""
 
 import _cli
 
+from xstilts import provenance
 from xstilts.intervals import (
     Settings,
     grid_replicates,
@@ -29,7 +30,10 @@ def main() -> None:
                      help="each cell's (and language's) interval and its improvement's")
     cli.add_argument("--records-output", required=True,
                      help="Table 2's shape, each cell the record ids of its score files")
+    cli.add_argument("--provenance-output", required=True,
+                     help="record of the score files read and the tables written (hashes)")
     args = cli.parse_args()
+    started = provenance.now()
     runs = read_runs(args.scores)
     layout = args.layout
     cells = over_seeds(runs, layout["seeds"])
@@ -44,6 +48,8 @@ def main() -> None:
                                               layout["categories"]), digits=4)
     write_csv(args.records_output, header,
               records_table(cells, header, layout["rows"], layout["categories"]))
+    provenance.write_json_atomic(args.provenance_output, provenance.table_record(
+        args.scores, [args.output, args.long_output, args.records_output], started))
 
 
 if __name__ == "__main__":

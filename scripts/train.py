@@ -31,7 +31,7 @@ def main() -> None:
         predictions = predict_languages(model, tokenizer, args.spec, Path(args.data))
         test = ({"test": predict_test(model, tokenizer, args.spec, Path(args.data))}
                 if "test" in args.spec else {})
-        provenance.write_json_atomic(Path(args.predictions), {
+        provenance.write_result(Path(args.predictions), {
             "task": args.spec["task"],
             "split": args.spec["eval"]["split"],
             "predictions": predictions,

@@ -214,9 +214,22 @@ def test_the_grid_runs_from_release_files_without_network(tmp_path, offline):
     assert prepared == sorted(RELEASED)  # nothing generated: every dataset from its files
     for name in prepared:
         manifest = json.loads((workdir / "data/prepared" / name / "manifest.json").read_text())
-        assert manifest["source"]["source"] == "local", name
+        source = manifest["source"]
+        assert source["source"] == "local", name
+        # the release files' hashes, not the hub revision the paper config also names
+        assert "revision" not in source and source["files"], name
     base = json.loads((workdir / "models/base/provenance.json").read_text())
     assert base["params"]["model"]["source"] == "local"
+    assert "revision" not in base["params"]["model"]
+    assert set(base["inputs"]["model_files"]) >= {"model.safetensors", "config.json"}
+    # an edited release file is an input of its preparation: it reruns
+    edited = next((releases / "pawsx").rglob("*.tsv"))
+    text = edited.read_text()
+    labels = ("\t0\n", "\t1\n") if "\t0\n" in text else ("\t1\n", "\t0\n")
+    edited.write_text(text.replace(*labels, 1))  # one label flipped
+    rerun = snakemake(workdir, "-n", "results/table2.csv", "--configfile", "config/demo.yaml",
+                      "air-gapped.yaml")
+    assert job_counts(rerun.stdout)["prepare_dataset"] == 1
 
 
 def canonical(name: str, spec: dict, raw: dict) -> dict:

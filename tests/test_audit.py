@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from workflow import read_csv
+from workflow import DEMO, read_csv, snakemake
 
 from xstilts import audit, provenance
 from xstilts.tables import long_form, over_seeds, records_table, table2, write_csv
@@ -55,7 +55,7 @@ def result(path: str, kind: str, spec: dict, parent: str, score: float) -> None:
         record = provenance.predictions_record(spec, Path(parent), Path("data/prepared"), "t0")
     else:
         record = provenance.scores_record(spec, Path(parent), Path("data/prepared"), "t0")
-    provenance.write_json_atomic(Path(path), {**data, "provenance": record})
+    provenance.write_result(Path(path), {**data, "provenance": record})
 
 
 def tables(scores: dict[tuple, Path]) -> None:
@@ -67,6 +67,10 @@ def tables(scores: dict[tuple, Path]) -> None:
     write_csv(Path("results/table2_long.csv"), *long_form(runs), digits=4)
     write_csv(Path(audit.records_table(audit.TABLE2)), header,
               records_table(cells, header, ["baseline", "mnli"], CATEGORIES))
+    tables_written = ["results/table2.csv", "results/table2_long.csv",
+                      audit.records_table(audit.TABLE2)]
+    provenance.write_json_atomic(Path(audit.table_record(audit.TABLE2)), provenance.table_record(
+        [str(path) for path in scores.values()], tables_written, "t0"))
 
 
 @pytest.fixture
@@ -179,9 +183,105 @@ def test_modified_or_missing_results(tree):
 def test_score_file_other_than_the_tables_is_modified(tree):
     path = tree / "results/scores/mnli/pawsx/seed1.json"
     path.write_text(path.read_text().replace("52.0", "99.0"))
-    [problem] = run_audit(tree)["mnli", "pawsx", 1].problems()
-    assert (problem.role, problem.status) == ("table", audit.MODIFIED)
-    assert "not the score file Table 2 was built from" in problem.detail
+    problems = run_audit(tree)["mnli", "pawsx", 1].problems()
+    assert [(link.role, link.status) for link in problems] == [
+        ("table", audit.MODIFIED), ("scores", audit.MODIFIED)]
+    assert "differs from the score file the table was built from" in problems[0].detail
+    assert "content differs from what its job wrote" in problems[1].detail
+
+
+def edit_json(path: Path, change) -> None:
+    """A hand edit that keeps the file's provenance record as it was."""
+    content = json.loads(path.read_text())
+    change(content)
+    path.write_text(json.dumps(content))
+
+
+def rebuild_scores_and_tables(spec: dict) -> None:
+    """What `snakemake results/table2.csv` does after an edited prediction file: rescore
+    it (a new, consistent score record) and rebuild the tables."""
+    predictions = "results/predictions/mnli/pawsx/seed1.json"
+    result(f"{audit.SCORES}/mnli/pawsx/seed1.json", "scores", spec, predictions, 77.0)
+    rebuild_tables()
+
+
+def rebuild_tables() -> None:
+    tables({key: Path(f"{audit.SCORES}/{key[0]}/{key[1]}/seed1.json") for key in CELLS})
+
+
+PAWSX = {"task": "pawsx", "metric": "accuracy", "seed": 1,
+         "eval": {"dataset": "pawsx", "split": "validation"}}
+
+
+def test_edited_predictions_stay_modified_after_the_tables_were_rebuilt(tree):
+    edit_json(tree / "results/predictions/mnli/pawsx/seed1.json",
+              lambda content: content.update(score=1))
+    rebuild_scores_and_tables(PAWSX)
+    problems = run_audit(tree)["mnli", "pawsx", 1].problems()
+    assert [(link.role, link.status) for link in problems] == [("predictions", audit.MODIFIED)]
+    assert "content differs from what its job wrote" in problems[0].detail
+
+
+def test_edited_score_stays_modified_after_the_tables_were_rebuilt(tree):
+    edit_json(tree / "results/scores/mnli/pawsx/seed1.json",
+              lambda content: content["languages"]["en"].update(accuracy=99.0))
+    rebuild_tables()
+    problems = run_audit(tree)["mnli", "pawsx", 1].problems()
+    assert [(link.role, link.status) for link in problems] == [("scores", audit.MODIFIED)]
+
+
+@pytest.mark.parametrize("table", ["results/table2.csv", "results/table2_long.csv",
+                                   "results/table2_records.csv"])
+def test_edited_table_cell_is_modified(tree, table):
+    path = tree / table
+    header, first_row, rest = path.read_text().split("\n", 2)
+    digit = next(char for char in first_row if char.isdigit())
+    path.write_text("\n".join([header, first_row.replace(digit, str((int(digit) + 1) % 10)),
+                               rest]))
+    cells = run_audit(tree)
+    assert {cell.status for cell in cells.values()} == {audit.MODIFIED}
+    problem = cells["mnli", "pawsx", 1].first_problem()
+    assert (problem.role, problem.path) == ("table", table)
+
+
+def test_table_without_its_record_is_missing(tree):
+    (tree / audit.table_record(audit.TABLE2)).unlink()
+    problem = run_audit(tree)["mnli", "pawsx", 1].first_problem()
+    assert (problem.status, problem.path) == (audit.MISSING, "results/table2.provenance.json")
+
+
+def test_result_written_before_content_hashing_is_not_ok(tree):
+    path = tree / "results/predictions/mnli/pawsx/seed1.json"
+    edit_json(path, lambda content: content["provenance"]["outputs"].clear())
+    rebuild_scores_and_tables(PAWSX)
+    assert run_audit(tree)["mnli", "pawsx", 1].status == audit.MISSING
+
+
+def test_a_job_refuses_a_parent_checkpoint_whose_weights_differ_from_its_record(tree):
+    parent = tree / "models/intermediate/mnli/seed1"
+    (parent / ".snakemake_timestamp").write_text("")  # added by Snakemake: not a weight
+    ref = provenance.verified_checkpoint(parent)
+    assert ref["files"] == provenance.hash_tree(parent) and ref["record_sha256"]
+    flip_byte(parent / "model.safetensors")
+    with pytest.raises(provenance.ProvenanceError,
+                       match="seed1/model.safetensors: content differs from its record"):
+        provenance.verified_checkpoint(parent)
+    (parent / "model.safetensors").unlink()
+    with pytest.raises(provenance.ProvenanceError, match="model.safetensors: not on disk"):
+        provenance.verified_checkpoint(parent)
+    (parent / provenance.RECORD).unlink()
+    with pytest.raises(provenance.ProvenanceError, match="provenance.json: missing"):
+        provenance.verified_checkpoint(parent)
+
+
+def test_child_records_hold_the_content_they_were_made_from(tree):
+    target = json.loads((tree / "models/target/mnli/pawsx/seed1" / provenance.RECORD).read_text())
+    assert target["inputs"]["init"]["files"] == provenance.hash_tree(
+        tree / "models/intermediate/mnli/seed1")
+    score = json.loads((tree / "results/scores/mnli/pawsx/seed1.json").read_text())
+    assert score["provenance"]["outputs"]["content_sha256"] == provenance.content_sha256(score)
+    assert score["provenance"]["inputs"]["predictions"]["sha256"] == provenance.sha256_file(
+        tree / "results/predictions/mnli/pawsx/seed1.json")
 
 
 def test_modified_data_file_fails_the_cells_that_read_it(tree):
@@ -279,3 +379,48 @@ def test_demo_audit_verifies_every_cell_and_finds_one_changed_checkpoint(demo_ru
     [problem] = [link for link in cell["links"] if link["status"] == audit.MODIFIED]
     assert problem["role"] == "target checkpoint"
     assert problem["detail"].startswith("models/target/mnli/pawsx/seed1/model.safetensors")
+
+
+def modified_links(workdir: Path, intermediate: str, target: str) -> list[dict]:
+    audited = json.loads(audit_command(workdir, "--all", "--json").stdout)
+    [cell] = [cell for cell in audited
+              if (cell["intermediate"], cell["target"]) == (intermediate, target)]
+    return [link for link in cell["links"] if link["status"] == audit.MODIFIED]
+
+
+@pytest.mark.workflow
+def test_demo_hand_edits_stay_modified_after_snakemake_rebuilt_the_tables(demo_run, tmp_path):
+    """Acceptance of content-addressed provenance on the demo: an edited prediction file,
+    score file or table cell is MODIFIED, also after `snakemake` rebuilt the tables from it;
+    a job refuses a parent checkpoint whose weights differ from its record."""
+    workdir = tmp_path / "demo"
+    shutil.copytree(demo_run, workdir, symlinks=True)
+    predictions = workdir / "results/predictions/mnli/pawsx/seed1.json"
+    content = json.loads(predictions.read_text())
+    german = content["predictions"]["de"]
+    for example in list(german)[:10]:
+        german[example] = "paraphrase" if german[example] != "paraphrase" else "not_paraphrase"
+    predictions.write_text(json.dumps(content))
+    score = workdir / "results/scores/baseline/udpos/seed1.json"
+    content = json.loads(score.read_text())
+    content["languages"]["de"]["f1"] = 99.0
+    score.write_text(json.dumps(content))
+    snakemake(workdir, "results/table2.csv", "--cores", "2", *DEMO)
+    [link] = modified_links(workdir, "mnli", "pawsx")
+    assert (link["role"], link["path"]) == ("predictions", str(predictions.relative_to(workdir)))
+    assert [link["role"] for link in modified_links(workdir, "baseline", "udpos")] == ["scores"]
+
+    table = workdir / "results/table2.csv"
+    table.write_text(table.read_text().replace("baseline,", "baseline,1", 1))
+    assert {link["path"] for link in modified_links(workdir, "baseline", "xquad")} == {
+        "results/table2.csv"}
+
+    weights = workdir / "models/intermediate/mnli/seed1/model.safetensors"
+    flip_byte(weights)
+    retrieval = subprocess.run(
+        [sys.executable, "scripts/retrieve.py", "--specs", "[]", "--init",
+         "models/intermediate/mnli/seed1", "--layer", "1", "--data", "data/prepared",
+         "--outputs", "unused.json"], cwd=workdir, capture_output=True, text=True)
+    assert retrieval.returncode == 1
+    assert ("models/intermediate/mnli/seed1/model.safetensors: content differs from its "
+            "record") in retrieval.stderr

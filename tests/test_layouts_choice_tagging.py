@@ -160,7 +160,7 @@ def test_choice_layouts_reject_bad_rows(tmp_path):
     with pytest.raises(ValueError, match="label '7'"):
         _prepare(tmp_path, "hellaswag", bad_label)
     same_id = _hub("hellaswag", {"train": [_hellaswag_row(1, "a", "b", ["1"] * 4, "0")] * 2})
-    with pytest.raises(ValueError, match="id '1' occurs more than once"):
+    with pytest.raises(ValueError, match="ids occur more than once \\(first: '1'\\)"):
         _prepare(tmp_path, "hellaswag", same_id)
 
 
@@ -332,8 +332,15 @@ def test_demo_ccg_row_is_available(paper_config, demo_overrides):
     assert unavailable_rows(validate(merge(paper_config, demo_overrides))) == {}
 
 
-def test_local_source_needs_a_path(paper_config):
-    validate(merge(paper_config, {"datasets": {"qqp": {"source": "local", "path": "/x"}}}))
+def test_local_source_needs_a_path_that_exists_unless_optional(paper_config, tmp_path):
+    validate(merge(paper_config, {"datasets": {"qqp": {"source": "local",
+                                                       "path": str(tmp_path)}}}))
+    # a wrong path of data that is not licensed stops validation (no silent empty row)
+    with pytest.raises(ConfigError, match="'datasets.qqp.path': directory '/x' does not exist"):
+        validate(merge(paper_config, {"datasets": {"qqp": {"source": "local", "path": "/x"}}}))
+    assert unavailable_rows(validate(merge(paper_config, {"datasets": {"ccgbank": {
+        "path": "/x"}}}))) == dict.fromkeys(["ccg", "multitask"], unavailable_rows(
+            validate(paper_config))["ccg"].replace("/path/to/ccgbank_1_1", "/x"))
     del paper_config["datasets"]["ccgbank"]["path"]
     with pytest.raises(ConfigError, match="datasets.ccgbank.path' is required"):
         validate(paper_config)

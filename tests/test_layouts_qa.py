@@ -219,3 +219,47 @@ def test_generated_tydiqa_prepared_per_language(tmp_path):
     english = _records(tmp_path / "tydiqa", "en", "train")
     assert len(english) == TRAIN
     assert all(row["id"].startswith("english-") for row in english)
+
+
+def test_answers_off_their_offset_are_realigned_or_never_trained_on(tmp_path):
+    """Known misalignments of the release files are counted in the manifest, as official
+    loaders tolerate them; an answer whose text is nowhere in the context is kept for
+    scoring, never used as a training target."""
+    _, features = HUB["squad"]
+    context = "Paris is in France. France is big."
+    rows = [
+        {"id": "ok", "title": "T", "context": context, "question": "Where?",
+         "answers": {"text": ["France"], "answer_start": [12]}},
+        {"id": "shifted", "title": "T", "context": context, "question": "Where?",
+         "answers": {"text": ["France"], "answer_start": [18]}},  # nearest: 20
+        {"id": "past_the_end", "title": "T", "context": context, "question": "Where?",
+         "answers": {"text": ["Lyon"], "answer_start": [400]}},
+    ]
+    raw = {None: DatasetDict({"train": Dataset.from_list(rows, features=features)})}
+    manifest = write_prepared("squad_v1", {"schema": "squad", "source": "hub"}, raw,
+                              tmp_path / "squad_v1")
+    assert manifest["misaligned_answers"] == {"en/train": {"realigned": 1, "unaligned": 1}}
+    records = _records(tmp_path / "squad_v1", "en", "train")
+    assert [record["answers_start"] for record in records] == [[12], [20], [-1]]
+    assert records[2]["answers_text"] == ["Lyon"]  # still a gold answer for scoring
+
+    from xstilts.models.base import train_tokenizer
+    from xstilts.tasks import extractive_qa
+
+    assert extractive_qa.first_answer_chars(["Lyon"], [-1]) is None
+    assert extractive_qa.first_answer_chars(["x", "France"], [-1, 12]) == (12, 18)
+    tokenizer = train_tokenizer([context, "Where?"] * 5, 40)
+    table = read_split(tmp_path / "squad_v1", "en", "train")
+    # one window per aligned question (the contexts are short), none for the unaligned one
+    assert len(extractive_qa.featurize(table, tokenizer, 64, 32)) == 2
+
+
+def test_duplicate_ids_stop_preparation(tmp_path):
+    _, features = HUB["squad"]
+    row = {"id": "q1", "title": "T", "context": "a b", "question": "q",
+           "answers": {"text": ["a"], "answer_start": [0]}}
+    raw = {None: DatasetDict({"train": Dataset.from_list([row, row], features=features)})}
+    with pytest.raises(ValueError, match="split 'train' \\(en\\): 1 ids occur more than once "
+                                         "\\(first: 'q1'\\)"):
+        write_prepared("squad_v1", {"schema": "squad", "source": "hub"}, raw, tmp_path / "s")
+    assert not (tmp_path / "s").exists() and not (tmp_path / "s.partial").exists()

@@ -21,7 +21,7 @@ from xstilts.data.prepared import MANIFEST, load_raw, read_split, write_prepared
 from xstilts.data.schemas import SCHEMAS
 from xstilts.mlm import MLM_PART, MaskedLMBatches, mlm_setup, shared_masked_lm
 from xstilts.models.base import build_model, corpus, save, train_tokenizer
-from xstilts.provenance import sha256_file
+from xstilts.provenance import record_checkpoint, sha256_file
 from xstilts.training import train
 
 TINY = {"vocab_size": 200, "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
@@ -73,6 +73,7 @@ def base_dir(data_root) -> Path:
                                 TINY["vocab_size"])
     directory = data_root.parent / "base"
     save(build_model(TINY, tokenizer, seed=0), tokenizer, directory)
+    record_checkpoint(directory, "base_model", {}, {}, "t0")  # jobs verify their parent
     return directory
 
 

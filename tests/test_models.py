@@ -1,5 +1,6 @@
 """Base model, encoder-only transfer and the training helpers that need no training run."""
 
+import json
 import shutil
 
 import pyarrow as pa
@@ -17,6 +18,7 @@ from xstilts.models.base import (
     within_model_limit,
 )
 from xstilts.models.transfer import EncoderTransferError
+from xstilts.provenance import sha256_file
 from xstilts.tasks import pair_classification
 from xstilts.training import micro_batching, selection_subset
 
@@ -205,3 +207,42 @@ def test_max_length_follows_the_model(base_dir, tmp_path):
 
     BertConfig(max_position_embeddings=64).save_pretrained(tmp_path)
     assert max_input_length(tmp_path) == 64
+
+
+def test_local_model_directory_needs_its_own_tokenizer(base_dir, tmp_path):
+    from xstilts.models.base import base_model
+
+    local = tmp_path / "local-model"
+    shutil.copytree(base_dir, local)
+    spec = {"source": "local", "path": str(local), "revision": "a" * 40}
+    base_model(spec, 0, [], tmp_path / "base")
+    record = json.loads((tmp_path / "base" / "provenance.json").read_text())
+    # the directory's files are hashed; the hub revision of the paper config is not shown
+    assert record["params"]["model"] == {"source": "local", "path": str(local)}
+    assert record["inputs"]["model_files"]["model.safetensors"] == sha256_file(
+        local / "model.safetensors")
+    for path in local.iterdir():
+        if path.name not in ("model.safetensors", "config.json"):
+            path.unlink()
+    with pytest.raises(ValueError, match=f"{local}: the tokenizer has .* tokens but the "
+                                         "model's embeddings have 60 rows"):
+        base_model(spec, 0, [], tmp_path / "base2")
+    assert not (tmp_path / "base2").exists()
+
+
+def test_the_demo_tokenizer_is_the_same_on_every_run():
+    """The cause of demo results that differed between two builds (mnli_translated's Tatoeba
+    score, most often under CPU load): the tokenizer of the base model. The Unigram trainer
+    gave other piece scores and ids on every run; two trainings here must agree byte for
+    byte (on today's trainer they differed on this corpus every time)."""
+    from xstilts.data.demo import generate
+
+    texts = []
+    for name, layout, languages in (("mnli", "glue_mnli", ["en"]),
+                                    ("mnli_mt", "xnli_mt", ["de", "ru", "zh"])):
+        for splits in generate(SCHEMAS[layout], name, languages, 160, 20, 0).values():
+            for table in splits.values():
+                texts += [value for column in table.column_names for value in table[column]
+                          if isinstance(value, str)]
+    first, second = (train_tokenizer(texts, 500).backend_tokenizer.to_str() for _ in range(2))
+    assert first == second

@@ -367,6 +367,19 @@ def test_tsv_line_with_wrong_column_count(tmp_path):
            f"{tmp_path / 'train.tsv'}:3: 7 tab-separated fields, expected 6")
 
 
+def test_byte_order_mark_is_not_part_of_the_header(tmp_path):
+    header = ["id", "qid1", "qid2", "question1", "question2", "is_duplicate"]
+    for name in ("train.tsv", "dev.tsv"):
+        write_tsv(tmp_path / name, [header, [1, 1, 2, "a", "b", 0]])
+        path = tmp_path / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    raw = local("glue_qqp", tmp_path, ("en",))
+    assert raw[None]["train"]["question1"] == ["a"]
+    for name in ("train-v1.1.json", "dev-v1.1.json"):
+        write(tmp_path / name, "\ufeff" + json.dumps(paris(QUESTIONS)))
+    assert local("squad", tmp_path, ("en",))[None]["train"].num_rows == len(QUESTIONS)
+
+
 def test_bad_json_line(tmp_path):
     write(tmp_path / "snli_1.0_train.jsonl", '{"gold_label": "neutral", "sentence1": "a", '
           '"sentence2": "b"}\n{"gold_label": \n')
@@ -402,6 +415,12 @@ def test_duplicate_ids(tmp_path):
     record = {"uid": "u1", "context": "a", "hypothesis": "b", "label": "n", "reason": ""}
     write_jsonl(tmp_path / "R1" / "train.jsonl", [record, record])
     raises(OriginalFormatError, "anli", tmp_path, r"R1/train.jsonl:2: id 'u1' occurs twice")
+    header = ["id", "sentence1", "sentence2", "label"]
+    for name in ("train.tsv", "dev_2k.tsv", "test_2k.tsv"):
+        write_tsv(tmp_path / "en" / name, [header, [1, "a", "b", 0], [2, "c", "d", 1],
+                                           [1 if name == "dev_2k.tsv" else 3, "e", "f", 0]])
+    raises(OriginalFormatError, "xtreme_pawsx", tmp_path,
+           r"en/dev_2k.tsv:4: id '1' occurs twice \(first at .*dev_2k.tsv:2\)")
 
 
 def test_conllu_errors_name_the_line(tmp_path):
@@ -445,3 +464,18 @@ def test_a_parser_failure_leaves_no_prepared_directory(tmp_path):
     with pytest.raises(OriginalFormatError, match=r"tatoeba.deu-eng.eng:2: empty line"):
         write_prepared("tatoeba", local_spec, load_raw("tatoeba", local_spec, {}), out)
     assert not out.exists() and not out.with_name("tatoeba.partial").exists()
+
+
+def test_manifest_of_a_local_source_hashes_its_release_files(tmp_path):
+    from xstilts.provenance import sha256_file
+
+    pairs = {"train": [("a", "b", "neutral")], "validation_matched": [("c", "d", "neutral")],
+             "validation_mismatched": [("e", "f", "neutral")]}
+    mnli_release(tmp_path / "MNLI", pairs)
+    entry = {**spec("glue_mnli", tmp_path / "MNLI", ("en",)), "revision": "bcdcba79" * 5,
+             "name": "mnli"}  # what the paper config's hub entry leaves in a local override
+    manifest = write_prepared("mnli", entry, load_raw("mnli", entry, {}), tmp_path / "out")
+    assert manifest["source"] == {
+        "source": "local", "path": str(tmp_path / "MNLI"),
+        "files": {name: sha256_file(tmp_path / "MNLI" / name)
+                  for name in ("dev_matched.tsv", "dev_mismatched.tsv", "train.tsv")}}

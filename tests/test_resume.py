@@ -1,9 +1,10 @@
 """A training job killed mid-way and started again ends exactly as an uninterrupted one.
 
-The job is the demo slice's baseline PAWS-X training (40 steps, a checkpoint every 20),
-rerun by hand with the command the workflow uses; the uninterrupted result is the demo's
-own. The kill is SIGKILL from inside the job at a chosen moment of checkpoint saving, so
-the test does not depend on timing.
+The jobs are the demo slice's baseline PAWS-X training (2 epochs of 20 steps, a
+checkpoint every 20) and mnli_translated's (one epoch of 80 steps over four languages,
+so that a checkpoint falls mid-epoch), rerun by hand with the command the workflow uses;
+the uninterrupted result is the demo's own. The kill is SIGKILL from inside the job at a
+chosen moment of checkpoint saving, so the test does not depend on timing.
 """
 
 from __future__ import annotations
@@ -43,30 +44,40 @@ sys.argv = ["scripts/train.py", *sys.argv[4:]]
 runpy.run_path("scripts/train.py", run_name="__main__")
 """
 
-EXPECTED = "models/target/baseline/pawsx/seed1"  # trained by the demo, never interrupted
+# (kind, task, what the demo trained from the same spec, never interrupted)
+PAWSX = ("target_tasks", "pawsx", "models/target/baseline/pawsx/seed1")
+# one epoch of 80 steps over English and machine-translated data in three languages: its
+# checkpoints (every 20 steps) fall inside the epoch, unlike PAWS-X's (one per epoch)
+TRANSLATED = ("intermediate_tasks", "mnli_translated",
+              "models/intermediate/mnli_translated/seed1")
 
 
-def train_command(workdir, name: str) -> list[str]:
+def train_command(workdir, job: tuple, name: str) -> list[str]:
+    kind, task, _ = job
     config = load([workdir / "config/config.yaml", *(workdir / path for path in DEMO[1:])])
-    spec = resolve_task(config, "target_tasks", "pawsx", seed=1)
+    spec = resolve_task(config, kind, task, seed=1)
+    predictions = ["--predictions", f"results/{name}.json"] if kind == "target_tasks" else []
     return ["--spec", json.dumps(spec), "--init", "models/base", "--data", "data/prepared",
-            "--output", f"models/{name}", "--predictions", f"results/{name}.json",
-            "--threads", "1", "--checkpoint-minutes", "0"]  # a checkpoint at every evaluation
+            "--output", f"models/{name}", *predictions, "--threads", "1",
+            "--checkpoint-minutes", "0"]  # a checkpoint at every evaluation
 
 
 @pytest.mark.parametrize("kill", [
     # after the first checkpoint is complete: the rerun continues from step 20
-    ("_save_checkpoint", 1, "after", 20),
+    (PAWSX, "_save_checkpoint", 1, "after", 20),
     # while the second checkpoint is being written (weights saved, trainer state not):
     # the incomplete checkpoint-40 is ignored and the rerun continues from step 20
-    ("_save_rng_state", 2, "before", 20),
+    (PAWSX, "_save_rng_state", 2, "before", 20),
     # while the first one is being written: nothing to resume, the rerun starts afresh
-    ("_save_rng_state", 1, "before", None),
+    (PAWSX, "_save_rng_state", 1, "before", None),
+    # in the middle of an epoch of a multi-language training set: the rerun skips the
+    # batches already trained in the same length-grouped order
+    (TRANSLATED, "_save_checkpoint", 3, "after", 60),
 ])
 def test_killed_training_resumes_bit_identically(demo_run, kill):
-    method, nth, when, resumed_step = kill
-    name = f"killed_{method}_{nth}_{when}"
-    args = train_command(demo_run, name)
+    job, method, nth, when, resumed_step = kill
+    name = f"killed_{job[1]}_{method}_{nth}_{when}"
+    args = train_command(demo_run, job, name)
     killed = subprocess.run([str(BIN / "python"), "-c", KILLING_RUNNER, method, str(nth),
                              when, *args], cwd=demo_run, capture_output=True, text=True,
                             timeout=300)
@@ -78,15 +89,16 @@ def test_killed_training_resumes_bit_identically(demo_run, kill):
 
     subprocess.run([str(BIN / "python"), "scripts/train.py", *args], cwd=demo_run,
                    capture_output=True, text=True, timeout=300, check=True)
-    resumed, expected = demo_run / "models" / name, demo_run / EXPECTED
+    resumed, expected = demo_run / "models" / name, demo_run / job[2]
     assert (resumed / "model.safetensors").read_bytes() == \
         (expected / "model.safetensors").read_bytes()
     record = json.loads((resumed / "provenance.json").read_text())
     assert record["selection"]["resumed_from_step"] == resumed_step
     demo_record = json.loads((expected / "provenance.json").read_text())
     assert record["selection"]["evaluations"] == demo_record["selection"]["evaluations"]
-    predictions = json.loads((demo_run / "results" / f"{name}.json").read_text())
-    demo_predictions = json.loads(
-        (demo_run / "results/predictions/baseline/pawsx/seed1.json").read_text())
-    assert predictions["predictions"] == demo_predictions["predictions"]
+    if job == PAWSX:
+        predictions = json.loads((demo_run / "results" / f"{name}.json").read_text())
+        demo_predictions = json.loads(
+            (demo_run / "results/predictions/baseline/pawsx/seed1.json").read_text())
+        assert predictions["predictions"] == demo_predictions["predictions"]
     assert not (demo_run / "models" / f"{name}.work").exists()

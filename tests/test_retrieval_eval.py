@@ -18,6 +18,7 @@ from xstilts.data.schemas import SCHEMAS
 from xstilts.metrics.retrieval import mined_pairs_f1
 from xstilts.models import sentence_encoder
 from xstilts.models.base import build_model, save, train_tokenizer
+from xstilts.provenance import record_checkpoint
 from xstilts.scoring import score_predictions
 from xstilts.tasks import pair_classification
 from xstilts.tasks.retrieval import (
@@ -62,6 +63,7 @@ def tiny_base(data_root, tmp_path_factory):
     tokenizer = train_tokenizer(texts, TINY["vocab_size"])
     directory = tmp_path_factory.mktemp("models") / "base"
     save(build_model(TINY, tokenizer, seed=0), tokenizer, directory)
+    record_checkpoint(directory, "base_model", {}, {}, "t0")  # jobs verify their parent
     return directory
 
 

@@ -19,7 +19,7 @@ from xstilts.metrics.averages import (
 )
 from xstilts.metrics.bootstrap import material
 from xstilts.metrics.classification import accuracy
-from xstilts.provenance import record_id
+from xstilts.provenance import record_id, sha256_file
 from xstilts.scoring import collapse, score_predictions
 from xstilts.tables import long_form, over_seeds, records_table, table2, write_csv
 
@@ -257,7 +257,8 @@ def test_table2_script_writes_record_ids_of_the_score_files(tmp_path):
                     *map(str, sorted(scores.rglob("*.json"))), "--output", outputs["table"],
                     "--bootstrap", json.dumps({"resamples": 50, "seed": 0, "confidence": 0.9}),
                     "--long-output", outputs["long"], "--ci-output", outputs["ci"],
-                    "--records-output", outputs["records"]], check=True)
+                    "--records-output", outputs["records"],
+                    "--provenance-output", tmp_path / "table2.provenance.json"], check=True)
     # every cell of the interval table: pawsx as a whole and its one language, its
     # category and the average; mnli 100 vs 80: the improvement's interval is [0, 40]
     ci = list(csv.DictReader(outputs["ci"].open()))
@@ -279,6 +280,12 @@ def test_table2_script_writes_record_ids_of_the_score_files(tmp_path):
     assert {(row["intermediate"], row["seed"], row["record"]) for row in long_rows} == {
         ("baseline", "1", ids["baseline"]), ("baseline", "mean", ids["baseline"]),
         ("mnli", "1", ids["mnli"]), ("mnli", "mean", ids["mnli"])}
+    # the table's record: the score files read and the tables written, by sha256
+    record = json.loads((tmp_path / "table2.provenance.json").read_text())
+    assert record["inputs"]["scores"] == {
+        str(path): sha256_file(path) for path in sorted(scores.rglob("*.json"))}
+    assert record["outputs"]["files"] == {str(path): sha256_file(path)
+                                          for path in outputs.values()}
 
 
 def test_collapse_is_one_output_for_everything():

@@ -125,6 +125,24 @@ def test_redirection_to_files_and_server_reuse(script, env):
     assert server_of(run(script, env=env)) == server_of(run(script, env=env))
 
 
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+def test_a_job_killed_by_a_signal_is_named_in_the_log(script, env, signum):
+    pid_file = script.parent / f"job{signum}.pid"
+    client = subprocess.Popen([sys.executable, "-m", "xstilts.warm", str(script), "0",
+                               str(pid_file)], env=env, cwd=script.parent / "work",
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.kill(int(pid_file.read_text()), signum)  # the job itself, as the OOM killer would
+    _, stderr = client.communicate(timeout=60)
+    assert client.returncode == -signum
+    assert stderr.splitlines()[-1] == (f"xstilts.warm: {script} killed by signal {signum} "
+                                       f"({signal.Signals(signum).name})")
+    assert "Errno" not in stderr
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_a_killed_client_takes_its_job_along(script, env, signum):
     pid_file = script.parent / "job.pid"

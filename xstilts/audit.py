@@ -2,16 +2,19 @@
 
 A cell of Table 2 (intermediate row x target task, one seed) is the chain
 
-    table (results/table2_long.csv, table2_records.csv: the score file's record id)
+    table (results/table2_long.csv, table2_records.csv: the score file's record id;
+    results/table2.provenance.json: the hashes of the tables and of the score files read)
     -> scores -> predictions -> target checkpoint -> intermediate checkpoint -> base model
     -> data manifests
 
 (retrieval targets and the baseline row skip the checkpoints they do not have). Each link
 is checked against the hash its child recorded (xstilts.provenance): a score file against
-the table's record id, a prediction file against the score record, a checkpoint's record
-against its child's `record_sha256` and every checkpoint file against the record's
-`outputs.files`, a manifest against its reference and every parquet file against the
-manifest. A link is
+the table's record id and the table's record, a prediction file against the score record,
+the content of each prediction and score file against the `outputs.content_sha256` of the
+job that wrote it (so a hand edit stays visible after the tables were rebuilt from the
+edited file), a checkpoint's record against its child's `record_sha256` and every
+checkpoint file against the record's `outputs.files`, a manifest against its reference and
+every parquet file against the manifest. A link is
 
 - OK: what is on disk is what the child recorded;
 - MODIFIED: a file differs from its recorded hash (named), or a checkpoint holds a file
@@ -32,15 +35,20 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .provenance import RECORD, RECORD_ID_LENGTH, record_id, sha256_file
+from .provenance import (
+    RECORD,
+    RECORD_ID_LENGTH,
+    UNRECORDED,
+    content_sha256,
+    record_id,
+    sha256_file,
+)
 
 OK, MODIFIED, MISSING, DIRTY = "OK", "MODIFIED", "MISSING", "DIRTY TREE"
 FAILED = (MODIFIED, MISSING)
 TABLE2 = "table2"  # or an extra table, table_<name> (same files, other rows)
 SCORES = "results/scores"
 TASK_SCORE = ("all", "score")  # the long form's (language, metric) of the task score
-# files Snakemake adds to a directory output after the job wrote its record
-UNRECORDED = {RECORD, ".snakemake_timestamp"}
 ROLES = {"base_model": "base model", "intermediate_tasks": "intermediate checkpoint",
          "target_tasks": "target checkpoint"}
 
@@ -88,6 +96,10 @@ def records_table(table: str) -> str:
     return f"results/{table}_records.csv"
 
 
+def table_record(table: str) -> str:
+    return f"results/{table}.provenance.json"
+
+
 def read_cells(root: Path, table: str = TABLE2) -> list[Cell]:
     """Every seed of every cell of a table (Table 2 or an extra table), from its long form,
     in its order."""
@@ -128,6 +140,9 @@ class Auditor:
     def __init__(self, root: Path, table: str = TABLE2):
         self.root = Path(root)
         self.long_table, self.records_path = long_table(table), records_table(table)
+        self.table_record_path = table_record(table)
+        self._table_files: Link | None = None
+        self._table_record: dict | None = None
         self._hashes: dict[Path, str | None] = {}
         self._chains: dict[tuple, tuple[list[Link], dict]] = {}
         self._data: dict[tuple[str, str], Link] = {}
@@ -186,6 +201,8 @@ class Auditor:
         if role == "checkpoint":
             role = ROLES.get(record["kind"]) or ROLES.get(record["params"].get("kind"), role)
             link = self.checkpoint_link(role, path, link, record)
+        elif link.status == OK:
+            link = self.content_link(role, path, record)
         links, data = [with_subsets(mark_dirty(link, record), record)], {}
         for name, ref in data_refs(record).items():
             data[ref["path"], ref["sha256"]] = self.data_link(name, ref)
@@ -211,6 +228,17 @@ class Auditor:
                         f"{directory / unlisted[0]}: a file the record does not list")
         return Link(role, str(directory), link.status, link.detail)
 
+    def content_link(self, role: str, path: str, record: dict) -> Link:
+        """A result file's content against the hash its own job recorded."""
+        recorded = record.get("outputs", {}).get("content_sha256")
+        if recorded is None:
+            return Link(role, path, MISSING, "its record holds no content hash (written "
+                                             "before content hashing: rebuild it)")
+        if content_sha256(json.loads((self.root / path).read_text())) != recorded:
+            return Link(role, path, MODIFIED, "content differs from what its job wrote "
+                                              "(edited by hand?)")
+        return Link(role, path, OK)
+
     def files_in(self, directory: Path) -> list[str]:
         """Paths of the files below a checkpoint directory that its record should list."""
         return [str(path.relative_to(self.root / directory))
@@ -224,8 +252,9 @@ class Auditor:
             link = self.check_file("data", ref["path"], ref["sha256"])
             if link.status == OK:
                 link = self._manifest_files(ref["path"], link)
-            detail = link.detail or (f"{name}: source {ref.get('source')}, "
-                                     f"revision {ref.get('revision')}")
+            origin = (f"revision {ref.get('revision')}" if ref.get("source") != "local"
+                      else "release files hashed in its manifest")
+            detail = link.detail or f"{name}: source {ref.get('source')}, {origin}"
             self._data[key] = Link(link.role, link.path, link.status, detail)
         return self._data[key]
 
@@ -245,6 +274,13 @@ class Auditor:
         (xstilts.provenance.record_id), and the records table lists it in the cell."""
         if not (self.root / self.records_path).exists():
             return Link("table", self.records_path, MISSING, "not on disk")
+        files = self.table_files()
+        if files.status != OK:
+            return files
+        built_from = self.check_file("table", str(score), self.table_inputs().get(str(score)))
+        if built_from.status == MODIFIED:
+            return Link("table", self.table_record_path, MODIFIED,
+                        f"{score}: differs from the score file the table was built from")
         if not cell.record:
             return Link("table", self.long_table, MISSING, "no record id for this seed")
         listed = self.records_table().get((cell.intermediate, cell.target), [])
@@ -257,6 +293,31 @@ class Auditor:
                   MODIFIED: f"{score} is not the score file Table 2 was built from "
                             f"(record {cell.record})"}[status]
         return Link("table", self.long_table, status, detail)
+
+    def table_files(self) -> Link:
+        """The table's files against the hashes its job recorded (once per audit)."""
+        if self._table_files is None:
+            record = self.table_record()
+            checked = [self.check_file("table", path, sha)
+                       for path, sha in record.get("outputs", {}).get("files", {}).items()]
+            failed = [link for link in checked if link.status != OK]
+            if not record:
+                failed = [Link("table", self.table_record_path, MISSING,
+                               "no record of the table (rebuild the table)")]
+            self._table_files = (failed or [Link("table", self.table_record_path, OK)])[0]
+        return self._table_files
+
+    def table_inputs(self) -> dict[str, str]:
+        """{score file: sha256} the table was built from."""
+        return self.table_record().get("inputs", {}).get("scores", {})
+
+    def table_record(self) -> dict:
+        if self._table_record is None:
+            try:
+                self._table_record = json.loads((self.root / self.table_record_path).read_text())
+            except (OSError, ValueError):
+                self._table_record = {}
+        return self._table_record
 
     def records_table(self) -> dict[tuple[str, str], list[str]]:
         if self._records_table is None:

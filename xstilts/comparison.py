@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from .config import BASELINE
+from .config import BASELINE, load_yaml
 from .results import AVERAGE, TASK_SCORE_LANGUAGE, Interval, Table2
 from .tables import NOT_COMPARABLE
 
@@ -29,7 +27,7 @@ class ReferenceError(ValueError):
 def load_reference(path: Path) -> dict:
     """{paper, average_over, numbers}: every published number as one flat mapping (its
     group's keys as defaults, the group's `source` included), checked."""
-    reference = yaml.safe_load(Path(path).read_text()) or {}
+    reference = load_yaml(path) or {}
     for key in ("average_over", "groups"):
         if key not in reference:
             raise ReferenceError(f"{path}: no key {key!r}")

@@ -27,7 +27,37 @@ class ConfigError(ValueError):
 
 
 def load_schema(path: Path = SCHEMA_PATH) -> dict:
-    return yaml.safe_load(path.read_text())
+    return load_yaml(path)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """safe_load that refuses a key given twice in one mapping (YAML keeps the last one,
+    silently dropping the first value)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise ConfigError(
+                    f"{self.name}:{key_node.start_mark.line + 1}: key {key!r} is given twice "
+                    f"in one mapping (first on line {seen[key]}); YAML would keep only the "
+                    "last value")
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(path: Path):
+    """A YAML file of the project (configuration, schema, published numbers)."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
+
+
+def check_config_files(paths) -> None:
+    """The files Snakemake merged into `config` have no key twice (Snakemake's own loader
+    keeps the last value)."""
+    for path in paths:
+        load_yaml(path)
 
 
 def _with_defaults(validator_class):
@@ -238,9 +268,47 @@ def _check_used_datasets(config: dict) -> list[str]:
                             f"converter yet (known: {', '.join(sorted(SCHEMAS))})")
         if dataset and dataset["source"] == "hub":
             problems += _check_hub_source(f"datasets.{name}", dataset, config["pinned_revisions"])
-        if dataset and dataset["source"] == "local" and "path" not in dataset:
-            problems.append(f"config key 'datasets.{name}.path' is required for a local "
-                            "source (the directory of the release files, docs/local-data.md)")
+        if dataset and dataset["source"] == "local":
+            problems += _check_local_source(name, dataset)
+    if not problems:
+        problems = [problem for task in tasks for problem in _check_splits(config, task)]
+    return problems
+
+
+def _check_local_source(name: str, dataset: dict) -> list[str]:
+    """A local source names an existing directory, unless the dataset is `optional`
+    (licensed data: without the user's copy its rows are left out, see unavailable_rows)."""
+    if "path" not in dataset:
+        return [f"config key 'datasets.{name}.path' is required for a local source (the "
+                "directory of the release files, docs/local-data.md)"]
+    if not dataset.get("optional") and not Path(dataset["path"]).is_dir():
+        return [f"config key 'datasets.{name}.path': directory {dataset['path']!r} does not "
+                "exist (expected the release files, docs/local-data.md; set "
+                f"datasets.{name}.optional: true only for data a user may lack, such as "
+                "licensed CCGbank)"]
+    return []
+
+
+def _check_splits(config: dict, task: dict) -> list[str]:
+    """Every split a task reads is one its dataset's layout prepares (with labels)."""
+    from .data.schemas import SCHEMAS
+
+    refs = [(field, ref) for field in ("train", "dev") for ref in task.get(field, [])]
+    refs += [(field, task[field]) for field in ("eval", "test") if field in task]
+    evaluated = task.get("eval", {})
+    if "fallback_split" in evaluated:
+        refs.append(("eval.fallback_split", {**evaluated, "split": evaluated["fallback_split"]}))
+    problems = []
+    for field, ref in refs:
+        layout = SCHEMAS[config["datasets"][ref["dataset"]]["schema"]]
+        known = [split for split in layout.splits if split not in layout.unlabeled_splits]
+        if ref["split"] not in known:
+            problems.append(f"config key '{task['kind']}.{task['task']}.{field}': split "
+                            f"{ref['split']!r} is not a split of dataset {ref['dataset']!r} "
+                            f"(its layout {config['datasets'][ref['dataset']]['schema']!r} "
+                            f"prepares: {', '.join(known)})")
+    problems += [problem for sub in task.get("subtasks", {}).values()
+                 for problem in _check_splits(config, sub)]
     return problems
 
 
@@ -285,21 +353,23 @@ def load(paths: list[Path]) -> dict:
     """Validated configuration from YAML files merged in order (the paper config first)."""
     config: dict = {}
     for path in paths:
-        config = merge(config, yaml.safe_load(Path(path).read_text()) or {})
+        config = merge(config, load_yaml(path) or {})
     return validate(config)
 
 
 def unavailable_rows(config: dict) -> dict[str, str]:
     """{intermediate task: reason} for rows whose user-supplied local data is missing.
 
-    Licensed data (CCGbank) cannot be downloaded: without the user's copy its row is left
-    out of the job graph and Table 2 shows it empty, with this reason.
+    Licensed data (CCGbank, `optional: true`) cannot be downloaded: without the user's copy
+    its row is left out of the job graph and Table 2 shows it empty, with this reason. A
+    missing local directory of any other dataset stops validation instead.
     """
     reasons = {}
     for task in trained_intermediate(config):
         for name in datasets_of(resolve_task(config, "intermediate_tasks", task)):
             dataset = config["datasets"][name]
-            if dataset["source"] == "local" and not Path(dataset["path"]).exists():
+            if (dataset["source"] == "local" and dataset.get("optional")
+                    and not Path(dataset["path"]).exists()):
                 reasons[task] = (f"dataset {name!r} not found at {dataset['path']} "
                                  f"(datasets.{name}.path: your copy of its release files)")
                 break

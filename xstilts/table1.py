@@ -9,11 +9,11 @@ target task's labelled test split over its languages, where prepared.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import resolve_task
+from .provenance import read_json
 
 HEADER = ["task", "role", "format", "train", "dev", "test", "languages", "language_list"]
 ROLES = {"intermediate": "intermediate_tasks", "target": "target_tasks"}
@@ -70,7 +70,7 @@ def load_manifests(dataset_dirs: list[Path]) -> dict[str, Manifest]:
         path = directory / "manifest.json"
         if not path.exists():
             raise FileNotFoundError(f"{path}: no manifest; prepare the dataset first")
-        files = json.loads(path.read_text()).get("files")
+        files = read_json(path).get("files")
         if not isinstance(files, dict):
             raise ValueError(f"{path}: no 'files' mapping")
         manifests[directory.name] = Manifest(path, {key: row_count(path, key, record)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from statistics import stdev
 
@@ -17,11 +16,11 @@ NOT_COMPARABLE = "not comparable: "  # a note's "<target> not comparable: <why>"
 def read_runs(paths: list[str]) -> dict[tuple[str, str, int], dict]:
     """{(row, target, seed): score result with its `record` id} from score files named
     <dir>/<intermediate>/<target>/seed<seed>.json."""
-    from .provenance import result_id
+    from .provenance import read_result, result_id
 
     runs = {}
     for path in map(Path, paths):
-        result = json.loads(path.read_text())
+        result = read_result(path)
         seed = int(path.stem.removeprefix("seed"))
         runs[path.parent.parent.name, path.parent.name, seed] = {
             **result, "record": result_id(result)}

@@ -230,6 +230,7 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path,
 
     started, clock = provenance.now(), time.monotonic()
     init_dir, data_root, out_dir = Path(init_dir), Path(data_root), Path(out_dir)
+    init_ref = provenance.verified_checkpoint(init_dir)  # before any compute is spent on it
     device, bf16 = pick_device(spec["precision"])
     set_seed(spec["seed"])
     tokenizer = AutoTokenizer.from_pretrained(init_dir)
@@ -274,13 +275,11 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path,
     }
     save_checkpoint(setup.checkpoint_model, tokenizer, out_dir)
     discard(work_dir)
-    record = provenance.record(
-        "checkpoint",
-        params=spec,
-        inputs={"init": provenance.checkpoint_ref(init_dir),
+    record = provenance.record_checkpoint(
+        out_dir, "checkpoint", params=spec,
+        inputs={"init": init_ref,
                 "data": provenance.dataset_refs(
                     data_root, [ref["dataset"] for ref in setup.data_refs])},
-        outputs={"files": provenance.hash_tree(out_dir)},
         started=started,
         extra={"selection": selection, "encoder_transfer": setup.transfer,
                "device": device_name(torch, device), "bf16": bf16,
@@ -288,7 +287,6 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path,
                # training and selection of this run (a resumed one: since it resumed)
                "wall_seconds": round(time.monotonic() - clock, 1)},
     )
-    provenance.write_json_atomic(out_dir / provenance.RECORD, record)
     return setup.checkpoint_model, tokenizer, record
 
 

@@ -257,7 +257,8 @@ def wait(sock: socket.socket, pid: int) -> int:
 
 def _die_of(signum: int) -> None:
     """End as a process killed by signum, which is what the shell expects to see."""
-    signal.signal(signum, signal.SIG_DFL)
+    with suppress(OSError, ValueError):  # SIGKILL and SIGSTOP have no handler to reset
+        signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
     sys.exit(128 + signum)
 
@@ -278,7 +279,9 @@ def main(argv: list[str]) -> None:
         print(f"xstilts.warm: {error}; starting {argv[0]} cold", file=sys.stderr, flush=True)
         os.execv(sys.executable, [sys.executable, *argv])
     code = os.waitstatus_to_exitcode(wait(sock, pid))
-    if code < 0:
+    if code < 0:  # the log says so, as a cold job's shell would not
+        print(f"xstilts.warm: {argv[0]} killed by signal {-code} "
+              f"({signal.Signals(-code).name})", file=sys.stderr, flush=True)
         _die_of(-code)
     sys.exit(code)
 

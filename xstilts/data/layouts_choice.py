@@ -18,14 +18,6 @@ SPLITS = ("train", "validation", "test")
 DIGITS = ("0", "1", "2", "3")
 
 
-def unique_ids(ids: list[str], split: str) -> list[str]:
-    """The ids, unless two rows share one (predictions are keyed by id)."""
-    if len(set(ids)) != len(ids):
-        duplicate = next(i for i in ids if ids.count(i) > 1)
-        raise ValueError(f"id {duplicate!r} occurs more than once in split {split!r}")
-    return ids
-
-
 def label_index(value, names: tuple[str, ...]) -> int:
     """Canonical label of a hub label value (name or index); -1 for a missing gold label."""
     if value in ("", None, -1):
@@ -88,7 +80,7 @@ class HellaSwagLayout(ChoiceLayout):
 
     def to_canonical(self, rows: dict[str, list], split: str, language: str) -> dict[str, list]:
         return {
-            "id": unique_ids([str(value) for value in rows["ind"]], split),
+            "id": [str(value) for value in rows["ind"]],
             "context": list(rows["ctx_a"]),
             "question": [""] * len(rows["ind"]),
             "choices": [[" ".join(part for part in (start, ending) if part) for ending in endings]
@@ -115,7 +107,7 @@ class CosmosQALayout(ChoiceLayout):
     def to_canonical(self, rows: dict[str, list], split: str, language: str) -> dict[str, list]:
         answers = [rows[f"answer{i}"] for i in range(len(self.label_names))]
         return {
-            "id": unique_ids(list(rows["id"]), split),
+            "id": list(rows["id"]),
             "context": list(rows["context"]),
             "question": list(rows["question"]),
             "choices": [list(choices) for choices in zip(*answers, strict=True)],
@@ -146,7 +138,7 @@ class CommonsenseQALayout(ChoiceLayout):
                 raise ValueError(f"choices are named {choices['label']}, expected "
                                  f"{list(self.label_names)}")
         return {
-            "id": unique_ids(list(rows["id"]), split),
+            "id": list(rows["id"]),
             "context": [""] * len(rows["id"]),
             "question": list(rows["question"]),
             "choices": [list(choices["text"]) for choices in rows["choices"]],

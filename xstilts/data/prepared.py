@@ -9,17 +9,27 @@ so a dataset directory that exists is a finished one.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 from ..config import dataset_languages
-from ..provenance import sha256_file
+from ..provenance import read_json, sha256_file, source_record
 from .schemas import get_schema
 
 MANIFEST = "manifest.json"
 
 
+SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
 def split_path(dataset_dir: Path, language: str, split: str) -> Path:
+    """The file of one split; names that could leave the dataset directory are refused
+    (the configuration's language and split names end up here)."""
+    for kind, name in (("language", language), ("split", split)):
+        if not SAFE_NAME.fullmatch(str(name)):
+            raise ValueError(f"{dataset_dir}: {kind} name {name!r} is not a plain file name "
+                             "(letters, digits, _ . -)")
     return Path(dataset_dir) / language / f"{split}.parquet"
 
 
@@ -27,7 +37,7 @@ def read_manifest(dataset_dir: Path) -> dict:
     path = Path(dataset_dir) / MANIFEST
     if not path.exists():
         raise FileNotFoundError(f"{path}: no manifest; prepare the dataset first")
-    return json.loads(path.read_text())
+    return read_json(path)
 
 
 def read_split(dataset_dir: Path, language: str, split: str, sample: dict | None = None):
@@ -148,15 +158,50 @@ def canonical_splits(name: str, schema, raw: dict, languages: list[str]):
                                      f"{error}") from None
 
 
+def check_unique_ids(name: str, key: str, ids: list[str]) -> None:
+    """Predictions and gold are keyed by id: two rows with one id would silently merge."""
+    from collections import Counter
+
+    repeated = [value for value, count in Counter(ids).items() if count > 1]
+    if repeated:
+        raise ValueError(f"dataset {name!r}, {key}: {len(repeated)} ids occur more than once "
+                         f"(first: {repeated[0]!r}); ids must be unique")
+
+
+def align_answers(columns: dict) -> dict[str, int]:
+    """Check each QA answer against its character offset, in place.
+
+    An answer whose text is elsewhere in the context gets the nearest occurrence's offset
+    (`realigned`); one whose text is nowhere in it keeps its text for scoring but gets
+    offset -1 (`unaligned`), which training never uses as a target (official loaders
+    tolerate both; the counts go into the manifest)."""
+    counts = {"realigned": 0, "unaligned": 0}
+    for context, texts, starts in zip(columns["context"], columns["answers_text"],
+                                      columns["answers_start"], strict=True):
+        for i, (text, start) in enumerate(zip(texts, starts, strict=True)):
+            if context[start:start + len(text)] == text and start >= 0:
+                continue
+            found = [match.start() for match in re.finditer(re.escape(text), context)]
+            starts[i] = min(found, key=lambda offset: abs(offset - start)) if found else -1
+            counts["realigned" if found else "unaligned"] += 1
+    return counts
+
+
 def write_splits(name: str, schema, raw: dict, languages: list[str],
-                 partial: Path) -> tuple[dict, dict]:
-    """Write every labelled split as parquet; return (file records, dropped row counts)."""
+                 partial: Path) -> tuple[dict, dict, dict]:
+    """Write every labelled split as parquet; return (file records, dropped row counts,
+    misaligned QA answers)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    files, dropped = {}, {}
+    files, dropped, misaligned = {}, {}, {}
     for language, split, columns in canonical_splits(name, schema, raw, languages):
         rows = len(columns["id"])
+        check_unique_ids(name, f"split {split!r} ({language})", columns["id"])
+        if "answers_start" in columns:
+            counts = align_answers(columns)
+            if any(counts.values()):
+                misaligned[f"{language}/{split}"] = counts
         labelled = [i for i, label in enumerate(columns.get("label", [0] * rows)) if label != -1]
         if len(labelled) < rows:
             dropped[f"{language}/{split}"] = rows - len(labelled)
@@ -174,7 +219,7 @@ def write_splits(name: str, schema, raw: dict, languages: list[str],
     if not files:
         raise ValueError(f"dataset {name!r}: no split has a labelled row "
                          f"(placeholder labels only: {', '.join(dropped)})")
-    return files, dropped
+    return files, dropped, misaligned
 
 
 def label_names_of(schema, dataset_dir: Path, files: dict) -> list[str]:
@@ -199,7 +244,8 @@ def write_prepared(name: str, spec: dict, raw: dict, out_dir: Path) -> dict:
     partial = out_dir.with_name(out_dir.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     try:
-        files, dropped = write_splits(name, schema, raw, dataset_languages(spec), partial)
+        files, dropped, misaligned = write_splits(name, schema, raw, dataset_languages(spec),
+                                                  partial)
     except Exception:
         shutil.rmtree(partial, ignore_errors=True)
         raise
@@ -207,11 +253,12 @@ def write_prepared(name: str, spec: dict, raw: dict, out_dir: Path) -> dict:
         "dataset": name,
         "format": schema.format,
         "schema": spec["schema"],
-        "source": {key: spec[key] for key in ("source", "path", "name", "revision",
-                                             "rows_per_language") if key in spec},
+        "source": source_record({key: spec[key] for key in (
+            "source", "path", "name", "revision", "rows_per_language") if key in spec}),
         "label_names": label_names_of(schema, partial, files),
         "files": dict(sorted(files.items())),
         "dropped_unlabelled_rows": dropped,
+        **({"misaligned_answers": misaligned} if misaligned else {}),
     }
     (partial / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     shutil.rmtree(out_dir, ignore_errors=True)

@@ -26,7 +26,10 @@ def read_checkpoint(checkpoint_dir: Path) -> dict:
         raise FileNotFoundError(f"{checkpoint_dir}: no *.safetensors checkpoint")
     state = {}
     for path in files:
-        state.update(load_file(path))
+        try:
+            state.update(load_file(path))
+        except Exception as error:  # SafetensorError: a truncated or corrupt file
+            raise ValueError(f"{path}: not a readable safetensors file ({error})") from None
     return state
 
 

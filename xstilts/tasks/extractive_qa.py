@@ -98,11 +98,17 @@ def answer_positions(window: dict, start_char: int | None, end_char: int | None)
     return start, end
 
 
-def first_answer_chars(texts: list[str], starts: list[int]) -> tuple:
-    """(start, end) character of the first gold answer; (None, None) without answer."""
+def first_answer_chars(texts: list[str], starts: list[int]) -> tuple | None:
+    """(start, end) character of the first gold answer found at its offset; (None, None)
+    without answer; None if no answer's text is at its offset (offset -1, see
+    xstilts.data.prepared.align_answers): such a question is no training target at all."""
     if not texts:
         return None, None
-    return starts[0], starts[0] + len(texts[0])
+    aligned = [(start, text) for start, text in zip(starts, texts, strict=True) if start >= 0]
+    if not aligned:
+        return None
+    start, text = aligned[0]
+    return start, start + len(text)
 
 
 def featurize(table, tokenizer, max_length: int, doc_stride: int = 128):
@@ -118,6 +124,7 @@ def featurize(table, tokenizer, max_length: int, doc_stride: int = 128):
                              doc_stride)
     targets = [first_answer_chars(rows["answers_text"][i], rows["answers_start"][i])
                for i in range(table.num_rows)]
+    windows = [window for window in windows if targets[window["example"]] is not None]
     positions = [answer_positions(window, *targets[window["example"]]) for window in windows]
     return Dataset.from_dict({
         "input_ids": [window["input_ids"] for window in windows],

@@ -170,6 +170,7 @@ def evaluate(specs: list[dict], checkpoint_dir: Path, data_root: Path, layer: in
     from ..training import device_name
     from .inference import pick_device
 
+    provenance.verified_checkpoint(checkpoint_dir)  # before any compute is spent on it
     model, tokenizer, transfer = sentence_encoder.load(checkpoint_dir, layer)
     limit = max_input_length(checkpoint_dir)
     specs = [within_model_limit(spec, limit) for spec in specs]
@@ -187,6 +188,6 @@ def evaluate(specs: list[dict], checkpoint_dir: Path, data_root: Path, layer: in
                        "device": device_name(torch, pick_device(spec["precision"])[0]),
                        "examples": evaluated_sizes(spec, data_root)}),
         }
-        provenance.write_json_atomic(Path(output), result)
+        provenance.write_result(Path(output), result)
         results.append(result)
     return results

@@ -5,6 +5,7 @@ with the wrong number of fields, bad JSON, a label outside the label set, a repe
 an empty split all stop preparation with a message `<file>:<line>: <what is wrong>`.
 TSV files are read without quoting (a quote character is text), as GLUE's and XTREME's own
 readers do, and only "\\n" ends a line, so a stray carriage return stays in its sentence.
+A byte-order mark at the start of a file (as some editors save UTF-8) is not text.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def first_existing(*paths: Path) -> Path:
 
 def read_lines(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, text without its line break) of every line of a UTF-8 file."""
-    with open(require_file(path), encoding="utf-8", newline="\n") as file:
+    with open(require_file(path), encoding="utf-8-sig", newline="\n") as file:
         try:
             for number, line in enumerate(file, 1):
                 yield number, line.removesuffix("\n").removesuffix("\r")
@@ -110,7 +111,7 @@ def jsonl_records(path: Path, required: Iterable[str]) -> Iterator[tuple[int, di
 
 def csv_records(path: Path, required: Iterable[str]) -> Iterator[tuple[int, dict]]:
     """(first line number, {column: field}) of every record of a quoted CSV file with header."""
-    with open(require_file(path), encoding="utf-8", newline="") as file:
+    with open(require_file(path), encoding="utf-8-sig", newline="") as file:
         reader = csv.reader(file)
         try:
             header = next(reader, [])
@@ -140,7 +141,7 @@ def read_records(path: Path, required: Iterable[str]) -> Iterator[tuple[int, dic
 def json_document(path: Path):
     """The parsed content of a JSON file."""
     try:
-        return json.loads(require_file(path).read_text(encoding="utf-8"))
+        return json.loads(require_file(path).read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as error:
         raise OriginalFormatError(f"{location(path, error.lineno)}: not valid JSON "
                                   f"({error.msg} at column {error.colno})") from None

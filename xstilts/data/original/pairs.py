@@ -110,4 +110,5 @@ PAWSX = PairRelease(
     files={"train": "{lang}/translated_train.tsv", "validation": "{lang}/dev_2k.tsv",
            "test": "{lang}/test_2k.tsv"},
     text_a="sentence1", text_b="sentence2", label="label", spellings=("0", "1"),
+    id_key="id",  # the hub numbers rows instead, but a repeated id means a broken file
     overrides={"en": {"train": "en/train.tsv"}})
