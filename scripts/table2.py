@@ -49,7 +49,8 @@ def main() -> None:
     write_csv(args.records_output, header,
               records_table(cells, header, layout["rows"], layout["categories"]))
     provenance.write_json_atomic(args.provenance_output, provenance.table_record(
-        args.scores, [args.output, args.long_output, args.records_output], started))
+        args.scores, [args.output, args.long_output, args.ci_output, args.records_output],
+        started))
 
 
 if __name__ == "__main__":
