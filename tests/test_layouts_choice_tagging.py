@@ -227,7 +227,11 @@ def test_local_ccgbank_is_prepared_by_sections(tmp_path):
     # the tag set is every category of every split, sorted (the test split's NP[nb]/N too)
     assert manifest["label_names"] == sorted(
         {"N/N", "N", "(S[dcl]\\NP)/NP", "NP", ".", "S[dcl]\\NP", "NP[nb]/N"})
-    assert manifest["source"] == {"source": "local", "path": str(root)}
+    # the release files read, each with its content hash (no hub revision)
+    assert {key: value for key, value in manifest["source"].items() if key != "files"} == {
+        "source": "local", "path": str(root)}
+    assert sorted(manifest["source"]["files"]) == [
+        "data/AUTO/00/wsj_0000.auto", "data/AUTO/19/wsj_1900.auto", "data/AUTO/22/wsj_2200.auto"]
 
 
 def test_local_ccgbank_without_a_split_names_the_sections(tmp_path):
