@@ -8,7 +8,10 @@ import logging
 
 
 def parser(description: str) -> argparse.ArgumentParser:
-    return argparse.ArgumentParser(description=description)
+    """A parser whose help prints the script's docstring as written, so the usage
+    examples in it stay one per line."""
+    return argparse.ArgumentParser(description=description,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
 def json_arg(text: str):

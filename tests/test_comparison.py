@@ -6,7 +6,7 @@ import pytest
 
 from xstilts.comparison import (
     HEADER,
-    ReferenceError,
+    PaperReferenceError,
     compare,
     load_reference,
     paper_average_improvements,
@@ -157,7 +157,7 @@ def test_malformed_table_names_file_and_column(tmp_path, text, message):
 def test_malformed_reference_names_file_and_entry(tmp_path, number, message):
     path = write(tmp_path / "reference.yaml", "average_over: [xnli]\ngroups:\n"
                  f"  - {{source: s, split: dev, metric: score, numbers: [{number}]}}\n")
-    with pytest.raises(ReferenceError, match=message) as error:
+    with pytest.raises(PaperReferenceError, match=message) as error:
         load_reference(path)
     assert str(error.value).startswith(f"{path}: groups[0]")
 

@@ -20,7 +20,7 @@ TASK_SCORE = "score"  # metric name of Table 2's own task score
 OUR_SPLIT = "dev"  # Table 2 is computed on the dev sets
 
 
-class ReferenceError(ValueError):
+class PaperReferenceError(ValueError):
     """The reference file lacks a key or holds a value of the wrong kind."""
 
 
@@ -30,7 +30,7 @@ def load_reference(path: Path) -> dict:
     reference = load_yaml(path) or {}
     for key in ("average_over", "groups"):
         if key not in reference:
-            raise ReferenceError(f"{path}: no key {key!r}")
+            raise PaperReferenceError(f"{path}: no key {key!r}")
     numbers = []
     for group_index, group in enumerate(reference["groups"]):
         defaults = {key: value for key, value in group.items() if key != "numbers"}
@@ -43,13 +43,13 @@ def load_reference(path: Path) -> dict:
 
 def checked(number: dict, where: str) -> dict:
     if number.get("quantity") not in QUANTITIES:
-        raise ReferenceError(f"{where}: quantity {number.get('quantity')!r} is not one of "
+        raise PaperReferenceError(f"{where}: quantity {number.get('quantity')!r} is not one of "
                              f"{', '.join(QUANTITIES)}")
     for key in ("source", *REQUIRED[number["quantity"]]):
         if key not in number:
-            raise ReferenceError(f"{where}: no key {key!r}")
+            raise PaperReferenceError(f"{where}: no key {key!r}")
     if isinstance(number["value"], bool) or not isinstance(number["value"], int | float):
-        raise ReferenceError(f"{where}: value {number['value']!r} is not a number")
+        raise PaperReferenceError(f"{where}: value {number['value']!r} is not a number")
     return number
 
 
