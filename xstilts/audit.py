@@ -31,7 +31,6 @@ walked once, so `--all` costs about one pass over the files the table depends on
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -40,6 +39,7 @@ from .provenance import (
     RECORD_ID_LENGTH,
     UNRECORDED,
     content_sha256,
+    read_json,
     record_id,
     sha256_file,
 )
@@ -176,7 +176,7 @@ class Auditor:
     def read_record(self, role: str, path: str) -> dict | None:
         """The provenance record of a checkpoint record file or a result JSON file."""
         try:
-            data = json.loads((self.root / path).read_text())
+            data = read_json(self.root / path)
         except (OSError, ValueError):
             return None
         return data if role == "checkpoint" else data.get("provenance")
@@ -234,7 +234,7 @@ class Auditor:
         if recorded is None:
             return Link(role, path, MISSING, "its record holds no content hash (written "
                                              "before content hashing: rebuild it)")
-        if content_sha256(json.loads((self.root / path).read_text())) != recorded:
+        if content_sha256(read_json(self.root / path)) != recorded:
             return Link(role, path, MODIFIED, "content differs from what its job wrote "
                                               "(edited by hand?)")
         return Link(role, path, OK)
@@ -260,7 +260,7 @@ class Auditor:
 
     def _manifest_files(self, manifest_path: str, link: Link) -> Link:
         directory = Path(manifest_path).parent
-        manifest = json.loads((self.root / manifest_path).read_text())
+        manifest = read_json(self.root / manifest_path)
         for key, entry in manifest["files"].items():
             checked = self.check_file("data", str(directory / f"{key}.parquet"),
                                       entry["sha256"])
@@ -314,7 +314,7 @@ class Auditor:
     def table_record(self) -> dict:
         if self._table_record is None:
             try:
-                self._table_record = json.loads((self.root / self.table_record_path).read_text())
+                self._table_record = read_json(self.root / self.table_record_path)
             except (OSError, ValueError):
                 self._table_record = {}
         return self._table_record

@@ -25,15 +25,13 @@ before it, until the newer is complete).
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from .config import BASELINE, resolve_task, trained_intermediate, unavailable_rows
+from .config import BASELINE, load_yaml, resolve_task, trained_intermediate, unavailable_rows
+from .provenance import read_json
 
 # Dense bf16 peak FLOP/s per GPU type (CPU: what the demo measured, notes/measurements).
 PEAK_FLOPS = {"h100": 989e12, "h200": 989e12, "a100": 312e12, "l40s": 362e12, "a10": 125e12,
@@ -89,7 +87,7 @@ def model_shape(model: dict) -> tuple[int, int, int, int, int]:
                 build["vocab_size"], build["max_position_embeddings"])
     config_file = Path(model.get("path", "")) / "config.json"
     if model["source"] == "local" and config_file.exists():
-        found = json.loads(config_file.read_text())
+        found = read_json(config_file)
         return (found["num_hidden_layers"], found["hidden_size"], found["intermediate_size"],
                 found["vocab_size"], found["max_position_embeddings"])
     name = model.get("path", "").rsplit("/", 1)[-1].lower()
@@ -155,14 +153,14 @@ class Sizes:
 
     def __init__(self, config: dict, root: Path, reference: Path = REFERENCE):
         self.config, self.root = config, Path(root)
-        self.reference = (yaml.safe_load(Path(reference).read_text()) or {}).get(
+        self.reference = (load_yaml(reference) or {}).get(
             "dataset_sizes", {})
         self.unknown: set[str] = set()
 
     def rows(self, dataset: str, language: str, split: str) -> int:
         manifest = self.root / "data" / "prepared" / dataset / "manifest.json"
         if manifest.exists():
-            files = json.loads(manifest.read_text())["files"]
+            files = read_json(manifest)["files"]
             return files.get(f"{language}/{split}", {}).get("rows", 0)
         if self.config["datasets"][dataset]["source"] == "demo":
             demo = self.config["demo"]
@@ -243,7 +241,7 @@ class Planner:
     def with_measured(self, job: Job, checkpoint: Path) -> Job:
         record = self.root / checkpoint / "provenance.json"
         if record.exists():
-            wall = json.loads(record.read_text()).get("wall_seconds")
+            wall = read_json(record).get("wall_seconds")
             if wall is not None:
                 job.seconds, job.measured = float(wall), True
         return job
