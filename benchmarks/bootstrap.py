@@ -4,7 +4,7 @@ The grid of config/config.yaml (11 rows: the baseline and ten intermediate tasks
 target tasks with every evaluation language), each language with a dev set of roughly
 its real size, per-example material of the kind its metric keeps (0/1 accuracy, QA EM and
 F1, per-sentence tagging counts, per-source-sentence BUCC counts). Times reading the score
-files' JSON, the resampling (xstilts.intervals.grid_replicates) and writing the long form
+files' JSON, the resampling (xstilts.report.intervals.grid_replicates) and writing the long form
 and the interval table, as the table2 job does them.
 
     python benchmarks/bootstrap.py                       # 1000 resamples, one seed
@@ -33,15 +33,15 @@ import yaml  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a source checkout
 
-from xstilts.intervals import (  # noqa: E402
+from xstilts.metrics import bootstrap  # noqa: E402
+from xstilts.report.intervals import (  # noqa: E402
     Settings,
     grid_replicates,
     interval_table,
     summaries,
     with_intervals,
 )
-from xstilts.metrics import bootstrap  # noqa: E402
-from xstilts.tables import long_form  # noqa: E402
+from xstilts.report.tables import long_form  # noqa: E402
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "config.yaml"
 ROWS = ["baseline", "anli_plus", "mnli", "qqp", "squad_v1", "squad_v2", "hellaswag",

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a source checkout
 
-from xstilts.checkout import copy_workflow  # noqa: E402
+from xstilts.runtime.checkout import copy_workflow  # noqa: E402
 
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 TARGET = "results/table2.csv"

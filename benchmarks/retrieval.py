@@ -1,8 +1,8 @@
 """Time and memory of BUCC-style mining on random embeddings.
 
 For each size N, draws N random unit vectors per side and times the three stages of
-`xstilts.retrieval.mine_pairs`: the blocked k-NN in both directions, the margin scoring,
-and the greedy one-to-one "max" retrieval. Peak memory is measured above the level reached
+`xstilts.formats.retrieval.mining.mine_pairs`: the blocked k-NN in both directions, the margin
+scoring and the greedy one-to-one "max" retrieval. Peak memory is measured above the level reached
 once the embeddings exist: torch.cuda.max_memory_allocated on CUDA; on CPU the process RSS
 (tracemalloc does not see torch's allocations), sampled every few milliseconds.
 
@@ -29,7 +29,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a source checkout
 
-from xstilts.retrieval import (  # noqa: E402
+from xstilts.formats.retrieval.mining import (  # noqa: E402
     DEFAULT_BATCH_SIZE,
     knn_both_ways,
     margins_from_neighbours,

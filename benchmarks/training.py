@@ -7,7 +7,7 @@ micro-batches of at most --max-batch with gradient accumulation) in two settings
 
   baseline  Trainer defaults of old: fp32, every batch padded to max_length, random order,
             plain torch AdamW (not fused), eager attention.
-  project   what xstilts.training configures: bf16 autocast on CUDA (fp32 on CPU), PyTorch
+  project   what xstilts.train.loop configures: bf16 autocast on CUDA (fp32 on CPU), PyTorch
             SDPA attention, dynamic padding (multiple of 8) of batches grouped by length
             (transformers' LengthGroupedSampler, as Trainer's group_by_length), fused AdamW
             on CUDA, torch.compile with --compile.
@@ -33,7 +33,7 @@ Figures, one `key=value` line per format, then prediction and the estimate:
                    left out; attention-score FLOPs are not counted either.
   predict          examples/s over a synthetic multilingual XNLI-like dev set: padded to
                    max_length, fp32, unsorted, eager (baseline) against
-                   xstilts.tasks.inference.sorted_batches (project: length-sorted, bf16 on
+                   xstilts.formats.inference.sorted_batches (project: length-sorted, bf16 on
                    CUDA, inference_mode, SDPA)
   table2_hours     device-hours to train Table 2 (every intermediate task, then every row x
                    trained target; no evaluation or prediction) from each format's measured
@@ -63,11 +63,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a source checkout
 
 from benchmarks.retrieval import PeakRss  # noqa: E402
-from xstilts import config as xconfig  # noqa: E402
+from xstilts.formats import get_format  # noqa: E402
+from xstilts.formats.inference import sorted_batches  # noqa: E402
 from xstilts.models.base import train_tokenizer, within_model_limit  # noqa: E402
-from xstilts.tasks import get_format  # noqa: E402
-from xstilts.tasks.inference import sorted_batches  # noqa: E402
-from xstilts.training import collator_of, micro_batching  # noqa: E402
+from xstilts.spec import config as xconfig  # noqa: E402
+from xstilts.train.parts import collator_of, micro_batching  # noqa: E402
 
 MIB = 2**20
 LARGE = dict(vocab_size=250002, hidden_size=1024, num_hidden_layers=24, num_attention_heads=16,

@@ -1,7 +1,7 @@
 # Summaries read back from the tables and data manifests (no torch, seconds each): Table 1,
 # the comparison with the published numbers, and the figures. Local rules: on SLURM they
 # would spend longer queued than running.
-from xstilts.table1 import datasets_read, describe_tasks
+from xstilts.report.table1 import datasets_read, describe_tasks
 
 TABLE1_TASKS = describe_tasks(config, config["experiment"]["intermediate"], TARGETS)
 FIGURES = "results/figures"

@@ -3,7 +3,7 @@
 # CPU: a local rule.
 import os
 
-from xstilts.translation import translated_datasets
+from xstilts.report.translation import translated_datasets
 
 TRANSLATED = translated_datasets(config["datasets"])
 

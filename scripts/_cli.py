@@ -32,17 +32,13 @@ def add_compute_arguments(cli: argparse.ArgumentParser) -> None:
                      help="GPUs to claim on this machine (the rule's gpu resource)")
 
 
-OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-
-
 def setup_compute(args: argparse.Namespace) -> None:
     """Claim the job's GPUs (before torch sees any), set its CPU threads, and switch the
     hub libraries offline: compute jobs read only what the local rules downloaded."""
-    import os
+    from xstilts.runtime import devices
+    from xstilts.runtime.offline import go_offline
 
-    from xstilts import devices
-
-    os.environ.update(OFFLINE)
+    go_offline()
     visible = devices.claim(args.gpus)
     logging.getLogger("xstilts").info("CUDA_VISIBLE_DEVICES=%r", visible)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import _cli
 
-from xstilts import audit
+from xstilts.audit import audit
 
 
 def main() -> None:

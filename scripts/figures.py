@@ -4,10 +4,10 @@ byte-identical on reruns."""
 
 import _cli
 
-from xstilts import figures
-from xstilts.comparison import load_reference, paper_average_improvements
-from xstilts.results import TASK_SCORE_LANGUAGE as WHOLE_CELL
-from xstilts.results import (
+from xstilts.report import figures
+from xstilts.report.comparison import load_reference, paper_average_improvements
+from xstilts.report.results import TASK_SCORE_LANGUAGE as WHOLE_CELL
+from xstilts.report.results import (
     language_improvements,
     read_intervals,
     read_language_scores,

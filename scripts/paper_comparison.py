@@ -3,9 +3,9 @@ interval, whether the paper's value lies inside it, difference."""
 
 import _cli
 
-from xstilts.comparison import compare, load_reference
-from xstilts.results import read_intervals, read_table2
-from xstilts.tables import write_csv
+from xstilts.report.comparison import compare, load_reference
+from xstilts.report.results import read_intervals, read_table2
+from xstilts.report.tables import write_csv
 
 
 def main() -> None:

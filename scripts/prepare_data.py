@@ -2,7 +2,7 @@
 
 import _cli
 
-from xstilts.data.prepared import load_raw, write_prepared
+from xstilts.store.prepared import load_raw, write_prepared
 
 
 def main() -> None:

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import _cli
 
-from xstilts.tasks.retrieval import evaluate
+from xstilts.formats.retrieval import evaluate
 
 
 def main() -> None:
     cli = _cli.parser(__doc__)
     cli.add_argument("--specs", type=_cli.json_arg, required=True,
-                     help="list of resolved task specs (JSON), as xstilts.config.resolve_task "
+                     help="list of resolved task specs (JSON), as xstilts.spec.config.resolve_task "
                           "builds them")
     cli.add_argument("--init", required=True, help="checkpoint whose encoder embeds the sentences")
     cli.add_argument("--layer", type=int, required=True,

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import _cli
 
-from xstilts import provenance
-from xstilts.config import load, resolve_task
-from xstilts.scoring import evaluated_sizes, score_predictions, score_test
+from xstilts.evaluate.scoring import score_predictions, score_test
+from xstilts.spec.config import load, resolve_task
+from xstilts.store import provenance
+from xstilts.store.splits import evaluated_sizes
 
 
 def main() -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import _cli
 
-from xstilts.config import load
-from xstilts.status import describe, grid
+from xstilts.audit.status import describe, grid
+from xstilts.spec.config import load
 
 PAPER_CONFIG = "config/config.yaml"  # the Snakefile's configfile
 

@@ -2,14 +2,14 @@
 
 import _cli
 
-from xstilts.table1 import load_manifests, table1
-from xstilts.tables import write_csv
+from xstilts.report.table1 import load_manifests, table1
+from xstilts.report.tables import write_csv
 
 
 def main() -> None:
     cli = _cli.parser(__doc__)
     cli.add_argument("--tasks", type=_cli.json_arg, required=True,
-                     help="the tasks as xstilts.table1.describe_tasks gives them (JSON)")
+                     help="the tasks as xstilts.report.table1.describe_tasks gives them (JSON)")
     cli.add_argument("--unavailable", type=_cli.json_arg, default={},
                      help='{task: reason} for tasks whose data is missing (JSON)')
     cli.add_argument("--datasets", nargs="*", default=[],

@@ -3,15 +3,15 @@ intervals, the intervals of every cell and language, and the record ids."""
 
 import _cli
 
-from xstilts import provenance
-from xstilts.intervals import (
+from xstilts.report.intervals import (
     Settings,
     grid_replicates,
     interval_table,
     summaries,
     with_intervals,
 )
-from xstilts.tables import long_form, over_seeds, read_runs, records_table, table2, write_csv
+from xstilts.report.tables import long_form, over_seeds, read_runs, records_table, table2, write_csv
+from xstilts.store import provenance
 
 
 def main() -> None:

@@ -2,9 +2,9 @@
 
 import _cli
 
-from xstilts.comparison import load_reference
-from xstilts.table3 import table3
-from xstilts.tables import read_runs, write_csv
+from xstilts.report.comparison import load_reference
+from xstilts.report.table3 import table3
+from xstilts.report.tables import read_runs, write_csv
 
 
 def main() -> None:

@@ -4,16 +4,17 @@ from pathlib import Path
 
 import _cli
 
-from xstilts import provenance
-from xstilts.scoring import evaluated_sizes
-from xstilts.test_split import predict_test
-from xstilts.training import predict_languages, train
+from xstilts.evaluate.test_predictions import predict_test
+from xstilts.store import provenance
+from xstilts.store.splits import evaluated_sizes
+from xstilts.train.loop import predict_languages, train
 
 
 def main() -> None:
     cli = _cli.parser(__doc__)
     cli.add_argument("--spec", type=_cli.json_arg, required=True,
-                     help="resolved task spec (JSON), as xstilts.config.resolve_task builds it")
+                     help="resolved task spec (JSON), as xstilts.spec.config.resolve_task "
+                     "builds it")
     cli.add_argument("--init", required=True, help="checkpoint whose encoder is fine-tuned")
     cli.add_argument("--data", required=True, help="root of the prepared datasets")
     cli.add_argument("--output", required=True, help="directory of the selected checkpoint")

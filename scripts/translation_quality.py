@@ -5,9 +5,9 @@ from pathlib import Path
 
 import _cli
 
-from xstilts import provenance
-from xstilts.tables import write_csv
-from xstilts.translation import report_table
+from xstilts.report.tables import write_csv
+from xstilts.report.translation import report_table
+from xstilts.store import provenance
 
 
 def main() -> None:

@@ -16,11 +16,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from xstilts.config import dataset_languages
 from xstilts.data.demo import generate
 from xstilts.data.original.retrieval import BUCC_PARTS, TATOEBA_CODES
 from xstilts.data.original.tagging import PANX_FILES, UD_SPLITS
-from xstilts.data.schemas import SCHEMAS
+from xstilts.data.schemas import SCHEMAS, dataset_languages
 
 NLI = ("entailment", "neutral", "contradiction")
 

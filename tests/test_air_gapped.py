@@ -24,10 +24,10 @@ import yaml
 from release_files import write_release
 from workflow import BIN, ROOT, copy_workflow, job_counts, read_csv, snakemake
 
-from xstilts.config import dataset_languages
-from xstilts.data.prepared import canonical_splits, load_raw
-from xstilts.data.schemas import SCHEMAS
+from xstilts.data.schemas import SCHEMAS, dataset_languages
 from xstilts.models.base import build_model, save, train_tokenizer
+from xstilts.runtime.offline import OFFLINE
+from xstilts.store.prepared import canonical_splits, load_raw
 
 pytestmark = pytest.mark.workflow
 
@@ -39,7 +39,7 @@ LANGUAGES = {"pawsx": ["en", "de"], "udpos": ["en", "kk"], "xquad": ["en", "zh"]
              "tatoeba": ["de", "zh"]}
 TARGETS = list(LANGUAGES)
 RELEASED = ["mnli", "squad_v1", *TARGETS]
-OFFLINE_SWITCHES = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")
+OFFLINE_SWITCHES = tuple(OFFLINE)
 NAMESPACES = (["unshare", "--net", "--map-root-user"], ["unshare", "--net"])
 
 GUARD = '''\

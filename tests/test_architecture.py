@@ -1,4 +1,5 @@
-"""The package's import graph: no new import cycles, and the light stages stay torch-free.
+"""The package's import graph: stage packages, imports only downward, no cycles, and the
+light stages torch-free.
 
 Every module of `xstilts` is parsed with `ast`; imports inside functions count, since a
 function-level import is an edge of the architecture just as a top-level one is.
@@ -13,30 +14,16 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "xstilts"
 
-# The cycles the package still has (issue 17 breaks them). The test fails on any cycle
-# not listed here, and on a listed one that no longer exists, so the list only shrinks.
-KNOWN_CYCLES = [
-    frozenset({
-        "xstilts.data.demo", "xstilts.data.layouts_choice", "xstilts.data.layouts_qa",
-        "xstilts.data.layouts_retrieval", "xstilts.data.layouts_tagging",
-        "xstilts.data.layouts_text", "xstilts.data.schemas",
-    }),
-    frozenset({
-        "xstilts.config", "xstilts.data.prepared", "xstilts.mlm", "xstilts.models.base",
-        "xstilts.models.sentence_encoder", "xstilts.multitask", "xstilts.provenance",
-        "xstilts.scoring", "xstilts.tasks.retrieval", "xstilts.test_split",
-        "xstilts.training",
-    }),
-]
+# The stages, lowest first (docs/architecture.md). A module may import its own stage and
+# the stages below it, never one above; `xstilts.warm`, the job launcher the rules name,
+# belongs to runtime.
+STAGES = ("runtime", "metrics", "data", "store", "models", "formats", "spec", "train",
+          "evaluate", "report", "audit")
+LAUNCHER = "xstilts.warm"
 
 # Stages that must import without torch (reports, audit and scoring run on any machine).
-LIGHT = [
-    "xstilts.metrics.averages", "xstilts.metrics.bootstrap", "xstilts.metrics.classification",
-    "xstilts.metrics.qa", "xstilts.metrics.retrieval", "xstilts.metrics.tagging",
-    "xstilts.tables", "xstilts.table1", "xstilts.table3", "xstilts.results",
-    "xstilts.comparison", "xstilts.figures", "xstilts.translation",
-    "xstilts.audit", "xstilts.status", "xstilts.scoring",
-]
+LIGHT_STAGES = ("metrics", "report", "audit")
+LIGHT_MODULES = ("xstilts.evaluate.scoring", "xstilts.store.splits", "xstilts.spec.config")
 
 
 def modules() -> dict[str, Path]:
@@ -125,17 +112,49 @@ def test_cycle_finder_finds_a_cycle():
     assert cycles(edges) == [frozenset({"a", "b", "c"})]
 
 
-def test_no_new_import_cycles():
-    found = cycles(import_graph())
-    new = [sorted(cycle) for cycle in found if cycle not in KNOWN_CYCLES]
-    assert not new, f"import cycles (function-level imports included): {new}"
-    gone = [sorted(cycle) for cycle in KNOWN_CYCLES if cycle not in found]
-    assert not gone, f"these cycles are broken or changed; update KNOWN_CYCLES: {gone}"
+def stage_of(module: str) -> str:
+    if module == LAUNCHER:
+        return "runtime"
+    parts = module.split(".")
+    if len(parts) < 2 or parts[1] not in STAGES:
+        raise AssertionError(f"{module}: not inside a stage package ({', '.join(STAGES)})")
+    return parts[1]
+
+
+def test_no_import_cycles():
+    found = [sorted(cycle) for cycle in cycles(import_graph())]
+    assert not found, f"import cycles (function-level imports included): {found}"
+
+
+def test_every_module_lives_in_a_stage():
+    loose = [name for name in modules() if name not in ("xstilts", LAUNCHER)
+             and name.split(".")[1] not in STAGES]
+    assert not loose, f"modules outside the stage packages: {loose}"
+
+
+def upward_imports(edges: dict[str, set[str]]) -> list[str]:
+    rank = {stage: index for index, stage in enumerate(STAGES)}
+    return [f"{module} -> {target}" for module, targets in sorted(edges.items())
+            if module != "xstilts" for target in sorted(targets)
+            if target.startswith("xstilts.") and rank[stage_of(target)] > rank[stage_of(module)]]
+
+
+def test_upward_import_finder_finds_one():
+    edges = {"xstilts.train.loop": {"xstilts.evaluate.scoring", "xstilts.store.prepared"},
+             "xstilts.evaluate.scoring": {"xstilts.train.loop", "xstilts.warm"}}
+    assert upward_imports(edges) == ["xstilts.train.loop -> xstilts.evaluate.scoring"]
+
+
+def test_imports_only_go_down_the_stages():
+    upward = upward_imports(import_graph())
+    assert not upward, f"imports of a higher stage: {upward}"
 
 
 def test_light_stages_import_without_torch():
+    light = [name for name in modules() if name.split(".")[1:2] in ([s] for s in LIGHT_STAGES)]
+    light += LIGHT_MODULES
     code = ("import importlib, sys\n"
-            f"for name in {LIGHT!r}:\n"
+            f"for name in {light!r}:\n"
             "    importlib.import_module(name)\n"
             "print('torch' in sys.modules)\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

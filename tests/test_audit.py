@@ -1,6 +1,6 @@
 """The audit walks every Table 2 cell back to the base model and finds what changed.
 
-Unit tests on a small tree of real records (built with xstilts.provenance, no training),
+Unit tests on a small tree of real records (built with xstilts.store.provenance, no training),
 then the demo slice end to end (marked `workflow`).
 """
 
@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from workflow import DEMO, read_csv, snakemake
 
-from xstilts import audit, provenance
-from xstilts.tables import long_form, over_seeds, records_table, table2, write_csv
+from xstilts.audit import audit
+from xstilts.report.tables import long_form, over_seeds, records_table, table2, write_csv
+from xstilts.store import provenance
 
 REPO = Path(__file__).resolve().parent.parent
 CLEAN = {"commit": "0123456789abcdef", "dirty": False}

@@ -6,11 +6,11 @@ import random
 import numpy as np
 import pytest
 
-from xstilts.intervals import Settings, grid_replicates, summaries, with_intervals
 from xstilts.metrics import bootstrap
 from xstilts.metrics.retrieval import mined_pairs_counts, mined_pairs_f1
 from xstilts.metrics.tagging import entity_counts, entity_f1, pos_counts, pos_f1
-from xstilts.tables import long_form
+from xstilts.report.intervals import Settings, grid_replicates, summaries, with_intervals
+from xstilts.report.tables import long_form
 
 Z95 = 1.959964  # standard normal quantile of 0.975
 

@@ -1,5 +1,5 @@
-"""Runs on a budget: the cost plan (xstilts.plan), config/small.yaml, overlays that narrow
-the grid, and what training writes to disk (xstilts.checkpoints)."""
+"""Runs on a budget: the cost plan (xstilts.report.plan), config/small.yaml, overlays that narrow
+the grid, and what training writes to disk (xstilts.train.checkpoints)."""
 
 import math
 import subprocess
@@ -8,8 +8,8 @@ import pytest
 import yaml
 from workflow import BIN, ROOT, copy_workflow, job_counts, snakemake
 
-from xstilts import plan
-from xstilts.config import load, merge, validate
+from xstilts.report import plan
+from xstilts.spec.config import load, merge, validate
 
 # A hand-made case: one row, one target, generated data of known sizes, XLM-R Large on an
 # H100 whose benchmark file says 1000 useful tokens/s for sentence pairs.
@@ -174,7 +174,7 @@ def test_overlay_keeps_exactly_the_rows_targets_and_languages_it_names(tmp_path)
 def test_best_weights_keep_shared_tensors_once_and_round_trip(tmp_path):
     import torch
 
-    from xstilts.checkpoints import BEST_FILE, BestWeights
+    from xstilts.train.checkpoints import BEST_FILE, BestWeights
 
     encoder = torch.nn.Linear(4, 4)
     model = torch.nn.ModuleDict({"a": torch.nn.Sequential(encoder, torch.nn.Linear(4, 2)),

@@ -4,15 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from xstilts.comparison import (
+from xstilts.report.comparison import (
     HEADER,
     PaperReferenceError,
     compare,
     load_reference,
     paper_average_improvements,
 )
-from xstilts.results import TableError, read_intervals, read_table2
-from xstilts.tables import write_csv
+from xstilts.report.results import TableError, read_intervals, read_table2
+from xstilts.report.tables import write_csv
 
 REPO = Path(__file__).resolve().parent.parent
 # baseline average (70 + 80) / 2 = 75, mnli (78 + 83) / 2 = 80.5: improvement 5.5
@@ -163,7 +163,7 @@ def test_malformed_reference_names_file_and_entry(tmp_path, number, message):
 
 
 def test_numbers_covering_a_target_not_scored_as_the_benchmark_say_so(reference, tmp_path):
-    # as xstilts.tables writes it: the baseline's BUCC came from gold pairs alone
+    # as xstilts.report.tables writes it: the baseline's BUCC came from gold pairs alone
     text = TABLE2.replace("baseline,70.00,80.00,75.00,75.00,",
                           "baseline,70.00,80.00,75.00,75.00,pawsx not comparable: gold only")
     rows = compared(reference, read_table2(write(tmp_path / "table2.csv", text)))

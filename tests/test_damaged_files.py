@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from xstilts import provenance
-from xstilts.data.prepared import read_manifest
 from xstilts.models.transfer import read_checkpoint
-from xstilts.tables import read_runs
+from xstilts.report.tables import read_runs
+from xstilts.store import provenance
+from xstilts.store.prepared import read_manifest
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -9,8 +9,8 @@ import pytest
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
 from xstilts.data.demo import generate
-from xstilts.data.prepared import read_manifest, read_split, write_prepared
 from xstilts.data.schemas import SCHEMAS
+from xstilts.store.prepared import read_manifest, read_split, write_prepared
 
 NLI = ["entailment", "neutral", "contradiction"]
 S = Value("string")

@@ -1,10 +1,10 @@
-"""Each job on a multi-GPU machine gets its own devices (xstilts.devices)."""
+"""Each job on a multi-GPU machine gets its own devices (xstilts.runtime.devices)."""
 
 import os
 
 import pytest
 
-from xstilts import devices
+from xstilts.runtime import devices
 
 
 @pytest.fixture(autouse=True)

@@ -12,15 +12,15 @@ import pyarrow as pa
 import pytest
 import torch
 
-from xstilts.config import load, merge, resolve_task, validate
 from xstilts.data.demo import generate
-from xstilts.data.prepared import load_raw, read_split, write_prepared
 from xstilts.data.schemas import SCHEMAS
+from xstilts.evaluate.scoring import score_predictions
+from xstilts.formats import extractive_qa as qa
+from xstilts.formats import pair_classification
 from xstilts.metrics.qa import score_squad
 from xstilts.models.base import build_model, save, train_tokenizer
-from xstilts.scoring import score_predictions
-from xstilts.tasks import extractive_qa as qa
-from xstilts.tasks import pair_classification
+from xstilts.spec.config import load, merge, resolve_task, validate
+from xstilts.store.prepared import load_raw, read_split, write_prepared
 
 ROOT = Path(__file__).resolve().parent.parent
 DECODING = {"n_best": 20, "max_answer_length": 30, "no_answer": False,
@@ -365,7 +365,7 @@ def test_selection_score_is_squad_f1_or_squad_v2_f1():
 def test_gold_needs_no_torch():
     code = (
         "import sys, pyarrow as pa\n"
-        "from xstilts.tasks.extractive_qa import gold\n"
+        "from xstilts.formats.extractive_qa import gold\n"
         "table = pa.table({'id': ['q'], 'answers_text': [['x', 'y']]})\n"
         "assert gold(table, []) == {'q': ['x', 'y']}\n"
         "assert 'torch' not in sys.modules\n"

@@ -5,8 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xstilts import figures
-from xstilts.results import TableError, language_improvements, read_language_scores, read_table2
+from xstilts.report import figures
+from xstilts.report.results import (
+    TableError,
+    language_improvements,
+    read_language_scores,
+    read_table2,
+)
 
 METRICS = {"xnli": "accuracy", "xquad": "squad"}
 TABLE2 = """\

@@ -4,13 +4,15 @@ licensed data is missing."""
 import pytest
 from datasets import ClassLabel, Dataset, DatasetDict, Features, List, Value
 
-from xstilts.config import ConfigError, merge, unavailable_rows, validate
 from xstilts.data.demo import generate
 from xstilts.data.layouts_tagging import read_auto
-from xstilts.data.prepared import load_raw, read_manifest, read_split, write_prepared
 from xstilts.data.schemas import SCHEMAS
-from xstilts.scoring import METRICS, eval_splits, score_predictions
-from xstilts.tables import table2, write_csv
+from xstilts.evaluate.scoring import score_predictions
+from xstilts.metrics.registry import METRICS
+from xstilts.report.tables import table2, write_csv
+from xstilts.spec.config import ConfigError, merge, unavailable_rows, validate
+from xstilts.store.prepared import load_raw, read_manifest, read_split, write_prepared
+from xstilts.store.splits import eval_splits
 
 S = Value("string")
 UPOS = ["ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON",
@@ -313,10 +315,10 @@ def test_tagging_metrics_score_by_id():
     gold = {"s1": ["B-PER", "I-PER", "O"], "s2": ["B-LOC"]}
     # entities PER and LOC; the prediction (in another id order) finds PER only:
     # P 1, R 1/2, F1 2/3
-    result = METRICS["entity_f1"]({"s2": ["O"], "s1": ["B-PER", "I-PER", "O"]}, gold, "de")
+    result = METRICS["entity_f1"].score({"s2": ["O"], "s1": ["B-PER", "I-PER", "O"]}, gold, "de")
     assert result == {"f1": pytest.approx(200 / 3), "count": 2}
     with pytest.raises(ValueError, match="'s2'"):
-        METRICS["pos_f1"]({"s1": ["X", "X", "X"]}, gold, "de")
+        METRICS["pos_f1"].score({"s1": ["X", "X", "X"]}, gold, "de")
 
 
 # --- rows whose licensed data is missing ----------------------------------------------------

@@ -5,8 +5,8 @@ from datasets import Dataset, DatasetDict, Features, Sequence, Value
 
 from xstilts.data.demo import generate
 from xstilts.data.layouts_qa import tydiqa_language
-from xstilts.data.prepared import read_split, write_prepared
 from xstilts.data.schemas import SCHEMAS
+from xstilts.store.prepared import read_split, write_prepared
 
 S, I32 = Value("string"), Value("int32")
 SQUAD_ANSWERS = Sequence({"text": S, "answer_start": I32})
@@ -243,8 +243,8 @@ def test_answers_off_their_offset_are_realigned_or_never_trained_on(tmp_path):
     assert [record["answers_start"] for record in records] == [[12], [20], [-1]]
     assert records[2]["answers_text"] == ["Lyon"]  # still a gold answer for scoring
 
+    from xstilts.formats import extractive_qa
     from xstilts.models.base import train_tokenizer
-    from xstilts.tasks import extractive_qa
 
     assert extractive_qa.first_answer_chars(["Lyon"], [-1]) is None
     assert extractive_qa.first_answer_chars(["x", "France"], [-1, 12]) == (12, 18)

@@ -6,9 +6,10 @@ import pytest
 from datasets import Dataset, DatasetDict, Features, Value
 
 from xstilts.data.demo import NAMES, generate
-from xstilts.data.prepared import read_manifest, read_split, write_prepared
 from xstilts.data.schemas import SCHEMAS
-from xstilts.tasks.retrieval import gold, side
+from xstilts.formats.retrieval import gold
+from xstilts.metrics.retrieval import side
+from xstilts.store.prepared import read_manifest, read_split, write_prepared
 
 S = Value("string")
 # The hub's published layout (google/xtreme bucc18.<lang>, tatoeba.<lang3>), written out

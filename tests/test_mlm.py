@@ -1,4 +1,4 @@
-"""Masked-LM on multilingual text during intermediate training (xstilts.mlm) and the text
+"""Masked-LM on multilingual text during intermediate training (xstilts.train.mlm) and the text
 corpus layout it reads (xstilts.data.layouts_text).
 
 A tiny XLM-R is built as the demo builds it; demo MNLI, QQP and a demo corpus in three
@@ -15,14 +15,14 @@ import torch
 from datasets import IterableDataset, IterableDatasetDict
 from safetensors.torch import load_file
 
-from xstilts.config import load_schema
 from xstilts.data.original import OriginalFormatError
-from xstilts.data.prepared import MANIFEST, load_raw, read_split, write_prepared
 from xstilts.data.schemas import SCHEMAS
-from xstilts.mlm import MLM_PART, MaskedLMBatches, mlm_setup, shared_masked_lm
 from xstilts.models.base import build_model, corpus, save, train_tokenizer
-from xstilts.provenance import record_checkpoint, sha256_file
-from xstilts.training import train
+from xstilts.spec.config import load_schema
+from xstilts.store.prepared import MANIFEST, load_raw, read_split, write_prepared
+from xstilts.store.provenance import record_checkpoint, sha256_file
+from xstilts.train.loop import train
+from xstilts.train.mlm import MLM_PART, MaskedLMBatches, mlm_setup, shared_masked_lm
 
 TINY = {"vocab_size": 200, "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
         "intermediate_size": 32, "max_position_embeddings": 66}
@@ -43,7 +43,7 @@ MLM = {"dataset": "corpus", "languages": LANGUAGES, "ratio": 0.5, "probability":
 
 
 def task_spec(task="mnli", dataset="mnli", dev="validation_matched", **changes) -> dict:
-    """A resolved intermediate task (xstilts.config.resolve_task's shape) with MLM."""
+    """A resolved intermediate task (xstilts.spec.config.resolve_task's shape) with MLM."""
     spec = {"task": task, "kind": "intermediate_tasks", "format": "pair_classification",
             "train": [{"dataset": dataset, "split": "train", "language": "en"}],
             "dev": [{"dataset": dataset, "split": dev, "language": "en"}],

@@ -10,6 +10,7 @@ from safetensors.torch import load_file, save_file
 
 from xstilts.data.demo import pair_rows
 from xstilts.data.schemas import SCHEMAS
+from xstilts.formats import pair_classification
 from xstilts.models.base import (
     build_model,
     max_input_length,
@@ -18,9 +19,8 @@ from xstilts.models.base import (
     within_model_limit,
 )
 from xstilts.models.transfer import EncoderTransferError
-from xstilts.provenance import sha256_file
-from xstilts.tasks import pair_classification
-from xstilts.training import micro_batching, selection_subset
+from xstilts.store.provenance import sha256_file
+from xstilts.train.parts import micro_batching, selection_subset
 
 TINY = {"vocab_size": 60, "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
         "intermediate_size": 32, "max_position_embeddings": 40}

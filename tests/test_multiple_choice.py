@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from xstilts.data.demo import PseudoLanguage, choice_example, language_rng
+from xstilts.formats import multiple_choice
 from xstilts.models.base import build_model, save, train_tokenizer
-from xstilts.tasks import multiple_choice
 
 TINY = {"vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
         "intermediate_size": 32, "max_position_embeddings": 64}
@@ -140,7 +140,7 @@ def test_head_ignores_the_labels_of_the_checkpoint_it_starts_from(tmp_path, base
     """A checkpoint with a 13-way tagging head (CCG) still gives one score per choice."""
     from transformers import AutoTokenizer
 
-    from xstilts.tasks import tagging
+    from xstilts.formats import tagging
 
     tagger, _ = tagging.build_model(base_dir, [f"T{i}" for i in range(13)])
     save(tagger, AutoTokenizer.from_pretrained(base_dir), tmp_path / "ccg")

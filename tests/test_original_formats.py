@@ -2,7 +2,7 @@
 
 Each test writes a few examples in a dataset's original release format, builds by hand the
 hub rows of the same examples, and checks that both give the same hub rows and, through
-xstilts.data.prepared, the same canonical records. Then the errors: each names the dataset,
+xstilts.store.prepared, the same canonical records. Then the errors: each names the dataset,
 the file and, where there is one, the line.
 """
 
@@ -25,8 +25,8 @@ from release_files import (
 )
 
 from xstilts.data.original import OriginalFormatError
-from xstilts.data.prepared import canonical_splits, load_raw, write_prepared
 from xstilts.data.schemas import SCHEMAS
+from xstilts.store.prepared import canonical_splits, load_raw, write_prepared
 
 UPOS = SCHEMAS["xtreme_udpos"].label_names
 NER = SCHEMAS["xtreme_panx"].label_names
@@ -467,7 +467,7 @@ def test_a_parser_failure_leaves_no_prepared_directory(tmp_path):
 
 
 def test_manifest_of_a_local_source_hashes_its_release_files(tmp_path):
-    from xstilts.provenance import sha256_file
+    from xstilts.store.provenance import sha256_file
 
     pairs = {"train": [("a", "b", "neutral")], "validation_matched": [("c", "d", "neutral")],
              "validation_mismatched": [("e", "f", "neutral")]}

@@ -7,9 +7,7 @@ import math
 import pytest
 import torch
 
-from xstilts.retrieval import (
-    best_threshold,
-    bucc_f1,
+from xstilts.formats.retrieval.mining import (
     knn,
     knn_both_ways,
     margin_scores,
@@ -18,6 +16,7 @@ from xstilts.retrieval import (
     mine_pairs,
     tatoeba_accuracy,
 )
+from xstilts.metrics.retrieval import best_threshold, bucc_f1
 
 # Unit vectors with rational cosines: (1,0).(0.8,0.6) = 0.8, (1,0).(0.6,0.8) = 0.6,
 # (0,1).(0.8,0.6) = 0.6, (0,1).(0.6,0.8) = 0.8, (1,0).(0,1) = 0.
@@ -180,7 +179,7 @@ def test_k_nearest_ties_are_ordered_by_key_index(batch_size):
 
 
 def test_packed_keys_order_by_score_then_lowest_index():
-    from xstilts.retrieval import _pack, _unpack_indices, _unpack_scores
+    from xstilts.formats.retrieval.mining import _pack, _unpack_indices, _unpack_scores
 
     values = [float("-inf"), -2.5, -1.0, -1e-30, -0.0, 0.0, 1e-30, 0.5, 1.0, float("inf")]
     scores = torch.tensor(values).repeat_interleave(3)

@@ -1,5 +1,5 @@
 """Retrieval evaluation from a checkpoint: layer check, embeddings, BUCC/Tatoeba predictions,
-their scoring, and the workflow's jobs (xstilts.tasks.retrieval, xstilts.models.sentence_encoder).
+their scoring, and the workflow's jobs (xstilts.formats.retrieval and its encoder).
 """
 
 import json
@@ -11,25 +11,24 @@ import torch
 from datasets import Dataset, DatasetDict, Features, Value
 from transformers import AutoTokenizer, XLMRobertaModel
 
-from xstilts.config import ConfigError, merge, resolve_task, validate
 from xstilts.data.demo import generate
-from xstilts.data.prepared import read_split, write_prepared
 from xstilts.data.schemas import SCHEMAS
-from xstilts.metrics.retrieval import mined_pairs_f1
-from xstilts.models import sentence_encoder
-from xstilts.models.base import build_model, save, train_tokenizer
-from xstilts.provenance import record_checkpoint
-from xstilts.scoring import score_predictions
-from xstilts.tasks import pair_classification
-from xstilts.tasks.retrieval import (
+from xstilts.evaluate.scoring import score_predictions
+from xstilts.formats import pair_classification
+from xstilts.formats.retrieval import (
     GOLD_PAIRS_ONLY,
     bucc_predictions,
     evaluate,
     gold,
     mined_pairs,
-    missing_layer,
     tatoeba_predictions,
 )
+from xstilts.formats.retrieval import encoder as sentence_encoder
+from xstilts.metrics.retrieval import mined_pairs_f1
+from xstilts.models.base import build_model, missing_layer, save, train_tokenizer
+from xstilts.spec.config import ConfigError, merge, resolve_task, validate
+from xstilts.store.prepared import read_split, write_prepared
+from xstilts.store.provenance import record_checkpoint
 
 TINY = {"vocab_size": 400, "hidden_size": 16, "num_hidden_layers": 2, "num_attention_heads": 2,
         "intermediate_size": 32, "max_position_embeddings": 130}

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from xstilts.data.demo import generate
-from xstilts.data.prepared import read_split, write_prepared
 from xstilts.data.schemas import SCHEMAS
+from xstilts.evaluate.scoring import collapse, score_predictions
 from xstilts.metrics.averages import (
     category_scores,
     language_score,
@@ -19,9 +19,9 @@ from xstilts.metrics.averages import (
 )
 from xstilts.metrics.bootstrap import material
 from xstilts.metrics.classification import accuracy
-from xstilts.provenance import record_id, sha256_file
-from xstilts.scoring import collapse, score_predictions
-from xstilts.tables import long_form, over_seeds, records_table, table2, write_csv
+from xstilts.report.tables import long_form, over_seeds, records_table, table2, write_csv
+from xstilts.store.prepared import read_split, write_prepared
+from xstilts.store.provenance import record_id, sha256_file
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -310,7 +310,7 @@ def pawsx_root(tmp_path_factory):
     return root
 
 
-# the fields of a resolved target task (xstilts.config.resolve_task) that scoring reads
+# the fields of a resolved target task (xstilts.spec.config.resolve_task) that scoring reads
 SPEC = {"task": "pawsx", "format": "pair_classification", "metric": "accuracy",
         "languages": ["en", "de", "zh"], "eval": {"dataset": "pawsx", "split": "validation"}}
 NAMES = ["not_paraphrase", "paraphrase"]
@@ -387,8 +387,8 @@ def _test_predictions(root, language, wrong):
 
 
 def test_placeholder_test_labels_are_never_scored(hidden_zh_test_root):
-    from xstilts.data.prepared import read_manifest
-    from xstilts.test_split import labelled_languages
+    from xstilts.store.prepared import read_manifest
+    from xstilts.store.splits import labelled_languages
 
     manifest = read_manifest(hidden_zh_test_root / "pawsx")
     assert "zh/test" not in manifest["files"] and "zh/validation" in manifest["files"]
@@ -400,7 +400,7 @@ def test_placeholder_test_labels_are_never_scored(hidden_zh_test_root):
 
 def test_score_test_scores_labelled_languages_and_names_the_skipped(hidden_zh_test_root,
                                                                     pawsx_root):
-    from xstilts.scoring import score_test
+    from xstilts.evaluate.scoring import score_test
 
     root = hidden_zh_test_root
     predictions_file = {"test": {"split": "test", "skipped": {"zh": "placeholder labels"},

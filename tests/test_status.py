@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from xstilts import status
+from xstilts.audit import status
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = {"seeds": [1, 2], "experiment": {"baseline": True, "intermediate": ["mnli"],

@@ -3,11 +3,11 @@
 import pyarrow as pa
 import pytest
 
-from xstilts.config import ConfigError, merge, resolve_task, subsampled, validate
 from xstilts.data.demo import generate
-from xstilts.data.prepared import read_split, split_sizes, write_prepared
 from xstilts.data.schemas import SCHEMAS
 from xstilts.data.subsample import subsample
+from xstilts.spec.config import ConfigError, merge, resolve_task, subsampled, validate
+from xstilts.store.prepared import read_split, split_sizes, write_prepared
 
 
 def pair_table(language: str, n: int) -> pa.Table:
@@ -119,7 +119,7 @@ def test_null_removes_a_key_an_overlay_cannot_otherwise_remove(paper_config):
 
 
 def test_audit_names_the_subsets_a_job_read():
-    from xstilts.audit import OK, Link, with_subsets
+    from xstilts.audit.audit import OK, Link, with_subsets
 
     record = {"examples": {"mnli/en/train": {"rows": 100, "of": 320},
                            "mnli/en/validation_matched": {"rows": 50, "of": 50}}}

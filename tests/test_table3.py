@@ -1,13 +1,13 @@
-"""Table 3 (xstilts.table3): selection by dev score, test scores, published numbers.
+"""Table 3 (xstilts.report.table3): selection by dev score, test scores, published numbers.
 
 Expected values are worked out by hand from the score results below."""
 
 import pytest
 
-from xstilts.table3 import AVERAGE, HEADER, published, table3
+from xstilts.report.table3 import AVERAGE, HEADER, published, table3
 
 CATEGORIES = {"xnli": "classification", "xquad": "question_answering"}
-NUMBERS = [  # as xstilts.comparison.load_reference flattens config/paper_reference.yaml
+NUMBERS = [  # as xstilts.report.comparison.load_reference flattens config/paper_reference.yaml
     {"quantity": "score", "split": "test", "intermediate": "best_per_target", "target": "xnli",
      "metric": "accuracy", "value": 80.0, "source": "A"},
     {"quantity": "score", "split": "test", "intermediate": "baseline", "target": "xnli",

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from xstilts.data.demo import PseudoLanguage, language_rng
+from xstilts.formats import tagging
 from xstilts.models.base import build_model, save, train_tokenizer
-from xstilts.tasks import tagging
 
 TINY = {"vocab_size": 120, "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
         "intermediate_size": 32, "max_position_embeddings": 64}
@@ -235,7 +235,7 @@ def test_selection_uses_the_targets_official_metric():
 
 
 def test_training_passes_label_names_metric_and_collator(tokenizer):
-    from xstilts.training import collator_of, selection_scorer, training_features
+    from xstilts.train.parts import collator_of, selection_scorer, training_features
 
     features = training_features(tagging, table([["ab", "cd"]], [["B-PER", "I-PER"]]),
                                  tokenizer, {"max_length": 64}, TAGS)

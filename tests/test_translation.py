@@ -1,5 +1,5 @@
 """Machine-translated intermediate data (layout xnli_mt) and its translation quality
-(xstilts.translation): sacrebleu's scores on hand-checkable examples, the per-language
+(xstilts.report.translation): sacrebleu's scores on hand-checkable examples, the per-language
 report on prepared demo data, the XNLI-MT release files, and the parallel demo XNLI."""
 
 import json
@@ -14,9 +14,9 @@ from release_files import write_release, write_tsv
 
 from xstilts.data.demo import Lexicon, PseudoLanguage, generate, pair_rows
 from xstilts.data.original import OriginalFormatError
-from xstilts.data.prepared import canonical_splits, load_raw, read_manifest, write_prepared
 from xstilts.data.schemas import SCHEMAS
-from xstilts.translation import NO_HUMAN_REFERENCE, quality, quality_report
+from xstilts.report.translation import NO_HUMAN_REFERENCE, quality, quality_report
+from xstilts.store.prepared import canonical_splits, load_raw, read_manifest, write_prepared
 
 ROOT = Path(__file__).resolve().parent.parent
 NLI = ("entailment", "neutral", "contradiction")

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from xstilts.checkout import ROOT, copy_workflow  # noqa: F401 - shared with the tests
+from xstilts.runtime.checkout import ROOT, copy_workflow  # noqa: F401 - shared with the tests
 
 BIN = Path(sys.executable).parent
 

@@ -42,10 +42,11 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
+from xstilts.runtime.offline import go_offline
+
 PRELOAD = ("numpy", "pyarrow", "pyarrow.dataset", "pyarrow.parquet", "torch", "datasets",
            "safetensors.torch", "transformers", "transformers.trainer", "transformers.activations",
            "transformers.modeling_layers")
-OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 CHECKOUT = Path(__file__).resolve().parents[1]
 SHELL_BOOKKEEPING = {"_", "PWD", "OLDPWD", "SHLVL"}  # left out of the server's key
 CANCEL = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
@@ -70,7 +71,7 @@ def serve(path: str) -> tuple[dict, list[int]]:
     idle = float(os.environ.get("XSTILTS_WARM_IDLE", "120"))
     if not sys.flags.safe_path:
         del sys.path[0]  # the checkout, put there by -m; the child puts the script's folder
-    os.environ.update(OFFLINE)
+    go_offline()
     preload = os.environ.get("XSTILTS_WARM_PRELOAD")  # a comma-separated override (tests)
     for name in preload.split(",") if preload else PRELOAD:
         importlib.import_module(name)

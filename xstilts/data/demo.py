@@ -17,8 +17,6 @@ from __future__ import annotations
 import random
 import zlib
 
-from .schemas import PairSchema
-
 # Letters each language's pseudo-words are drawn from.
 SCRIPTS = {
     "latin": "abcdefghijklmnoprstuvwyz",
@@ -108,7 +106,7 @@ def is_training_split(split: str) -> bool:
 WordPair = tuple[int, list[str], list[str]]
 
 
-def word_pairs(schema: PairSchema, split: str, language: str, size: int, seed: int,
+def word_pairs(schema, split: str, language: str, size: int, seed: int,
                dataset: str) -> list[WordPair]:
     rng = language_rng(seed, dataset, split, language)
     lang = PseudoLanguage(language, seed)
@@ -120,12 +118,13 @@ def word_pairs(schema: PairSchema, split: str, language: str, size: int, seed: i
     return examples
 
 
-def pair_rows(schema: PairSchema, split: str, language: str, size: int, seed: int,
-              dataset: str) -> list[dict]:
-    """Rows of one hub split in one language, in the hub's columns."""
+def pair_rows(schema, split: str, language: str, size: int, seed: int, dataset: str,
+              source_schema=None) -> list[dict]:
+    """Rows of one hub split in one language, in the hub's columns (`schema`: a
+    schemas.PairSchema; `source_schema`: the layout of the split's translation source)."""
     if split in schema.demo_translates:
-        examples = machine_translated(schema.demo_translates[split], language, size, seed,
-                                      dataset, split)
+        examples = machine_translated(schema.demo_translates[split], source_schema, language,
+                                      size, seed, dataset, split)
     elif schema.demo_parallel:  # the English examples, translated word for word
         lexicon = Lexicon(PseudoLanguage("en", seed), PseudoLanguage(language, seed))
         examples = [(label, lexicon.translate(a), lexicon.translate(b)) for label, a, b
@@ -139,7 +138,7 @@ def pair_rows(schema: PairSchema, split: str, language: str, size: int, seed: in
             for i, (label, a, b) in enumerate(examples)]
 
 
-def hub_pair_row(schema: PairSchema, i: int, label: int, text_a: str, text_b: str,
+def hub_pair_row(schema, i: int, label: int, text_a: str, text_b: str,
                  language: str, dataset: str, split: str) -> dict:
     row = {schema.text_a: text_a, schema.text_b: text_b, schema.label: schema.encode_label(label)}
     if schema.id_column:
@@ -185,14 +184,13 @@ class Lexicon:
         return translated
 
 
-def machine_translated(source, language: str, size: int, seed: int, dataset: str,
-                       split: str) -> list[WordPair]:
-    """The English examples of demo dataset `source` (a schemas.DemoSource), machine-
-    translated into `language`, labels kept. English has no machine translation: its
-    training split is the source itself (XNLI-MT's English file is MNLI's), its others none."""
-    from .schemas import SCHEMAS
-
-    english = word_pairs(SCHEMAS[source.layout], source.split, "en", size, seed, source.dataset)
+def machine_translated(source, source_schema, language: str, size: int, seed: int,
+                       dataset: str, split: str) -> list[WordPair]:
+    """The English examples of demo dataset `source` (a schemas.DemoSource, laid out as
+    `source_schema`), machine-translated into `language`, labels kept. English has no machine
+    translation: its training split is the source itself (XNLI-MT's English file is MNLI's),
+    its others none."""
+    english = word_pairs(source_schema, source.split, "en", size, seed, source.dataset)
     if language == "en":
         return english if is_training_split(split) else []
     lexicon = Lexicon(PseudoLanguage("en", seed), PseudoLanguage(language, seed))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .original import ReadsOriginalFiles, choice
+from xstilts.data.original import ReadsOriginalFiles, choice
 
 SPLITS = ("train", "validation", "test")
 DIGITS = ("0", "1", "2", "3")
@@ -43,7 +43,7 @@ class ChoiceLayout(ReadsOriginalFiles):
 
     def demo_rows(self, split: str, language: str, size: int, seed: int, dataset: str):
         """Generated rows of one split in the hub's columns (see xstilts.data.demo)."""
-        from .demo import PseudoLanguage, choice_example, language_rng
+        from xstilts.data.demo import PseudoLanguage, choice_example, language_rng
 
         rng = language_rng(seed, dataset, split, language)
         lang = PseudoLanguage(language, seed)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .original import ReadsOriginalFiles, qa
+from xstilts.data.original import ReadsOriginalFiles, qa
 
 # TyDiQA-GoldP's ids start with the language's English name ("arabic-2387335860751143628-1").
 TYDIQA_LANGUAGES = {
@@ -150,7 +150,7 @@ def unanswerable(lang, words: list[str], rng: random.Random):
 def qa_rows(schema: QaSchema, split: str, language: str, size: int, seed: int,
             dataset: str) -> list[dict]:
     """Rows of one hub split in one language, in the hub's columns."""
-    from .demo import PseudoLanguage, is_training_split, language_rng
+    from xstilts.data.demo import PseudoLanguage, is_training_split, language_rng
 
     rng = language_rng(seed, dataset, split, language)
     lang = PseudoLanguage(language, seed)

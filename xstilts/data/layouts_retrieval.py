@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .original import ReadsOriginalFiles, retrieval
+from xstilts.data.original import ReadsOriginalFiles, retrieval
 
 HUB_COLUMNS = ("source_sentence", "target_sentence", "source_lang", "target_lang")
 BUCC_ID_SEPARATOR = "/"
@@ -68,7 +68,7 @@ class RetrievalLayout(ReadsOriginalFiles):
 
     def demo_rows(self, split: str, language: str, size: int, seed: int, dataset: str):
         """Generated rows of one split in the hub's columns (see xstilts.data.demo)."""
-        from .demo import retrieval_rows
+        from xstilts.data.demo import retrieval_rows
 
         return retrieval_rows(self, split, language, size, seed, dataset)
 

@@ -3,7 +3,7 @@
 Canonical tagging record: {id: str, tokens: [str], tags: [str]}, one tag name per word.
 The manifest's label names are the tag set, in the order of the model's head: the hub's
 ClassLabel names for UD-POS and PAN-X; for CCGbank, whose 1,300-odd supertags only the data
-defines (`label_names` None), every tag occurring in any split (xstilts.data.prepared).
+defines (`label_names` None), every tag occurring in any split (xstilts.store.prepared).
 
 CCGbank (LDC2005T13) is licensed, so it has no hub source: `read_local` parses the user's
 copy of the original AUTO files, and the demo generates CCG-style rows directly in the
@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .original import ReadsOriginalFiles, tagging
+from xstilts.data.original import ReadsOriginalFiles, tagging
 
 SPLITS = ("train", "validation", "test")
 UPOS = ("ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON",
@@ -60,7 +60,7 @@ class XtremeTaggingLayout(ReadsOriginalFiles):
     def demo_rows(self, split: str, language: str, size: int, seed: int, dataset: str):
         """Generated rows of one split in the hub's columns; none for a split the hub lacks
         in this language (UD-POS: kk has no dev split, th, tl and yo only a test split)."""
-        from .demo import PseudoLanguage, entity_tagged, language_rng, lexicon_tagged
+        from xstilts.data.demo import PseudoLanguage, entity_tagged, language_rng, lexicon_tagged
 
         if split in self.missing_splits.get(language, ()):
             return []
@@ -137,7 +137,7 @@ class CCGbankLayout:
                          "tags": List(Value("string"))})
 
     def demo_rows(self, split: str, language: str, size: int, seed: int, dataset: str):
-        from .demo import PseudoLanguage, language_rng, lexicon_tagged
+        from xstilts.data.demo import PseudoLanguage, language_rng, lexicon_tagged
 
         rng = language_rng(seed, dataset, split, language)
         lang = PseudoLanguage(language, seed)

@@ -7,7 +7,7 @@ xstilts.data.original.text: `<path>/<lang>.txt`, one document per line) and gene
 demo documents of a few pseudo-language sentences each.
 
 Canonical text record: {id: str, text: str}, split `train` only. Documents whose text is
-empty or blank are dropped; `rows_per_language` (xstilts.data.prepared) keeps the first N
+empty or blank are dropped; `rows_per_language` (xstilts.store.prepared) keeps the first N
 documents that remain, without reading a whole dump from the hub.
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .original import ReadsOriginalFiles
-from .original.text import TEXT_LINES
+from xstilts.data.original import ReadsOriginalFiles
+from xstilts.data.original.text import TEXT_LINES
 
 HUB_COLUMNS = ("id", "url", "title", "text")
 DEMO_SENTENCES = (2, 5)  # sentences per generated document, fewest and most
@@ -48,7 +48,7 @@ class TextLayout(ReadsOriginalFiles):
 
     def demo_rows(self, split: str, language: str, size: int, seed: int, dataset: str):
         """`size` documents of a few pseudo-language sentences (see xstilts.data.demo)."""
-        from .demo import PseudoLanguage, language_rng
+        from xstilts.data.demo import PseudoLanguage, language_rng
 
         rng = language_rng(seed, dataset, split, language)
         lang = PseudoLanguage(language, seed)

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .layouts_choice import CHOICE_LAYOUTS
-from .layouts_qa import QA_SCHEMAS
-from .layouts_retrieval import RETRIEVAL_LAYOUTS
-from .layouts_tagging import TAGGING_LAYOUTS
-from .layouts_text import TEXT_LAYOUTS
-from .original import ReadsOriginalFiles, pairs
+from xstilts.data.layouts_choice import CHOICE_LAYOUTS
+from xstilts.data.layouts_qa import QA_SCHEMAS
+from xstilts.data.layouts_retrieval import RETRIEVAL_LAYOUTS
+from xstilts.data.layouts_tagging import TAGGING_LAYOUTS
+from xstilts.data.layouts_text import TEXT_LAYOUTS
+from xstilts.data.original import ReadsOriginalFiles, pairs
 
 NLI_LABELS = ("entailment", "neutral", "contradiction")
 
@@ -102,9 +102,11 @@ class PairSchema(ReadsOriginalFiles):
 
     def demo_rows(self, split: str, language: str, size: int, seed: int, dataset: str):
         """Generated rows of one split in the hub's columns (see xstilts.data.demo)."""
-        from .demo import pair_rows
+        from xstilts.data.demo import pair_rows
 
-        return pair_rows(self, split, language, size, seed, dataset)
+        source = self.demo_translates.get(split)
+        source_schema = SCHEMAS[source.layout] if source else None
+        return pair_rows(self, split, language, size, seed, dataset, source_schema)
 
     def to_canonical(self, rows: dict[str, list], split: str, language: str) -> dict[str, list]:
         """Columnar hub rows of one split and language -> canonical columns."""
@@ -154,7 +156,7 @@ PAIR_SCHEMAS: dict[str, PairSchema] = {
     # machine-translated into each language. The hub's validation/test splits are XNLI's
     # human sets (dataset xtreme_xnli), not taken from here. `validation_mt`, in release
     # files only, is a machine translation of XNLI's English dev set, which
-    # xstilts.translation scores against XNLI's human translations of the same sentences.
+    # xstilts.report.translation scores against XNLI's human translations of the same sentences.
     "xnli_mt": PairSchema(
         text_a="premise", text_b="hypothesis", label="label", label_names=NLI_LABELS,
         label_encoding="class", splits=("train", "validation_mt"), original=pairs.XNLI_MT,
@@ -180,3 +182,8 @@ def get_schema(name: str, dataset: str = "?"):
         raise ValueError(
             f"dataset {dataset!r}: unknown schema {name!r} (known: {', '.join(sorted(SCHEMAS))})"
         ) from None
+
+
+def dataset_languages(dataset: dict) -> list[str]:
+    """Languages a dataset entry prepares (English only unless it lists others)."""
+    return dataset.get("languages") or list(dataset.get("configs", {})) or ["en"]

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from statistics import fmean
 
-# Metric of a language result that enters the averages, per task metric.
-HEADLINE = {"accuracy": "accuracy", "bucc_f1": "f1", "tatoeba_accuracy": "accuracy",
-            "pos_f1": "f1", "entity_f1": "f1"}
+from xstilts.metrics.registry import METRICS
+
+# XTREME's task categories, in the order of its tables (each target task names one).
+CATEGORIES = ("classification", "structured_prediction", "question_answering", "retrieval")
 
 
 def language_score(metric: str, result: Mapping[str, float]) -> float:
-    """The number a language contributes (QA tasks: (EM + F1) / 2)."""
-    if metric in ("squad", "mlqa"):
-        return (result["exact_match"] + result["f1"]) / 2
-    return result[HEADLINE.get(metric, metric)]
+    """The number a language contributes: the mean of its metric's headline measures (QA
+    tasks: (EM + F1) / 2); a measure that is no task metric (token accuracy) stands alone."""
+    headline = METRICS[metric].headline if metric in METRICS else (metric,)
+    return sum(result[measure] for measure in headline) / len(headline)
 
 
 def task_score(metric: str, languages: Mapping[str, Mapping[str, float]]) -> float:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from xstilts.metrics import check_predicted
+
 
 def accuracy(predictions: Mapping[str, str], gold: Mapping[str, str]) -> dict:
     """Percent of gold examples whose prediction equals the gold label.
@@ -21,9 +23,7 @@ def correct_flags(predictions: Mapping[str, str], gold: Mapping[str, str]) -> li
     a bootstrap of the accuracy resamples)."""
     if not gold:
         raise ValueError("no gold examples to score")
-    missing = [key for key in gold if key not in predictions]
-    if missing:
-        raise ValueError(f"{len(missing)} examples have no prediction, e.g. id {missing[0]!r}")
+    check_predicted(predictions, gold)
     return [int(predictions[key] == label) for key, label in gold.items()]
 
 

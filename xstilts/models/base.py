@@ -7,7 +7,6 @@ safetensors plus its tokenizer, written by `save_pretrained`.
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 
 # XLM-R's special tokens, in XLM-R's id order (<mask> comes last).
@@ -70,13 +69,11 @@ def load_pretrained(path: str, revision: str | None, local: bool):
 
 def save(model, tokenizer, out_dir: Path) -> None:
     """save_pretrained into a temporary directory, renamed when complete."""
-    out_dir = Path(out_dir)
-    partial = out_dir.with_name(out_dir.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    model.save_pretrained(partial, safe_serialization=True)
-    tokenizer.save_pretrained(partial)
-    shutil.rmtree(out_dir, ignore_errors=True)
-    partial.rename(out_dir)
+    from xstilts.store.atomic import atomic_output
+
+    with atomic_output(out_dir) as partial:
+        model.save_pretrained(partial, safe_serialization=True)
+        tokenizer.save_pretrained(partial)
 
 
 def corpus(dataset_dirs) -> list[str]:
@@ -102,7 +99,7 @@ def corpus(dataset_dirs) -> list[str]:
 
 def base_model(spec: dict, seed: int, corpus_dirs, out_dir: Path) -> None:
     """Write the base checkpoint and its provenance record to `out_dir`."""
-    from .. import provenance
+    from xstilts.store import provenance
 
     started = provenance.now()
     if spec["source"] == "build":
@@ -161,3 +158,12 @@ def within_model_limit(spec: dict, limit: int) -> dict:
         fitted["subtasks"] = {name: within_model_limit(sub, limit)
                               for name, sub in spec["subtasks"].items()}
     return fitted
+
+
+def missing_layer(layer: int, num_hidden_layers: int, model: str) -> str | None:
+    """Why sentences cannot be embedded with `layer` of `model`, or None if they can."""
+    if 0 <= layer <= num_hidden_layers:
+        return None
+    return (f"config key 'model.retrieval_layer': layer {layer} does not exist in {model}, "
+            f"which has {num_hidden_layers} hidden layers (0 = embedding output, "
+            f"1..{num_hidden_layers} = transformer layers)")

@@ -3,7 +3,7 @@
 For air-gapped machines: each parser reads a dataset's files as its authors (or XTREME)
 release them and returns exactly what the hub path returns, {hub configuration:
 DatasetDict} in the hub layout's own columns, so that the conversion to the canonical
-format (xstilts.data.prepared) is shared. docs/local-data.md lists the files per dataset.
+format (xstilts.store.prepared) is shared. docs/local-data.md lists the files per dataset.
 
 A layout names its release with `original=<release>`; a release has
 `read(layout, root, languages)`. One module per family: pairs (GLUE MNLI/QQP, SNLI, ANLI,
@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import OriginalFormatError
+from xstilts.data.original.files import OriginalFormatError
 
 DOCS = "docs/local-data.md"
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import (
+from xstilts.data.original.files import (
     OriginalFormatError,
     check_unique,
     configurations,

@@ -12,7 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import check_unique, configurations, label_index, location, read_records
+from xstilts.data.original.files import (
+    check_unique,
+    configurations,
+    label_index,
+    location,
+    read_records,
+)
 
 
 @dataclass(frozen=True)

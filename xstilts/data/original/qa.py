@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import OriginalFormatError, check_unique, configurations, json_document, require_keys
+from xstilts.data.original.files import (
+    OriginalFormatError,
+    check_unique,
+    configurations,
+    json_document,
+    require_keys,
+)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import OriginalFormatError, build_split, check_unique, location, read_lines, tsv_rows
+from xstilts.data.original.files import (
+    OriginalFormatError,
+    build_split,
+    check_unique,
+    location,
+    read_lines,
+    tsv_rows,
+)
 
 BUCC_PARTS = {"validation": "sample", "test": "training"}  # hub split -> file part
 # XTREME's Tatoeba file codes of its languages (mostly ISO 639-3; Persian pes, Swahili swh,

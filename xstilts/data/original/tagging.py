@@ -18,7 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import OriginalFormatError, build_split, configurations, location, sentence_blocks
+from xstilts.data.original.files import (
+    OriginalFormatError,
+    build_split,
+    configurations,
+    location,
+    sentence_blocks,
+)
 
 CONLLU_FIELDS = 10
 UD_SPLITS = {"train": "train", "dev": "validation", "test": "test"}  # file part -> hub split

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .files import configurations, read_lines
+from xstilts.data.original.files import configurations, read_lines
 
 FILES = {"train": "{lang}.txt"}
 

@@ -1,0 +1,407 @@
+"""Audit of Table 2's numbers: walk each back to the base model, re-hashing every link.
+
+A cell of Table 2 (intermediate row x target task, one seed) is the chain
+
+    table (results/table2_long.csv, table2_records.csv: the score file's record id;
+    results/table2.provenance.json: the hashes of the tables and of the score files read)
+    -> scores -> predictions -> target checkpoint -> intermediate checkpoint -> base model
+    -> data manifests
+
+(retrieval targets and the baseline row skip the checkpoints they do not have). Each link
+is checked against the hash its child recorded (xstilts.store.provenance): a score file against
+the table's record id and the table's record, a prediction file against the score record,
+the content of each prediction and score file against the `outputs.content_sha256` of the
+job that wrote it (so a hand edit stays visible after the tables were rebuilt from the
+edited file), a checkpoint's record against its child's `record_sha256` and every
+checkpoint file against the record's `outputs.files`, a manifest against its reference and
+every parquet file against the manifest. A link is
+
+- OK: what is on disk is what the child recorded;
+- MODIFIED: a file differs from its recorded hash (named), or a checkpoint holds a file
+  its record does not list;
+- MISSING: a file or record is not there;
+- DIRTY TREE: verified, but the record was written by code with uncommitted changes
+  (a warning: the bytes are the recorded ones, the code that made them is not a commit).
+
+The cells are those of the long form (results/table2_long.csv), every seed; Table 2's
+averages are computed from them. Every file is hashed once per audit and every record
+walked once, so `--all` costs about one pass over the files the table depends on.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from xstilts.store.provenance import (
+    RECORD,
+    RECORD_ID_LENGTH,
+    UNRECORDED,
+    content_sha256,
+    read_json,
+    record_id,
+    sha256_file,
+)
+
+OK, MODIFIED, MISSING, DIRTY = "OK", "MODIFIED", "MISSING", "DIRTY TREE"
+FAILED = (MODIFIED, MISSING)
+TABLE2 = "table2"  # or an extra table, table_<name> (same files, other rows)
+SCORES = "results/scores"
+TASK_SCORE = ("all", "score")  # the long form's (language, metric) of the task score
+ROLES = {"base_model": "base model", "intermediate_tasks": "intermediate checkpoint",
+         "target_tasks": "target checkpoint"}
+
+
+@dataclass(frozen=True)
+class Link:
+    role: str  # table, scores, predictions, ... checkpoint, base model, data
+    path: str
+    status: str
+    detail: str = ""
+
+
+@dataclass
+class Cell:
+    """One seed of one Table 2 cell, with its values per (language, metric)."""
+
+    intermediate: str
+    target: str
+    seed: int
+    record: str  # the long form's record id of the score file
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """The first failed link's status, else DIRTY TREE if any link has one, else OK."""
+        first = self.first_problem()
+        return first.status if first else OK
+
+    def problems(self) -> list[Link]:
+        return [link for link in self.links if link.status != OK]
+
+    def first_problem(self) -> Link | None:
+        """The first failed link in chain order, else the first dirty one."""
+        problems = self.problems()
+        failed = [link for link in problems if link.status in FAILED]
+        return (failed or problems or [None])[0]
+
+
+def long_table(table: str) -> str:
+    return f"results/{table}_long.csv"
+
+
+def records_table(table: str) -> str:
+    return f"results/{table}_records.csv"
+
+
+def table_record(table: str) -> str:
+    return f"results/{table}.provenance.json"
+
+
+def read_cells(root: Path, table: str = TABLE2) -> list[Cell]:
+    """Every seed of every cell of a table (Table 2 or an extra table), from its long form,
+    in its order."""
+    cells: dict[tuple[str, str, int], Cell] = {}
+    with open(root / long_table(table), newline="") as handle:
+        for row in csv.DictReader(handle):
+            if not row["seed"].isdigit():  # mean, std
+                continue
+            key = row["intermediate"], row["target"], int(row["seed"])
+            cell = cells.setdefault(key, Cell(*key, record=""))
+            cell.values.setdefault(row["language"], {})[row["metric"]] = row["value"]
+            if (row["language"], row["metric"]) == TASK_SCORE:
+                cell.record = row.get("record") or ""  # none before record ids
+    return list(cells.values())
+
+
+def select(cells: list[Cell], intermediate: str, target: str, language: str | None = None,
+           seed: int | None = None) -> list[Cell]:
+    """The cells of one row and target (one seed, one language's values, if given)."""
+    chosen = [cell for cell in cells
+              if (cell.intermediate, cell.target) == (intermediate, target)
+              and seed in (None, cell.seed)]
+    if not chosen:
+        raise LookupError(f"Table 2 has no cell {intermediate} x {target}"
+                          + (f" for seed {seed}" if seed is not None else ""))
+    if language is not None:
+        for cell in chosen:
+            if language not in cell.values:
+                raise LookupError(f"{target} has no language {language!r} "
+                                  f"(languages: {' '.join(sorted(cell.values))})")
+            cell.values = {language: cell.values[language]}
+    return chosen
+
+
+class Auditor:
+    """Verifies chains below `root`, hashing each file and walking each record once."""
+
+    def __init__(self, root: Path, table: str = TABLE2):
+        self.root = Path(root)
+        self.long_table, self.records_path = long_table(table), records_table(table)
+        self.table_record_path = table_record(table)
+        self._table_files: Link | None = None
+        self._table_record: dict | None = None
+        self._hashes: dict[Path, str | None] = {}
+        self._chains: dict[tuple, tuple[list[Link], dict]] = {}
+        self._data: dict[tuple[str, str], Link] = {}
+        self._records_table: dict[tuple[str, str], list[str]] | None = None
+        self.record_ids: dict[Path, str | None] = {}
+
+    def audit(self, cell: Cell) -> Cell:
+        score = Path(SCORES) / cell.intermediate / cell.target / f"seed{cell.seed}.json"
+        links, data = self.chain("scores", str(score), None)
+        cell.links = [self.table_link(cell, score), *links, *data.values()]
+        return cell
+
+    # -- files and records ---------------------------------------------------------------
+
+    def sha256(self, path: str | Path) -> str | None:
+        """The file's sha256 (None if absent), computed once per audit."""
+        resolved = (self.root / path).resolve()
+        if resolved not in self._hashes:
+            self._hashes[resolved] = sha256_file(resolved) if resolved.is_file() else None
+        return self._hashes[resolved]
+
+    def check_file(self, role: str, path: str, expected: str | None) -> Link:
+        """`path` against `expected`: a sha256, a record id (its prefix) or None (any)."""
+        actual = self.sha256(path)
+        if actual is None:
+            return Link(role, path, MISSING, "not on disk")
+        if expected is not None and not actual.startswith(expected):
+            return Link(role, path, MODIFIED, "differs from its recorded hash")
+        return Link(role, path, OK)
+
+    def read_record(self, role: str, path: str) -> dict | None:
+        """The provenance record of a checkpoint record file or a result JSON file."""
+        try:
+            data = read_json(self.root / path)
+        except (OSError, ValueError):
+            return None
+        return data if role == "checkpoint" else data.get("provenance")
+
+    # -- the chain ------------------------------------------------------------------------
+
+    def chain(self, role: str, path: str, expected: str | None) -> tuple[list[Link], dict]:
+        """(links from this record to the base model, {(manifest, hash): data link}) of the
+        record at `path` whose child recorded hash `expected`."""
+        key = role, path, expected
+        if key not in self._chains:
+            self._chains[key] = self._walk(role, path, expected)
+        return self._chains[key]
+
+    def _walk(self, role: str, path: str, expected: str | None) -> tuple[list[Link], dict]:
+        link = self.check_file(role, path, expected)
+        record = self.read_record(role, path) if link.status != MISSING else None
+        if record is None:
+            if link.status == OK:
+                link = Link(role, path, MISSING, "no provenance record")
+            return [link], {}
+        if role == "checkpoint":
+            role = ROLES.get(record["kind"]) or ROLES.get(record["params"].get("kind"), role)
+            link = self.checkpoint_link(role, path, link, record)
+        elif link.status == OK:
+            link = self.content_link(role, path, record)
+        links, data = [with_subsets(mark_dirty(link, record), record)], {}
+        for name, ref in data_refs(record).items():
+            data[ref["path"], ref["sha256"]] = self.data_link(name, ref)
+        parent = parent_ref(record)
+        if parent:
+            parent_links, parent_data = self.chain(*parent)
+            links += parent_links
+            data.update(parent_data)
+        return links, data
+
+    def checkpoint_link(self, role: str, record_path: str, link: Link, record: dict) -> Link:
+        """The checkpoint's link: its record's, unless a file differs from `outputs.files`."""
+        directory = Path(record_path).parent
+        recorded = record["outputs"].get("files", {})
+        for name, sha in recorded.items():
+            checked = self.check_file(role, str(directory / name), sha)
+            if checked.status != OK:
+                return Link(role, str(directory), checked.status,
+                            f"{directory / name}: {checked.detail}")
+        unlisted = sorted(set(self.files_in(directory)) - set(recorded))
+        if unlisted:
+            return Link(role, str(directory), MODIFIED,
+                        f"{directory / unlisted[0]}: a file the record does not list")
+        return Link(role, str(directory), link.status, link.detail)
+
+    def content_link(self, role: str, path: str, record: dict) -> Link:
+        """A result file's content against the hash its own job recorded."""
+        recorded = record.get("outputs", {}).get("content_sha256")
+        if recorded is None:
+            return Link(role, path, MISSING, "its record holds no content hash (written "
+                                             "before content hashing: rebuild it)")
+        if content_sha256(read_json(self.root / path)) != recorded:
+            return Link(role, path, MODIFIED, "content differs from what its job wrote "
+                                              "(edited by hand?)")
+        return Link(role, path, OK)
+
+    def files_in(self, directory: Path) -> list[str]:
+        """Paths of the files below a checkpoint directory that its record should list."""
+        return [str(path.relative_to(self.root / directory))
+                for path in (self.root / directory).rglob("*")
+                if path.is_file() and path.name not in UNRECORDED]
+
+    def data_link(self, name: str, ref: dict) -> Link:
+        """A manifest against its reference, and every file it lists against the manifest."""
+        key = ref["path"], ref["sha256"]
+        if key not in self._data:
+            link = self.check_file("data", ref["path"], ref["sha256"])
+            if link.status == OK:
+                link = self._manifest_files(ref["path"], link)
+            origin = (f"revision {ref.get('revision')}" if ref.get("source") != "local"
+                      else "release files hashed in its manifest")
+            detail = link.detail or f"{name}: source {ref.get('source')}, {origin}"
+            self._data[key] = Link(link.role, link.path, link.status, detail)
+        return self._data[key]
+
+    def _manifest_files(self, manifest_path: str, link: Link) -> Link:
+        directory = Path(manifest_path).parent
+        manifest = read_json(self.root / manifest_path)
+        for key, entry in manifest["files"].items():
+            checked = self.check_file("data", str(directory / f"{key}.parquet"),
+                                      entry["sha256"])
+            if checked.status != OK:
+                return Link("data", manifest_path, checked.status,
+                            f"{checked.path}: {checked.detail}")
+        return link
+
+    def table_link(self, cell: Cell, score: Path) -> Link:
+        """Table 2 names this score file: the long form's record id is the file's
+        (xstilts.store.provenance.record_id), and the records table lists it in the cell."""
+        if not (self.root / self.records_path).exists():
+            return Link("table", self.records_path, MISSING, "not on disk")
+        files = self.table_files()
+        if files.status != OK:
+            return files
+        built_from = self.check_file("table", str(score), self.table_inputs().get(str(score)))
+        if built_from.status == MODIFIED:
+            return Link("table", self.table_record_path, MODIFIED,
+                        f"{score}: differs from the score file the table was built from")
+        if not cell.record:
+            return Link("table", self.long_table, MISSING, "no record id for this seed")
+        listed = self.records_table().get((cell.intermediate, cell.target), [])
+        if cell.record not in listed:
+            return Link("table", self.records_path, MODIFIED,
+                        f"record {cell.record} of {self.long_table} is not in this cell")
+        actual = self.record_ids.setdefault(score, record_id(self.root / score))
+        status = MISSING if actual is None else OK if actual == cell.record else MODIFIED
+        detail = {OK: f"record {cell.record}", MISSING: f"{score}: not on disk",
+                  MODIFIED: f"{score} is not the score file Table 2 was built from "
+                            f"(record {cell.record})"}[status]
+        return Link("table", self.long_table, status, detail)
+
+    def table_files(self) -> Link:
+        """The table's files against the hashes its job recorded (once per audit)."""
+        if self._table_files is None:
+            record = self.table_record()
+            checked = [self.check_file("table", path, sha)
+                       for path, sha in record.get("outputs", {}).get("files", {}).items()]
+            failed = [link for link in checked if link.status != OK]
+            if not record:
+                failed = [Link("table", self.table_record_path, MISSING,
+                               "no record of the table (rebuild the table)")]
+            self._table_files = (failed or [Link("table", self.table_record_path, OK)])[0]
+        return self._table_files
+
+    def table_inputs(self) -> dict[str, str]:
+        """{score file: sha256} the table was built from."""
+        return self.table_record().get("inputs", {}).get("scores", {})
+
+    def table_record(self) -> dict:
+        if self._table_record is None:
+            try:
+                self._table_record = read_json(self.root / self.table_record_path)
+            except (OSError, ValueError):
+                self._table_record = {}
+        return self._table_record
+
+    def records_table(self) -> dict[tuple[str, str], list[str]]:
+        if self._records_table is None:
+            with open(self.root / self.records_path, newline="") as handle:
+                self._records_table = {(row["intermediate"], column): value.split()
+                                       for row in csv.DictReader(handle)
+                                       for column, value in row.items()}
+        return self._records_table
+
+
+def mark_dirty(link: Link, record: dict) -> Link:
+    """A verified link whose record came from a dirty working tree is DIRTY TREE."""
+    code = record.get("code") or {}
+    commit = (code.get("commit") or "unknown")[:RECORD_ID_LENGTH]
+    detail = link.detail or f"commit {commit}"
+    if link.status == OK and code.get("dirty"):
+        return Link(link.role, link.path, DIRTY, f"commit {commit} with uncommitted changes")
+    return Link(link.role, link.path, link.status, detail)
+
+
+def with_subsets(link: Link, record: dict) -> Link:
+    """The link, its detail naming the splits the job read a subset of (config subsample)."""
+    subsets = [f"{key} {size['rows']} of {size['of']}"
+               for key, size in record.get("examples", {}).items() if size["rows"] < size["of"]]
+    if not subsets:
+        return link
+    detail = "; ".join(filter(None, [link.detail, "subsampled: " + ", ".join(subsets)]))
+    return Link(link.role, link.path, link.status, detail)
+
+
+def parent_ref(record: dict) -> tuple[str, str, str | None] | None:
+    """(role, path, expected hash) of the record's parent: the predictions a score was
+    computed from, the checkpoint that predicted, the checkpoint training started from."""
+    inputs = record.get("inputs", {})
+    if "predictions" in inputs:
+        ref = inputs["predictions"]
+        return "predictions", ref["path"], ref["sha256"]
+    ref = inputs.get("checkpoint") or inputs.get("init")
+    if ref:
+        record_path = ref.get("record") or str(Path(ref["path"]) / RECORD)
+        return "checkpoint", record_path, ref["record_sha256"]
+    return None
+
+
+def data_refs(record: dict) -> dict:
+    """{dataset: manifest reference} a record names (a base model's corpus included)."""
+    inputs = record.get("inputs", {})
+    return {**inputs.get("corpus", {}), **inputs.get("data", {})}
+
+
+def audit_cells(root: Path, cells: list[Cell], table: str = TABLE2) -> list[Cell]:
+    auditor = Auditor(root, table)
+    return [auditor.audit(cell) for cell in cells]
+
+
+# -- reports ---------------------------------------------------------------------------------
+
+
+def describe_chain(cell: Cell) -> str:
+    """A cell and every link of its chain, one per line."""
+    values = "; ".join(f"{language} {metric} {value}"
+                       for language, metrics in cell.values.items()
+                       for metric, value in metrics.items())
+    lines = [f"{cell.intermediate} x {cell.target}, seed {cell.seed}: {values} "
+             f"(record {cell.record}): {cell.status}"]
+    width = max(len(link.role) for link in cell.links)
+    lines += [f"  {link.status:<10}  {link.role:<{width}}  {link.path}"
+              + (f"  ({link.detail})" if link.detail else "") for link in cell.links]
+    return "\n".join(lines)
+
+
+def describe_summary(cell: Cell) -> str:
+    """One line per cell: its status and, unless OK, its first problem."""
+    languages = " ".join(sorted(language for language in cell.values if language != "all"))
+    line = f"{cell.status:<10}  {cell.intermediate} x {cell.target}, seed {cell.seed} ({languages})"
+    problem = cell.first_problem()
+    return line + (f": {problem.role} {problem.path} ({problem.detail})" if problem else "")
+
+
+def as_json(cells: list[Cell]) -> list[dict]:
+    return [{**asdict(cell), "status": cell.status} for cell in cells]
+
+
+def failed(cells: list[Cell], strict: bool = False) -> bool:
+    """Whether any cell failed (with `strict`, a dirty working tree counts as failing)."""
+    bad = (*FAILED, DIRTY) if strict else FAILED
+    return any(cell.status in bad for cell in cells)

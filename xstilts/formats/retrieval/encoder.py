@@ -1,0 +1,69 @@
+"""A checkpoint's encoder used as a sentence encoder (BUCC, Tatoeba): no task head, no training.
+
+A sentence's embedding is the mean, over its non-padding tokens (special tokens included),
+of the hidden states of one layer: `hidden_states[layer]`, where 0 is the embedding output
+and n the output of the n-th transformer layer, as in XTREME's retrieval code.
+This module imports torch; import it only in jobs that embed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from xstilts.formats.inference import sorted_batches
+from xstilts.formats.retrieval.mining import mean_pool
+from xstilts.models.base import missing_layer
+
+
+class LayerMeanPool(torch.nn.Module):
+    """input_ids, attention_mask -> mean-pooled hidden states of one layer, (batch, hidden)."""
+
+    def __init__(self, encoder: torch.nn.Module, layer: int):
+        super().__init__()
+        self.encoder = encoder
+        self.layer = layer
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        outputs = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                               output_hidden_states=True)
+        return mean_pool(outputs.hidden_states[self.layer], attention_mask)
+
+
+def load(checkpoint_dir: Path, layer: int) -> tuple[LayerMeanPool, object, dict]:
+    """(sentence encoder, tokenizer, encoder transfer report) of any checkpoint of the base model.
+
+    The encoder is copied from the checkpoint with the same check as target training: every
+    encoder weight must be there; heads (masked LM, classification) are left out.
+    """
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    from xstilts.models.transfer import load_encoder
+
+    config = AutoConfig.from_pretrained(checkpoint_dir)
+    problem = missing_layer(layer, config.num_hidden_layers, str(checkpoint_dir))
+    if problem:
+        raise ValueError(problem)
+    encoder = AutoModel.from_config(config, add_pooling_layer=False)
+    transfer = load_encoder(encoder, checkpoint_dir)
+    return LayerMeanPool(encoder, layer), AutoTokenizer.from_pretrained(checkpoint_dir), transfer
+
+
+def embed(model: LayerMeanPool, tokenizer, sentences: list[str], max_length: int,
+          batch_size: int, precision: str) -> torch.Tensor:
+    """(len(sentences), hidden) float32 CPU embeddings, in the order of `sentences`.
+
+    Batches of similar length (sorted), bf16 autocast on CUDA (see tasks.inference).
+    """
+    from transformers import DataCollatorWithPadding
+
+    encoded = tokenizer(sentences, truncation=True, max_length=max_length)
+    features = [{"input_ids": ids, "attention_mask": mask}
+                for ids, mask in zip(encoded["input_ids"], encoded["attention_mask"],
+                                     strict=True)]
+    collate = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
+    embeddings = torch.zeros(len(sentences), model.encoder.config.hidden_size)
+    for indices, pooled in sorted_batches(model, features, collate, batch_size, precision):
+        embeddings[indices] = pooled.float().cpu()
+    return embeddings

@@ -1,0 +1,169 @@
+"""How sure each number of Table 2 is: paired bootstrap intervals of every score and of its
+improvement over the baseline, from the per-example material of the score files (no
+torch; the resampling itself is xstilts.metrics.bootstrap).
+
+- Each language is resampled on its own, with the same resamples for every row and seed
+  (paired); a task score's replicate is the mean of its languages' replicates, category
+  and XTREME averages the mean of their task scores', as the scores themselves are made.
+- Seeds: the dev set is one sample shared by every seed, so its resampling is shared
+  too; each replicate also draws the seeds with replacement (the same draw for every
+  row, language and task: seed s of a row's models share their intermediate model and
+  pair with the baseline's seed s) and averages their replicates. The interval of the
+  mean over seeds thus holds the sampling error of the dev set plus the spread between
+  seeds; with one seed it is the plain paired bootstrap. Each seed's own row of the long
+  form gets the interval of that seed alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from xstilts.metrics import bootstrap
+from xstilts.metrics.averages import CATEGORIES, language_score
+from xstilts.report.results import AVERAGE
+from xstilts.report.results import SEED_MEAN as MEAN
+from xstilts.report.results import (
+    TASK_SCORE_LANGUAGE as ALL,  # here also the language of any average
+)
+from xstilts.spec.config import BASELINE
+
+SCORE = "score"  # metric name of a language's (and a task's) score in the averages
+LONG_COLUMNS = ["ci_low", "ci_high", "improvement", "improvement_ci_low",
+                "improvement_ci_high", "significant"]
+TABLE_COLUMNS = ["intermediate", "column", "language", "score", *LONG_COLUMNS]
+
+# (row, Table 2 column, language, metric) -> {seed or MEAN: (1 + resamples,) replicates}
+Replicates = dict[tuple[str, str, str, str], dict]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """config key `bootstrap`."""
+
+    resamples: int
+    seed: int
+    confidence: float
+
+
+def grid_replicates(runs: dict[tuple[str, str, int], dict], seeds: list[int],
+                    categories: dict[str, str], settings: Settings) -> Replicates:
+    """Replicates of every language metric and score, task score, category and average,
+    per seed and over seeds, for the runs ({(row, target, seed): score result}) that hold
+    per-example material."""
+    replicates: Replicates = {}
+    for (target, language), materials in materials_by_language(runs).items():
+        rng = bootstrap.stream(settings.seed, target, language)
+        by_run = bootstrap.language_replicates(materials, rng, settings.resamples)
+        for (row, seed), statistics in by_run.items():
+            result = runs[row, target, seed]
+            reported = {name: statistics[name] for name in result["languages"][language]
+                        if name in statistics}
+            reported[SCORE] = language_score(result["metric"], reported)
+            for metric, values in reported.items():
+                replicates.setdefault((row, target, language, metric), {})[seed] = values
+    add_task_scores(replicates, runs)
+    draws = bootstrap.seed_draws(bootstrap.stream(settings.seed, "seeds"),
+                                 settings.resamples, len(seeds))
+    for by_seed in replicates.values():
+        if all(seed in by_seed for seed in seeds):
+            by_seed[MEAN] = bootstrap.over_seeds(np.stack([by_seed[s] for s in seeds]), draws)
+    add_averages(replicates, categories)
+    return replicates
+
+
+def materials_by_language(runs: dict) -> dict[tuple[str, str], dict]:
+    """{(target, language): {(row, seed): material}}, runs in sorted order."""
+    grouped: dict[tuple[str, str], dict] = {}
+    for (row, target, seed), result in sorted(runs.items()):
+        for language, material in (result.get("examples") or {}).items():
+            grouped.setdefault((target, language), {})[row, seed] = material
+    return grouped
+
+
+def add_task_scores(replicates: Replicates, runs: dict) -> None:
+    """A run's task score: the mean of its languages' score replicates (all of them)."""
+    for (row, target, seed), result in runs.items():
+        if result.get("score") is None:  # not every language scored: no task score
+            continue
+        languages = [replicates.get((row, target, language, SCORE), {}).get(seed)
+                     for language in result["languages"]]
+        if languages and all(values is not None for values in languages):
+            replicates.setdefault((row, target, ALL, SCORE), {})[seed] = np.mean(languages,
+                                                                                 axis=0)
+
+
+def add_averages(replicates: Replicates, categories: dict[str, str]) -> None:
+    """Category and overall averages of the task scores (over seeds), where complete."""
+    rows = {row for row, _, _, _ in replicates}
+    for row in sorted(rows):
+        tasks = {target: replicates.get((row, target, ALL, SCORE), {}).get(MEAN)
+                 for target in categories}
+        groups = {category: [t for t in categories if categories[t] == category]
+                  for category in CATEGORIES}
+        groups[AVERAGE] = list(categories)
+        for column, targets in groups.items():
+            values = [tasks[target] for target in targets]
+            if values and all(value is not None for value in values):
+                replicates[row, column, ALL, SCORE] = {MEAN: np.mean(values, axis=0)}
+
+
+def summaries(replicates: Replicates, confidence: float) -> dict[tuple, dict]:
+    """{(key, seed): {score, ci_low, ci_high}} of every number, with its improvement over
+    the baseline's same number (point, interval, significant) unless it is the baseline's;
+    the percentiles of all numbers in one call."""
+    entries = [(key, seed) for key, by_seed in replicates.items() for seed in by_seed]
+    if not entries:
+        return {}
+    values = np.stack([replicates[key][seed] for key, seed in entries])
+    low, high = bootstrap.interval(values, confidence)
+    result = {entry: {"score": float(values[i, 0]), "ci_low": float(low[i]),
+                      "ci_high": float(high[i])} for i, entry in enumerate(entries)}
+    baselines = {i: replicates[(BASELINE, *key[1:])][seed] for i, (key, seed) in enumerate(entries)
+                 if key[0] != BASELINE and seed in replicates.get((BASELINE, *key[1:]), {})}
+    if baselines:
+        differences = values[list(baselines)] - np.stack(list(baselines.values()))
+        low, high = bootstrap.interval(differences, confidence)
+        for j, i in enumerate(baselines):
+            result[entries[i]].update(
+                improvement=float(differences[j, 0]), improvement_ci_low=float(low[j]),
+                improvement_ci_high=float(high[j]),
+                significant=bootstrap.significant(low[j], high[j]))
+    return result
+
+
+def with_intervals(header: list[str], body: list[list], numbers: dict[tuple, dict]
+                   ) -> tuple[list[str], list[list]]:
+    """The long form (xstilts.report.tables.long_form) with LONG_COLUMNS appended from
+    `summaries`: each seed's row gets that seed's interval, `mean` the interval over
+    seeds, `std` none."""
+    at = {name: header.index(name) for name in ("intermediate", "target", "language",
+                                                "metric", "seed")}
+    extended = []
+    for line in body:
+        key = tuple(line[at[name]] for name in ("intermediate", "target", "language", "metric"))
+        found = numbers.get((key, line[at["seed"]]), {})
+        extended.append([*line, *(found.get(column) for column in LONG_COLUMNS)])
+    return [*header, *LONG_COLUMNS], extended
+
+
+def interval_table(numbers: dict[tuple, dict], rows: list[str], targets: list[str],
+                   categories: dict[str, str]) -> tuple[list[str], list]:
+    """results/table2_improvement_ci.csv: per row and Table 2 column, the score over seeds
+    with its interval and its improvement's, as a whole (language `all`) and per language
+    (QA as (EM + F1) / 2)."""
+    present = [c for c in CATEGORIES if c in {categories[t] for t in targets}]
+    languages: dict[str, set] = {}
+    for (_, column, language, metric), _ in numbers:
+        if metric == SCORE and language != ALL:
+            languages.setdefault(column, set()).add(language)
+    body = []
+    for row in rows:
+        for column in (*targets, *present, AVERAGE):
+            for language in (ALL, *sorted(languages.get(column, ()))):
+                found = numbers.get(((row, column, language, SCORE), MEAN))
+                if found:
+                    body.append([row, column, language, found["score"],
+                                 *(found.get(name) for name in LONG_COLUMNS)])
+    return TABLE_COLUMNS, body

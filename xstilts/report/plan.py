@@ -1,0 +1,356 @@
+"""What a configuration will cost, before anything runs (scripts/plan.py); no torch.
+
+Per rule and in total: jobs, training examples and tokens, device-hours, disk written and
+the peak disk of one job. The job graph follows rules/common.smk (rows x targets x seeds,
+rows whose licensed data is missing left out). Each figure comes from the best source at
+hand, and the plan says which:
+
+- sizes: the prepared manifests (data/prepared/<dataset>/manifest.json) when present, the
+  demo generator's sizes for generated data, else `dataset_sizes` of
+  config/paper_reference.yaml; then cut to the config's subsample limits;
+- tokens: examples x epochs x typical tokens per example of the format (TYPICAL_TOKENS,
+  the lengths benchmarks/training.py draws), at most max_length per sequence;
+- throughput: useful training tokens per second of the GPU type, measured by
+  benchmarks/training.py (benchmarks/results/training-<gpu>.txt) when such a file is
+  committed, else DEFAULT_MFU of the GPU's bf16 peak (PEAK_FLOPS); both scaled to the
+  model by its non-embedding parameters (6 FLOPs per parameter and token). Forward-only
+  work (selection, prediction, retrieval) runs FORWARD_SPEEDUP times faster;
+- finished training jobs count with the wall time their provenance records.
+
+Disk: a checkpoint of weights is 4 bytes per parameter; a resume checkpoint (weights,
+AdamW's two moments, the best weights so far) 4 times that, written every
+`resume_checkpoint_minutes` of training, at most two kept (the newest and the one
+before it, until the newer is complete).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xstilts.runtime.checkout import ROOT
+from xstilts.spec.config import (
+    BASELINE,
+    load_yaml,
+    resolve_task,
+    trained_intermediate,
+    unavailable_rows,
+)
+from xstilts.store.provenance import read_json
+
+# Dense bf16 peak FLOP/s per GPU type (CPU: what the demo measured, notes/measurements).
+PEAK_FLOPS = {"h100": 989e12, "h200": 989e12, "a100": 312e12, "l40s": 362e12, "a10": 125e12,
+              "v100": 125e12, "cpu": 3.7e10}
+DEFAULT_MFU = 0.3  # model-FLOPs utilisation assumed without a benchmark file
+FORWARD_SPEEDUP = 3.0  # a forward pass is a third of a training step's FLOPs
+JOB_START_S = {"gpu": 90.0, "cpu": 8.0, "warm": 1.0}  # imports, loading weights and data
+# Per optimiser step of XLM-R Large on a GPU, beyond its FLOPs: kernel launches of small
+# batches and the AdamW update of every parameter; scaled by the model's parameters.
+STEP_OVERHEAD_S = {"gpu": 0.05, "cpu": 0.0}
+# (median tokens of one sequence, sequences per example) per format
+TYPICAL_TOKENS = {"pair_classification": (40, 1), "multiple_choice": (90, 4),
+                  "extractive_qa": (170, 1), "tagging": (30, 1), "retrieval": (30, 2)}
+# (layers, hidden, intermediate, vocabulary, positions) of known hub models
+KNOWN_MODELS = {"xlm-roberta-large": (24, 1024, 4096, 250002, 514),
+                "xlm-roberta-base": (12, 768, 3072, 250002, 514)}
+BYTES_PER_PARAMETER = 4  # checkpoints are fp32 safetensors
+RESUME_FACTOR = 4  # weights + AdamW's two moments + the best weights so far
+REFERENCE = ROOT / "config" / "paper_reference.yaml"
+BENCHMARKS = ROOT / "benchmarks" / "results"
+NO_DEVICE_RULES = ("prepare_dataset", "base_model", "score", "table2")
+
+
+@dataclass
+class Job:
+    """One job's figures; `measured`: its wall time comes from provenance."""
+
+    examples: int = 0
+    tokens: float = 0.0
+    seconds: float = 0.0
+    written: float = 0.0
+    peak: float = 0.0
+    measured: bool = False
+
+
+@dataclass
+class RulePlan:
+    rule: str
+    jobs: list[Job] = field(default_factory=list)
+
+    def total(self, name: str) -> float:
+        return sum(getattr(job, name) for job in self.jobs)
+
+
+# --- the model ------------------------------------------------------------------------------
+
+
+def model_shape(model: dict) -> tuple[int, int, int, int, int]:
+    """(layers, hidden, intermediate, vocabulary, positions) of the base model."""
+    if model["source"] == "build":
+        build = model["build"]
+        return (build["num_hidden_layers"], build["hidden_size"], build["intermediate_size"],
+                build["vocab_size"], build["max_position_embeddings"])
+    config_file = Path(model.get("path", "")) / "config.json"
+    if model["source"] == "local" and config_file.exists():
+        found = read_json(config_file)
+        return (found["num_hidden_layers"], found["hidden_size"], found["intermediate_size"],
+                found["vocab_size"], found["max_position_embeddings"])
+    name = model.get("path", "").rsplit("/", 1)[-1].lower()
+    return KNOWN_MODELS.get(name, KNOWN_MODELS["xlm-roberta-large"])
+
+
+def parameters(shape: tuple[int, int, int, int, int]) -> tuple[float, float]:
+    """(non-embedding, total) parameters: attention and feed-forward matrices per layer."""
+    layers, hidden, inner, vocab, positions = shape
+    matrices = layers * (4 * hidden * hidden + 2 * hidden * inner)
+    return matrices, matrices + (vocab + positions) * hidden
+
+
+LARGE_MATRICES, LARGE_PARAMETERS = parameters(KNOWN_MODELS["xlm-roberta-large"])
+
+
+# --- throughput -----------------------------------------------------------------------------
+
+
+def measured_throughput(gpu: str, benchmarks: Path = BENCHMARKS) -> dict[str, float] | None:
+    """{format: useful tokens/s of XLM-R Large} from benchmarks/results/training-<gpu>.txt."""
+    path = Path(benchmarks) / f"training-{gpu}.txt"
+    if not path.exists():
+        return None
+    text = path.read_text()
+    if "model=large" not in text:
+        return None
+    found, current = {}, None
+    for line in text.splitlines():
+        fmt = re.match(r"train (\w+):", line)
+        current = fmt.group(1) if fmt else current
+        rate = re.match(r"\s+project: useful_tokens_s=([\d.]+)", line)
+        if rate and current:
+            found[current] = float(rate.group(1))
+    return found or None
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """Useful training tokens per second of one model on one device type."""
+
+    gpu: str
+    matrices: float
+    measured: dict[str, float] | None
+
+    def tokens_per_second(self, data_format: str) -> float:
+        if self.measured and data_format in self.measured:
+            return self.measured[data_format] * LARGE_MATRICES / self.matrices
+        return DEFAULT_MFU * PEAK_FLOPS[self.gpu] / (6 * self.matrices)
+
+    def source(self) -> str:
+        if self.measured:
+            return f"measured: benchmarks/results/training-{self.gpu}.txt, scaled to the model"
+        return (f"default: {DEFAULT_MFU:.0%} of {PEAK_FLOPS[self.gpu] / 1e12:g} TFLOP/s peak "
+                "(no benchmarks/results/training-<gpu>.txt)")
+
+
+# --- sizes ----------------------------------------------------------------------------------
+
+
+class Sizes:
+    """Rows of a split in one language: prepared manifest, demo generator, or reference."""
+
+    def __init__(self, config: dict, root: Path, reference: Path = REFERENCE):
+        self.config, self.root = config, Path(root)
+        self.reference = (load_yaml(reference) or {}).get(
+            "dataset_sizes", {})
+        self.unknown: set[str] = set()
+
+    def rows(self, dataset: str, language: str, split: str) -> int:
+        manifest = self.root / "data" / "prepared" / dataset / "manifest.json"
+        if manifest.exists():
+            files = read_json(manifest)["files"]
+            return files.get(f"{language}/{split}", {}).get("rows", 0)
+        if self.config["datasets"][dataset]["source"] == "demo":
+            demo = self.config["demo"]
+            return demo["train_examples"] if split.startswith("train") else demo["eval_examples"]
+        known = self.reference.get(dataset, {}).get(split)
+        if known is None:
+            self.unknown.add(f"{dataset}/{split}")
+        return known or 0
+
+    def read(self, ref: dict, language: str | None = None) -> int:
+        """Examples a job reads of a data reference (its subsample limit applied)."""
+        rows = self.rows(ref["dataset"], language or ref.get("language", "en"), ref["split"])
+        return min(rows, ref.get("max_examples", rows))
+
+
+# --- jobs -----------------------------------------------------------------------------------
+
+
+def tokens_per_example(data_format: str, max_length: int) -> float:
+    median, sequences = TYPICAL_TOKENS.get(data_format, (40, 1))
+    return min(median, max_length) * sequences
+
+
+def parts(spec: dict) -> list[dict]:
+    """The single tasks a training spec trains (a multi-task spec's sub-tasks)."""
+    return list(spec["subtasks"].values()) if "subtasks" in spec else [spec]
+
+
+def evaluated(spec: dict, sizes: Sizes) -> int:
+    """Examples a target job predicts: every language of its eval and test splits."""
+    return sum(sizes.read(spec[part], language) for part in ("eval", "test") if part in spec
+               for language in spec["languages"])
+
+
+class Planner:
+    def __init__(self, config: dict, root: Path, gpu: str, benchmarks: Path = BENCHMARKS):
+        self.config, self.root = config, Path(root)
+        self.sizes = Sizes(config, root)
+        shape = model_shape(config["model"])
+        self.matrices, self.total_parameters = parameters(shape)
+        self.device = "gpu" if config["gpus_per_job"] else "cpu"
+        gpu = gpu if self.device == "gpu" else "cpu"
+        self.throughput = Throughput(gpu, self.matrices, measured_throughput(gpu, benchmarks))
+        self.weights = self.total_parameters * BYTES_PER_PARAMETER
+        self.start_s = JOB_START_S["warm" if config["warm_start"] else self.device]
+        self.step_overhead_s = (STEP_OVERHEAD_S[self.device] * self.total_parameters
+                                / LARGE_PARAMETERS)
+
+    def training_job(self, spec: dict, predicted: int, checkpoint: Path) -> Job:
+        job = Job()
+        forward_tokens, steps, evaluations = 0.0, 0, 0
+        for part in parts(spec):
+            examples = sum(self.sizes.read(ref) for ref in part["train"])
+            per_example = tokens_per_example(part["format"], part["max_length"])
+            job.examples += examples
+            job.tokens += examples * spec["epochs"] * per_example
+            part_steps = math.ceil(examples * spec["epochs"] / spec["batch_size"])
+            steps += part_steps
+            part_evaluations = math.ceil(part_steps / spec["hparams"]["eval_every_steps"])
+            evaluations += part_evaluations
+            selection = min(spec["hparams"]["selection_examples"],
+                            sum(self.sizes.read(ref) for ref in part["dev"]))
+            forward_tokens += (part_evaluations * selection + predicted) * per_example
+        rate = self.throughput.tokens_per_second(parts(spec)[0]["format"])
+        job.seconds = (self.start_s + steps * self.step_overhead_s + job.tokens / rate
+                       + forward_tokens / (FORWARD_SPEEDUP * rate))
+        self.add_disk(job, evaluations)
+        return self.with_measured(job, checkpoint)
+
+    def add_disk(self, job: Job, evaluations: int) -> None:
+        """Resume checkpoints at evaluation steps, one per interval (0: at every one)."""
+        interval = self.config["resume_checkpoint_minutes"] * 60
+        saves = min(math.floor(job.seconds / interval), evaluations) if interval else evaluations
+        resume = RESUME_FACTOR * self.weights
+        job.written = self.weights + saves * resume
+        job.peak = self.weights + min(saves, 2) * resume
+
+    def with_measured(self, job: Job, checkpoint: Path) -> Job:
+        record = self.root / checkpoint / "provenance.json"
+        if record.exists():
+            wall = read_json(record).get("wall_seconds")
+            if wall is not None:
+                job.seconds, job.measured = float(wall), True
+        return job
+
+    def retrieval_job(self, specs: list[dict]) -> Job:
+        sentences = sum(evaluated(spec, self.sizes) for spec in specs)
+        tokens = sentences * tokens_per_example("retrieval", specs[0]["max_length"])
+        rate = self.throughput.tokens_per_second("pair_classification")
+        return Job(seconds=self.start_s + tokens / (FORWARD_SPEEDUP * rate))
+
+    def plan(self) -> list[RulePlan]:
+        config, seeds = self.config, self.config["seeds"]
+        unavailable = unavailable_rows(config)
+        intermediate = [t for t in trained_intermediate(config) if t not in unavailable]
+        rows = ([BASELINE] if config["experiment"]["baseline"] else []) + intermediate
+        targets = [resolve_task(config, "target_tasks", t, seeds[0])
+                   for t in config["experiment"]["targets"]]
+        trained = [t for t in targets if t["format"] != "retrieval"]
+        retrieval = [t for t in targets if t["format"] == "retrieval"]
+        plans = {name: RulePlan(name) for name in (
+            "prepare_dataset", "base_model", "train_intermediate", "train_target",
+            "evaluate_retrieval", "score", "table2")}
+        plans["prepare_dataset"].jobs = [Job() for _ in self.used_datasets(intermediate, targets)]
+        plans["base_model"].jobs = [Job()]
+        for seed in seeds:
+            for task in intermediate:
+                spec = resolve_task(config, "intermediate_tasks", task, seed)
+                plans["train_intermediate"].jobs.append(self.training_job(
+                    spec, 0, Path(f"models/intermediate/{task}/seed{seed}")))
+            for row in rows:
+                for target in trained:
+                    spec = {**target, "seed": seed}
+                    plans["train_target"].jobs.append(self.training_job(
+                        spec, evaluated(spec, self.sizes),
+                        Path(f"models/target/{row}/{target['task']}/seed{seed}")))
+                if retrieval:
+                    plans["evaluate_retrieval"].jobs.append(self.retrieval_job(retrieval))
+                plans["score"].jobs += [Job() for _ in targets]
+        plans["table2"].jobs = [Job()]
+        return [plan for plan in plans.values() if plan.jobs]
+
+    def used_datasets(self, intermediate: list[str], targets: list[dict]) -> set[str]:
+        from xstilts.spec.config import datasets_of
+
+        specs = [resolve_task(self.config, "intermediate_tasks", t) for t in intermediate]
+        return {name for spec in specs + targets for name in datasets_of(spec)}
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def human(value: float, unit: str = "") -> str:
+    """1234567 -> '1.23M' (bytes: '1.23 GB')."""
+    for factor, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= factor:
+            return f"{value / factor:.3g}{' ' if unit else ''}{suffix}{unit}"
+    return f"{value:.3g}{' ' + unit if unit else ''}"
+
+
+HEADER = ("rule", "jobs", "measured", "train examples", "train tokens", "device-hours",
+          "disk written", "peak disk/job")
+
+
+def table(plans: list[RulePlan], device_count: int) -> list[tuple[str, ...]]:
+    """Rows of the report: one per rule, then the total."""
+    lines = []
+    for plan in plans:
+        lines.append((plan.rule, str(len(plan.jobs)), str(sum(j.measured for j in plan.jobs)),
+                      human(plan.total("examples")), human(plan.total("tokens")),
+                      f"{hours(plan, device_count):.2f}", human(plan.total("written"), "B"),
+                      human(max(j.peak for j in plan.jobs), "B")))
+    jobs = [job for plan in plans for job in plan.jobs]
+    lines.append(("total", str(len(jobs)), str(sum(j.measured for j in jobs)),
+                  human(sum(j.examples for j in jobs)), human(sum(j.tokens for j in jobs)),
+                  f"{sum(hours(plan, device_count) for plan in plans):.2f}",
+                  human(sum(j.written for j in jobs), "B"), human(max(j.peak for j in jobs), "B")))
+    return lines
+
+
+def hours(plan: RulePlan, device_count: int) -> float:
+    """Device-hours of a rule: its jobs' time x the devices each holds (CPU rules: none)."""
+    if plan.rule in NO_DEVICE_RULES:
+        return 0.0
+    return plan.total("seconds") * max(device_count, 1) / 3600
+
+
+def report(config: dict, root: Path, gpu: str, benchmarks: Path = BENCHMARKS) -> str:
+    planner = Planner(config, root, gpu, benchmarks)
+    plans = planner.plan()
+    rows = [HEADER, *table(plans, config["gpus_per_job"])]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+    lines = [
+        f"model: {human(planner.total_parameters)} parameters "
+        f"({human(planner.matrices)} non-embedding); device: "
+        f"{planner.throughput.gpu if planner.device == 'gpu' else 'cpu'} x "
+        f"{max(config['gpus_per_job'], 1)} per job",
+        f"throughput: {planner.throughput.source()}",
+        "",
+        *("  ".join(cell.rjust(w) if i else cell.ljust(w)
+                    for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
+          for row in rows),
+    ]
+    if planner.sizes.unknown:
+        lines.append(f"sizes unknown (counted as 0): {', '.join(sorted(planner.sizes.unknown))}")
+    return "\n".join(lines)
