@@ -63,10 +63,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a source checkout
 
 from benchmarks.retrieval import PeakRss  # noqa: E402
+from xstilts import config as xconfig  # noqa: E402
 from xstilts.formats import get_format  # noqa: E402
 from xstilts.formats.inference import sorted_batches  # noqa: E402
 from xstilts.models.base import train_tokenizer, within_model_limit  # noqa: E402
-from xstilts.spec import config as xconfig  # noqa: E402
 from xstilts.train.parts import collator_of, micro_batching  # noqa: E402
 
 MIB = 2**20

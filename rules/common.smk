@@ -1,7 +1,7 @@
 # Validation and input functions; no rules here.
 import json
 
-from xstilts.spec.config import (
+from xstilts.config import (
     BASELINE,
     check_config_files,
     datasets_of,
@@ -16,7 +16,7 @@ from xstilts.spec.config import (
 from xstilts.store.provenance import local_files
 
 check_config_files(workflow.configfiles)
-# validated in place: `null` in an overlay removes a key (xstilts.spec.config.without_nulls)
+# validated in place: `null` in an overlay removes a key (xstilts.config.without_nulls)
 VALIDATED = validate(config)
 config.clear()
 config.update(VALIDATED)

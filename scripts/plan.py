@@ -11,8 +11,8 @@ from pathlib import Path
 
 import _cli
 
+from xstilts.config import load
 from xstilts.report.plan import PEAK_FLOPS, report
-from xstilts.spec.config import load
 
 PAPER_CONFIG = "config/config.yaml"  # the Snakefile's configfile
 

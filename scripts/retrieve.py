@@ -10,7 +10,7 @@ from xstilts.formats.retrieval import evaluate
 def main() -> None:
     cli = _cli.parser(__doc__)
     cli.add_argument("--specs", type=_cli.json_arg, required=True,
-                     help="list of resolved task specs (JSON), as xstilts.spec.config.resolve_task "
+                     help="list of resolved task specs (JSON), as xstilts.config.resolve_task "
                           "builds them")
     cli.add_argument("--init", required=True, help="checkpoint whose encoder embeds the sentences")
     cli.add_argument("--layer", type=int, required=True,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import _cli
 
+from xstilts.config import load, resolve_task
 from xstilts.evaluate.scoring import score_predictions, score_test
-from xstilts.spec.config import load, resolve_task
 from xstilts.store import provenance
 from xstilts.store.splits import evaluated_sizes
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import _cli
 
 from xstilts.audit.status import describe, grid
-from xstilts.spec.config import load
+from xstilts.config import load
 
 PAPER_CONFIG = "config/config.yaml"  # the Snakefile's configfile
 

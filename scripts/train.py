@@ -13,7 +13,7 @@ from xstilts.train.loop import predict_languages, train
 def main() -> None:
     cli = _cli.parser(__doc__)
     cli.add_argument("--spec", type=_cli.json_arg, required=True,
-                     help="resolved task spec (JSON), as xstilts.spec.config.resolve_task "
+                     help="resolved task spec (JSON), as xstilts.config.resolve_task "
                      "builds it")
     cli.add_argument("--init", required=True, help="checkpoint whose encoder is fine-tuned")
     cli.add_argument("--data", required=True, help="root of the prepared datasets")

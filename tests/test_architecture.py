@@ -17,13 +17,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "xstilts"
 # The stages, lowest first (docs/architecture.md). A module may import its own stage and
 # the stages below it, never one above; `xstilts.warm`, the job launcher the rules name,
 # belongs to runtime.
-STAGES = ("runtime", "metrics", "data", "store", "models", "formats", "spec", "train",
+STAGES = ("runtime", "spec", "metrics", "data", "store", "models", "formats", "config", "train",
           "evaluate", "report", "audit")
 LAUNCHER = "xstilts.warm"
 
 # Stages that must import without torch (reports, audit and scoring run on any machine).
 LIGHT_STAGES = ("metrics", "report", "audit")
-LIGHT_MODULES = ("xstilts.evaluate.scoring", "xstilts.store.splits", "xstilts.spec.config")
+LIGHT_MODULES = ("xstilts.evaluate.scoring", "xstilts.store.splits", "xstilts.config")
 
 
 def modules() -> dict[str, Path]:

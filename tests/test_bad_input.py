@@ -1,12 +1,12 @@
 """Each kind of bad configuration stops everything before any job runs, with one message
-naming the key, the value and what is allowed (xstilts.spec.config.validate, which the
+naming the key, the value and what is allowed (xstilts.config.validate, which the
 Snakefile calls first; tests/test_workflow.py checks that Snakemake stops there)."""
 
 from pathlib import Path
 
 import pytest
 
-from xstilts.spec.config import ConfigError, merge, validate
+from xstilts.config import ConfigError, merge, validate
 
 MATRIX = {
     "unknown task": (
@@ -82,7 +82,7 @@ def test_a_split_path_never_leaves_its_dataset_directory(tmp_path):
 
 
 def test_a_key_given_twice_in_a_config_file_is_refused(tmp_path):
-    from xstilts.spec.config import check_config_files, load
+    from xstilts.config import check_config_files, load
 
     paper = Path(__file__).resolve().parent.parent / "config" / "config.yaml"
     path = tmp_path / "twice.yaml"

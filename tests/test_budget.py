@@ -8,8 +8,8 @@ import pytest
 import yaml
 from workflow import BIN, ROOT, copy_workflow, job_counts, snakemake
 
+from xstilts.config import load, merge, validate
 from xstilts.report import plan
-from xstilts.spec.config import load, merge, validate
 
 # A hand-made case: one row, one target, generated data of known sizes, XLM-R Large on an
 # H100 whose benchmark file says 1000 useful tokens/s for sentence pairs.

@@ -1,11 +1,11 @@
-"""Validation of the experiment configuration (xstilts.spec.config)."""
+"""Validation of the experiment configuration (xstilts.config)."""
 
 import copy
 
 import pytest
 
+from xstilts.config import ConfigError, datasets_of, merge, resolve_task, rows, validate
 from xstilts.formats import FORMAT_MODULES
-from xstilts.spec.config import ConfigError, datasets_of, merge, resolve_task, rows, validate
 
 
 def test_deep_merge_helper():
@@ -276,7 +276,7 @@ def test_bad_variant_configuration_names_the_key(paper_config, change, message):
 
 
 def test_extra_tables_list_each_variant_after_its_base(paper_config):
-    from xstilts.spec.config import extra_table_rows, trained_intermediate
+    from xstilts.config import extra_table_rows, trained_intermediate
 
     config = validate(paper_config)
     assert extra_table_rows(config, "mlm") == [

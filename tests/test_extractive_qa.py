@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 import torch
 
+from xstilts.config import load, merge, resolve_task, validate
 from xstilts.data.demo import generate
 from xstilts.data.schemas import SCHEMAS
 from xstilts.evaluate.scoring import score_predictions
@@ -19,7 +20,6 @@ from xstilts.formats import extractive_qa as qa
 from xstilts.formats import pair_classification
 from xstilts.metrics.qa import score_squad
 from xstilts.models.base import build_model, save, train_tokenizer
-from xstilts.spec.config import load, merge, resolve_task, validate
 from xstilts.store.prepared import load_raw, read_split, write_prepared
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,13 +4,13 @@ licensed data is missing."""
 import pytest
 from datasets import ClassLabel, Dataset, DatasetDict, Features, List, Value
 
+from xstilts.config import ConfigError, merge, unavailable_rows, validate
 from xstilts.data.demo import generate
 from xstilts.data.layouts_tagging import read_auto
 from xstilts.data.schemas import SCHEMAS
 from xstilts.evaluate.scoring import score_predictions
 from xstilts.metrics.registry import METRICS
 from xstilts.report.tables import table2, write_csv
-from xstilts.spec.config import ConfigError, merge, unavailable_rows, validate
 from xstilts.store.prepared import load_raw, read_manifest, read_split, write_prepared
 from xstilts.store.splits import eval_splits
 

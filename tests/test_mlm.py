@@ -15,10 +15,10 @@ import torch
 from datasets import IterableDataset, IterableDatasetDict
 from safetensors.torch import load_file
 
+from xstilts.config import load_schema
 from xstilts.data.original import OriginalFormatError
 from xstilts.data.schemas import SCHEMAS
 from xstilts.models.base import build_model, corpus, save, train_tokenizer
-from xstilts.spec.config import load_schema
 from xstilts.store.prepared import MANIFEST, load_raw, read_split, write_prepared
 from xstilts.store.provenance import record_checkpoint, sha256_file
 from xstilts.train.loop import train
@@ -43,7 +43,7 @@ MLM = {"dataset": "corpus", "languages": LANGUAGES, "ratio": 0.5, "probability":
 
 
 def task_spec(task="mnli", dataset="mnli", dev="validation_matched", **changes) -> dict:
-    """A resolved intermediate task (xstilts.spec.config.resolve_task's shape) with MLM."""
+    """A resolved intermediate task (xstilts.config.resolve_task's shape) with MLM."""
     spec = {"task": task, "kind": "intermediate_tasks", "format": "pair_classification",
             "train": [{"dataset": dataset, "split": "train", "language": "en"}],
             "dev": [{"dataset": dataset, "split": dev, "language": "en"}],

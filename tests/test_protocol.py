@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 import yaml
 
+from xstilts.config import ConfigError, merge, resolve_task, validate
 from xstilts.formats import extractive_qa, multiple_choice, pair_classification, tagging
-from xstilts.spec.config import ConfigError, merge, resolve_task, validate
 from xstilts.train.parts import selection_scorer, selection_subset
 
 REPO = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ import subprocess
 import pytest
 from workflow import BIN, DEMO
 
-from xstilts.spec.config import load, resolve_task
+from xstilts.config import load, resolve_task
 
 pytestmark = pytest.mark.workflow
 

@@ -11,6 +11,7 @@ import torch
 from datasets import Dataset, DatasetDict, Features, Value
 from transformers import AutoTokenizer, XLMRobertaModel
 
+from xstilts.config import ConfigError, merge, resolve_task, validate
 from xstilts.data.demo import generate
 from xstilts.data.schemas import SCHEMAS
 from xstilts.evaluate.scoring import score_predictions
@@ -26,7 +27,6 @@ from xstilts.formats.retrieval import (
 from xstilts.formats.retrieval import encoder as sentence_encoder
 from xstilts.metrics.retrieval import mined_pairs_f1
 from xstilts.models.base import build_model, missing_layer, save, train_tokenizer
-from xstilts.spec.config import ConfigError, merge, resolve_task, validate
 from xstilts.store.prepared import read_split, write_prepared
 from xstilts.store.provenance import record_checkpoint
 

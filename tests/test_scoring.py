@@ -310,7 +310,7 @@ def pawsx_root(tmp_path_factory):
     return root
 
 
-# the fields of a resolved target task (xstilts.spec.config.resolve_task) that scoring reads
+# the fields of a resolved target task (xstilts.config.resolve_task) that scoring reads
 SPEC = {"task": "pawsx", "format": "pair_classification", "metric": "accuracy",
         "languages": ["en", "de", "zh"], "eval": {"dataset": "pawsx", "split": "validation"}}
 NAMES = ["not_paraphrase", "paraphrase"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from xstilts.spec.config import TASK_KINDS, load, resolve_task
+from xstilts.config import TASK_KINDS, load, resolve_task
 from xstilts.spec.specs import DataRef, DatasetSpec, ModelSpec, SpecError, TaskSpec
 
 CONFIGS = [["config/config.yaml"], ["config/config.yaml", "config/demo.yaml"],

@@ -3,10 +3,10 @@
 import pyarrow as pa
 import pytest
 
+from xstilts.config import ConfigError, merge, resolve_task, subsampled, validate
 from xstilts.data.demo import generate
 from xstilts.data.schemas import SCHEMAS
 from xstilts.data.subsample import subsample
-from xstilts.spec.config import ConfigError, merge, resolve_task, subsampled, validate
 from xstilts.store.prepared import read_split, split_sizes, write_prepared
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from xstilts.config import validate
 from xstilts.report.table1 import HEADER, datasets_read, describe_tasks, load_manifests, table1
 from xstilts.report.tables import write_csv
-from xstilts.spec.config import validate
 
 ROWS = {  # dataset -> {"<language>/<split>": rows}
     "mnli": {"en/train": 100, "en/validation_matched": 10},

@@ -11,7 +11,7 @@ score <- train_target (evaluate_retrieval for retrieval targets) <- train_interm
   without cleaning up shows as running too, until it is resumed);
 - failed: some job of its chain has no output and its log ends in an error;
 - missing: none of these (not started yet);
-- unavailable: its row's user-supplied data is missing (xstilts.spec.config.unavailable_rows).
+- unavailable: its row's user-supplied data is missing (xstilts.config.unavailable_rows).
 
 The paths are the Snakefile's directory contract.
 """
@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from xstilts.spec.config import BASELINE, rows, unavailable_rows
+from xstilts.config import BASELINE, rows, unavailable_rows
 from xstilts.store.atomic import PARTIAL
 
 DONE, RUNNING, FAILED, MISSING, UNAVAILABLE = (

@@ -1,7 +1,7 @@
 """Seeded, deterministic subsets of canonical splits (config `subsample`, `max_*_examples`).
 
 The prepared data stays complete; a job reads a subset of it when its data reference
-carries `max_examples` (xstilts.spec.config.resolve_task puts it there). A row is kept when
+carries `max_examples` (xstilts.config.resolve_task puts it there). A row is kept when
 its key ranks among the `max_examples` lowest under a seeded hash, so the choice depends
 on the seed and the row ids only: every row of the grid reads the same examples, and
 parallel sets keep the same examples in every language. What a row is follows the

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from xstilts.config import BASELINE
 from xstilts.metrics import bootstrap
 from xstilts.metrics.averages import CATEGORIES, language_score
 from xstilts.report.results import AVERAGE
@@ -27,7 +28,6 @@ from xstilts.report.results import SEED_MEAN as MEAN
 from xstilts.report.results import (
     TASK_SCORE_LANGUAGE as ALL,  # here also the language of any average
 )
-from xstilts.spec.config import BASELINE
 
 SCORE = "score"  # metric name of a language's (and a task's) score in the averages
 LONG_COLUMNS = ["ci_low", "ci_high", "improvement", "improvement_ci_low",

@@ -30,14 +30,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xstilts.runtime.checkout import ROOT
-from xstilts.spec.config import (
+from xstilts.config import (
     BASELINE,
     load_yaml,
     resolve_task,
     trained_intermediate,
     unavailable_rows,
 )
+from xstilts.runtime.checkout import ROOT
 from xstilts.store.provenance import read_json
 
 # Dense bf16 peak FLOP/s per GPU type (CPU: what the demo measured, notes/measurements).
@@ -291,7 +291,7 @@ class Planner:
         return [plan for plan in plans.values() if plan.jobs]
 
     def used_datasets(self, intermediate: list[str], targets: list[dict]) -> set[str]:
-        from xstilts.spec.config import datasets_of
+        from xstilts.config import datasets_of
 
         specs = [resolve_task(self.config, "intermediate_tasks", t) for t in intermediate]
         return {name for spec in specs + targets for name in datasets_of(spec)}

@@ -8,9 +8,9 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from xstilts.config import BASELINE
 from xstilts.metrics.averages import CATEGORIES, language_score
 from xstilts.report.tables import NOT_COMPARABLE
-from xstilts.spec.config import BASELINE
 
 AVERAGE = "average"
 LONG_COLUMNS = ("intermediate", "target", "language", "metric", "value")

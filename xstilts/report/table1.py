@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from xstilts.spec.config import resolve_task
+from xstilts.config import resolve_task
 from xstilts.store.provenance import read_json
 
 HEADER = ["task", "role", "format", "train", "dev", "test", "languages", "language_list"]

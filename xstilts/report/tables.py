@@ -60,7 +60,7 @@ def table2(cells: dict[tuple[str, str], dict], rows: list[str], targets: list[st
     Rows that could not be computed (`unavailable`: {row: reason}, e.g. licensed data not
     supplied) stay in the table with empty cells; a last `note` column then gives the
     reason, or names the collapsed runs of a row, and `subsampled` (every row: the grid
-    was trained and evaluated on subsets of the data, xstilts.spec.config.subsampled).
+    was trained and evaluated on subsets of the data, xstilts.config.subsampled).
     """
     present = [c for c in CATEGORIES if c in {categories[t] for t in targets}]
     header = ["intermediate", *targets, *present, "average"]

@@ -114,7 +114,7 @@ class MaskedLM(Spec):
 
 @dataclass(frozen=True)
 class TaskSpec(Spec):
-    """Everything one job knows about its task (xstilts.spec.config.resolve_task)."""
+    """Everything one job knows about its task (xstilts.config.resolve_task)."""
 
     ALWAYS: ClassVar[tuple[str, ...]] = ("seed",)
 

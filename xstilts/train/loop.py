@@ -1,7 +1,7 @@
 """Fine-tune one model on one task, select the checkpoint on English dev, predict.
 
 The same function trains intermediate and target models: the task's format supplies
-features, head and decoding; the resolved task spec (xstilts.spec.config.resolve_task)
+features, head and decoding; the resolved task spec (xstilts.config.resolve_task)
 supplies data and hyperparameters.
 """
 
