@@ -67,6 +67,7 @@ from xstilts import config as xconfig  # noqa: E402
 from xstilts.formats import get_format  # noqa: E402
 from xstilts.formats.inference import sorted_batches  # noqa: E402
 from xstilts.models.base import train_tokenizer, within_model_limit  # noqa: E402
+from xstilts.spec.specs import TaskSpec  # noqa: E402
 from xstilts.train.parts import collator_of, micro_batching  # noqa: E402
 
 MIB = 2**20
@@ -358,10 +359,10 @@ def benchmark_format(fmt: str, args, paper: dict, model_config_, tokenizer, repo
                      peak: float | None) -> dict:
     """Train both settings of one format on the same examples; report and return figures."""
     spec = format_spec(paper, fmt, model_config_.max_position_embeddings - 2)
-    micro, accumulation = micro_batching(spec["batch_size"], args.max_batch)
+    micro, accumulation = micro_batching(spec.batch_size, args.max_batch)
     rng = np.random.default_rng(args.seed)
     # warm-up on examples of its own: grouping puts the longest batch first
-    warmup, timed = (synthetic_features(fmt, steps * spec["batch_size"], spec["max_length"],
+    warmup, timed = (synthetic_features(fmt, steps * spec.batch_size, spec.max_length,
                                         model_config_.vocab_size, rng)
                      for steps in (args.warmup, args.steps))
     tokens = sum(map(useful_tokens, timed))
@@ -369,16 +370,16 @@ def benchmark_format(fmt: str, args, paper: dict, model_config_, tokenizer, repo
     model = build_head(fmt, model_config_, args.device)
     figures = {"tokens_per_example": tokens / len(timed)}
     for setting in settings(args):
-        batches = [step_batches(group, collate, setting, micro, accumulation, spec["max_length"],
+        batches = [step_batches(group, collate, setting, micro, accumulation, spec.max_length,
                                 tokenizer.pad_token_id, args.seed) for group in (warmup, timed)]
         measured = time_training(model, setting, *batches)
         measured["tokens_s"] = tokens / measured["seconds"]
         figures[setting.name] = measured
     base, proj = figures["baseline"], figures["project"]
     parameters = matmul_parameters(model)
-    padded_length = spec["max_length"] * sequences_per_example(fmt)
-    report(f"train {fmt}: task={spec['task']} max_length={spec['max_length']} "
-           f"batch={spec['batch_size']} micro={micro}x{accumulation} "
+    padded_length = spec.max_length * sequences_per_example(fmt)
+    report(f"train {fmt}: task={spec.task} max_length={spec.max_length} "
+           f"batch={spec.batch_size} micro={micro}x{accumulation} "
            f"useful_tokens_per_step={tokens / args.steps:.0f} "
            f"baseline_padding={1 - tokens / (len(timed) * padded_length):.2f}")
     for name, measured in (("baseline", base), ("project", proj)):
@@ -428,7 +429,7 @@ def examples_per_second(predictions, n: int, device: str) -> float:
 
 def benchmark_prediction(args, paper: dict, model_config_, tokenizer, report) -> None:
     spec = format_spec(paper, "pair_classification", model_config_.max_position_embeddings - 2)
-    batch_size, max_length = spec["hparams"]["eval_batch_size"], spec["max_length"]
+    batch_size, max_length = spec.hparams.eval_batch_size, spec.max_length
     features = dev_features(args.dev_per_language, max_length, model_config_.vocab_size,
                             np.random.default_rng(args.seed))
     collate = collator_of(get_format("pair_classification"), tokenizer)
@@ -440,9 +441,9 @@ def benchmark_prediction(args, paper: dict, model_config_, tokenizer, report) ->
         len(features), args.device)
     model.set_attn_implementation("sdpa")
     proj = examples_per_second(
-        sorted_batches(model, features, collate, batch_size, spec["precision"]),
+        sorted_batches(model, features, collate, batch_size, spec.precision),
         len(features), args.device)
-    report(f"predict {spec['task']}-like: languages={len(LANGUAGE_LENGTH)} "
+    report(f"predict {spec.task}-like: languages={len(LANGUAGE_LENGTH)} "
            f"examples={len(features)} batch={batch_size} max_length={max_length}")
     report(f"  baseline_examples_s={base:.1f} project_examples_s={proj:.1f} "
            f"speedup={proj / base:.2f}")
@@ -460,14 +461,14 @@ def train_sizes(table1: Path | None) -> dict[str, int]:
     return sizes
 
 
-def task_hours(spec: dict, sizes: dict, measured: dict, setting: str, epochs=None) -> float:
+def task_hours(spec: TaskSpec, sizes: dict, measured: dict, setting: str, epochs=None) -> float:
     """Hours to train one task in `setting`; a mixture is the sum of its parts."""
-    epochs = epochs or spec["epochs"]
-    if spec["format"] == "multitask":
+    epochs = epochs or spec.epochs
+    if spec.format == "multitask":
         return sum(task_hours(sub, sizes, measured, setting, epochs)
-                   for sub in spec["subtasks"].values())
-    figures = measured[spec["format"]]
-    tokens = sizes[spec["task"]] * epochs * figures["tokens_per_example"]
+                   for sub in spec.subtasks.values())
+    figures = measured[spec.format]
+    tokens = sizes[spec.task] * epochs * figures["tokens_per_example"]
     return tokens / figures[setting]["tokens_s"] / 3600
 
 
@@ -479,7 +480,7 @@ def table2_hours(paper: dict, sizes: dict, measured: dict, setting: str) -> floa
                    setting) for name in experiment["intermediate"])
     targets = [xconfig.resolve_task(paper, "target_tasks", name) for name in experiment["targets"]]
     per_row = sum(task_hours(spec, sizes, measured, setting) for spec in targets
-                  if spec["format"] != "retrieval")
+                  if spec.format != "retrieval")
     return intermediate + len(xconfig.rows(paper)) * per_row
 
 

@@ -4,7 +4,6 @@ import json
 from xstilts.config import (
     BASELINE,
     check_config_files,
-    datasets_of,
     extra_table_rows,
     resolve_task,
     rows,
@@ -71,11 +70,11 @@ def task_spec(kind, name, seed=None):
 def training_spec(kind):
     """Rule parameter: the resolved spec of the job's task, trained with its run's seed."""
     name = "task" if kind == "intermediate_tasks" else "target"
-    return lambda wc: as_json(task_spec(kind, wc[name], int(wc.seed)))
+    return lambda wc: task_spec(kind, wc[name], int(wc.seed)).to_json()
 
 
 def prepared(spec):
-    return [f"{PREPARED}/{name}" for name in datasets_of(spec)]
+    return [f"{PREPARED}/{name}" for name in spec.datasets()]
 
 
 def generated_datasets():

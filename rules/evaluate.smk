@@ -13,7 +13,7 @@ rule score:
         ENV
     params:
         data=PREPARED,
-        spec=lambda wc: as_json(task_spec("target_tasks", wc.target)),
+        spec=lambda wc: task_spec("target_tasks", wc.target).to_json(),
     shell:
         "python scripts/score.py --spec {params.spec:q} --data {params.data:q}"
         " --predictions {input.predictions:q} --output {output:q} > {log:q} 2>&1"

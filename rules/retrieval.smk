@@ -22,7 +22,9 @@ rule evaluate_retrieval:
     params:
         python=JOB_PYTHON,
         data=PREPARED,
-        specs=as_json([task_spec("target_tasks", t) for t in RETRIEVAL_TARGETS]),
+        specs=as_json(
+            [task_spec("target_tasks", t).to_dict() for t in RETRIEVAL_TARGETS]
+        ),
         layer=config["model"]["retrieval_layer"],
     shell:
         "{params.python} scripts/retrieve.py --specs {params.specs:q} --init {input.init:q}"

@@ -22,6 +22,23 @@ def json_arg(text: str):
         raise argparse.ArgumentTypeError(f"not valid JSON: {error}") from None
 
 
+def typed_json(spec_class, many: bool = False):
+    """An argument type: inline JSON read into a typed spec (a list of them if `many`),
+    an unknown or missing key named with its place."""
+    from xstilts.spec.specs import SpecError
+
+    def parse(text: str):
+        value = json_arg(text)
+        try:
+            if many:
+                return [spec_class.from_dict(item, f"[{i}]") for i, item in enumerate(value)]
+            return spec_class.from_dict(value)
+        except (SpecError, TypeError, AttributeError) as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return parse
+
+
 def setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
 

@@ -3,11 +3,12 @@
 import _cli
 
 from xstilts.models.base import base_model
+from xstilts.spec.specs import ModelSpec
 
 
 def main() -> None:
     cli = _cli.parser(__doc__)
-    cli.add_argument("--spec", type=_cli.json_arg, required=True,
+    cli.add_argument("--spec", type=_cli.typed_json(ModelSpec), required=True,
                      help="the config's `model` block (JSON)")
     cli.add_argument("--seed", type=int, required=True)
     cli.add_argument("--corpus", nargs="*", default=[],

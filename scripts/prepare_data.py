@@ -2,13 +2,14 @@
 
 import _cli
 
+from xstilts.spec.specs import DatasetSpec
 from xstilts.store.prepared import load_raw, write_prepared
 
 
 def main() -> None:
     cli = _cli.parser(__doc__)
     cli.add_argument("--name", required=True, help="dataset key in the config")
-    cli.add_argument("--spec", type=_cli.json_arg, required=True,
+    cli.add_argument("--spec", type=_cli.typed_json(DatasetSpec), required=True,
                      help="the dataset's config entry (JSON)")
     cli.add_argument("--demo", type=_cli.json_arg, required=True,
                      help="the config's `demo` block (JSON)")

@@ -14,6 +14,7 @@ import _cli
 
 from xstilts.config import load, resolve_task
 from xstilts.evaluate.scoring import score_predictions, score_test
+from xstilts.spec.specs import TaskSpec
 from xstilts.store import provenance
 from xstilts.store.splits import evaluated_sizes
 
@@ -21,7 +22,7 @@ from xstilts.store.splits import evaluated_sizes
 def main() -> None:
     cli = _cli.parser(__doc__)
     source = cli.add_mutually_exclusive_group(required=True)
-    source.add_argument("--spec", type=_cli.json_arg,
+    source.add_argument("--spec", type=_cli.typed_json(TaskSpec),
                         help="resolved target task spec (JSON), as the workflow passes it")
     source.add_argument("--task", help="target task name, resolved from --configfile")
     cli.add_argument("--configfile", nargs="+", default=["config/config.yaml"],
@@ -40,7 +41,7 @@ def main() -> None:
     by_language = {args.language: loaded} if args.language else loaded["predictions"]
     scores = score_predictions(args.spec, Path(args.data), by_language,
                                partial=bool(args.language))
-    if "test" in args.spec and not args.language:
+    if args.spec.test is not None and not args.language:
         scores["test"] = score_test(args.spec, Path(args.data), loaded)
     if not args.output:
         print(json.dumps(scores, indent=2))

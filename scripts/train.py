@@ -5,6 +5,7 @@ from pathlib import Path
 import _cli
 
 from xstilts.evaluate.test_predictions import predict_test
+from xstilts.spec.specs import TaskSpec
 from xstilts.store import provenance
 from xstilts.store.splits import evaluated_sizes
 from xstilts.train.loop import predict_languages, train
@@ -12,7 +13,7 @@ from xstilts.train.loop import predict_languages, train
 
 def main() -> None:
     cli = _cli.parser(__doc__)
-    cli.add_argument("--spec", type=_cli.json_arg, required=True,
+    cli.add_argument("--spec", type=_cli.typed_json(TaskSpec), required=True,
                      help="resolved task spec (JSON), as xstilts.config.resolve_task "
                      "builds it")
     cli.add_argument("--init", required=True, help="checkpoint whose encoder is fine-tuned")
@@ -31,10 +32,10 @@ def main() -> None:
         started = provenance.now()
         predictions = predict_languages(model, tokenizer, args.spec, Path(args.data))
         test = ({"test": predict_test(model, tokenizer, args.spec, Path(args.data))}
-                if "test" in args.spec else {})
+                if args.spec.test is not None else {})
         provenance.write_result(Path(args.predictions), {
-            "task": args.spec["task"],
-            "split": args.spec["eval"]["split"],
+            "task": args.spec.task,
+            "split": args.spec.eval.split,
             "predictions": predictions,
             **test,
             "provenance": provenance.predictions_record(

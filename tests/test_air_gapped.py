@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 from release_files import write_release
+from specs import dataset_spec
 from workflow import BIN, ROOT, copy_workflow, job_counts, read_csv, snakemake
 
 from xstilts.data.schemas import SCHEMAS, dataset_languages
@@ -246,7 +247,8 @@ def test_release_files_prepare_as_the_generated_hub_rows(tmp_path, name):
     spec = demo_config()["datasets"][name]
     raw = write_release(tmp_path, name, spec, train_rows=6, eval_rows=4)
     local = {**spec, "source": "local", "path": str(tmp_path)}
-    assert canonical(name, spec, raw) == canonical(name, local, load_raw(name, local, {}))
+    assert canonical(name, spec, raw) == canonical(name, local, load_raw(name,
+                                                                         dataset_spec(local), {}))
 
 
 # Snakemake prints no "localrule" in a dry run: "in dryrun, we don't want to display a

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from specs import task_spec
 from workflow import DEMO, read_csv, snakemake
 
 from xstilts.audit import audit
@@ -53,9 +54,11 @@ def checkpoint(path: str, kind: str, init: str | None, datasets: list[str]) -> N
 def result(path: str, kind: str, spec: dict, parent: str, score: float) -> None:
     data = {"score": score, "languages": {"en": {"accuracy": score, "count": 1}}}
     if kind == "predictions":
-        record = provenance.predictions_record(spec, Path(parent), Path("data/prepared"), "t0")
+        record = provenance.predictions_record(task_spec(spec), Path(parent),
+                                               Path("data/prepared"), "t0")
     else:
-        record = provenance.scores_record(spec, Path(parent), Path("data/prepared"), "t0")
+        record = provenance.scores_record(task_spec(spec), Path(parent), Path("data/prepared"),
+                                          "t0")
     provenance.write_result(Path(path), {**data, "provenance": record})
 
 

@@ -4,8 +4,9 @@ import copy
 
 import pytest
 
-from xstilts.config import ConfigError, datasets_of, merge, resolve_task, rows, validate
+from xstilts.config import ConfigError, merge, resolve_task, rows, validate
 from xstilts.formats import FORMAT_MODULES
+from xstilts.spec.specs import DataRef, MaskedLM
 
 
 def test_deep_merge_helper():
@@ -89,30 +90,30 @@ def test_task_hparams_override_training_without_leaking_defaults(paper_config):
     # The task keeps exactly what the user wrote, no schema defaults filled in.
     assert config["intermediate_tasks"]["mnli"]["hparams"] == {"learning_rate": 2.0e-5}
     spec = resolve_task(config, "intermediate_tasks", "mnli")
-    assert spec["hparams"]["learning_rate"] == 2.0e-5  # task override wins
-    assert spec["hparams"]["warmup_ratio"] == 0.25  # training value, not the default 0.1
-    assert spec["hparams"]["eval_every_steps"] == 77  # training value, not the default 1000
+    assert spec.hparams.learning_rate == 2.0e-5  # task override wins
+    assert spec.hparams.warmup_ratio == 0.25  # training value, not the default 0.1
+    assert spec.hparams.eval_every_steps == 77  # training value, not the default 1000
     # Other tasks see training's learning rate.
     other = resolve_task(config, "intermediate_tasks", "qqp")
-    assert other["hparams"]["learning_rate"] == 1.0e-5
-    assert other["hparams"]["warmup_ratio"] == 0.25
+    assert other.hparams.learning_rate == 1.0e-5
+    assert other.hparams.warmup_ratio == 0.25
 
 
-def test_resolve_task_is_plain_data(paper_config):
+def test_resolve_task_holds_what_a_job_needs(paper_config):
     config = validate(paper_config)
     spec = resolve_task(config, "target_tasks", "xnli", seed=7)
-    assert spec["task"] == "xnli"
-    assert spec["kind"] == "target_tasks"
-    assert spec["seed"] == 7
-    assert resolve_task(config, "target_tasks", "xnli")["seed"] is None  # scoring: no run
-    assert spec["precision"] == "auto"
-    assert spec["epochs"] == 2
-    assert "note" not in spec
-    assert spec["eval"] == {"dataset": "xnli", "split": "validation"}
+    assert spec.task == "xnli"
+    assert spec.kind == "target_tasks"
+    assert spec.seed == 7
+    assert resolve_task(config, "target_tasks", "xnli").seed is None  # scoring: no run
+    assert spec.precision == "auto"
+    assert spec.epochs == 2
+    assert "note" not in spec.to_dict()
+    assert spec.eval == DataRef(dataset="xnli", split="validation")
     # train mnli, then dev/eval xnli: first-use order, no duplicates
-    assert datasets_of(spec) == ["mnli", "xnli"]
+    assert spec.datasets() == ["mnli", "xnli"]
     anli_plus = resolve_task(config, "intermediate_tasks", "anli_plus")
-    assert datasets_of(anli_plus) == ["anli", "mnli", "snli"]
+    assert anli_plus.datasets() == ["anli", "mnli", "snli"]
 
 
 # --- invalid configurations: the message names the key path and the value ------------------
@@ -232,23 +233,23 @@ def test_variant_inherits_its_base_task_and_overrides_it(paper_config, demo_over
     mnli, variant = (resolve_task(config, "intermediate_tasks", name, 1)
                      for name in ("mnli", "mnli_translated"))
     # every key of the (demo-merged) base, then the variant's own
-    assert variant["max_length"] == mnli["max_length"] == 64
-    assert variant["dev"] == mnli["dev"]
-    assert variant["epochs"] == 1 != mnli["epochs"]
+    assert variant.max_length == mnli.max_length == 64
+    assert variant.dev == mnli.dev
+    assert variant.epochs == 1 != mnli.epochs
     # `languages` in a data reference is one reference per language
-    assert variant["train"] == [{"dataset": "mnli", "split": "train", "language": "en"}] + [
-        {"dataset": "mnli_mt", "split": "train", "language": lang} for lang in ("de", "ru", "zh")]
-    assert "base" not in variant
-    assert datasets_of(variant) == ["mnli", "mnli_mt"]
+    assert variant.train == (DataRef(dataset="mnli", split="train", language="en"), *(
+        DataRef(dataset="mnli_mt", split="train", language=lang) for lang in ("de", "ru", "zh")))
+    assert "base" not in variant.to_dict()
+    assert variant.datasets() == ["mnli", "mnli_mt"]
 
 
 def test_mlm_spec_defaults_to_the_corpus_languages_and_task_length(paper_config, demo_overrides):
     config = validate(merge(paper_config, demo_overrides))
     spec = resolve_task(config, "intermediate_tasks", "mnli_mlm", 1)
-    assert spec["mlm"] == {"dataset": "mlm_corpus", "languages": ["en", "de", "ru", "zh", "ar"],
-                           "max_length": 64, "ratio": 0.5, "probability": 0.15}
-    assert "mlm_corpus" in datasets_of(spec)
-    assert "mlm" not in resolve_task(config, "intermediate_tasks", "mnli", 1)
+    assert spec.mlm == MaskedLM(dataset="mlm_corpus", languages=("en", "de", "ru", "zh", "ar"),
+                                max_length=64, ratio=0.5, probability=0.15)
+    assert "mlm_corpus" in spec.datasets()
+    assert resolve_task(config, "intermediate_tasks", "mnli", 1).mlm is None
 
 
 @pytest.mark.parametrize("change, message", [

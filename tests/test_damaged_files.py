@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from specs import filled
 
 from xstilts.models.transfer import read_checkpoint
 from xstilts.report.tables import read_runs
@@ -38,8 +39,8 @@ def test_truncated_score_file_is_named_and_removed_for_the_rerun(tmp_path):
 
 def test_truncated_predictions_are_named_and_removed_so_a_rerun_predicts_again(tmp_path):
     predictions = truncated(tmp_path / "predictions.json", {"predictions": {"en": {"1": "a"}}})
-    spec = {"task": "pawsx", "format": "pair_classification", "metric": "accuracy",
-            "languages": ["en"], "eval": {"dataset": "pawsx", "split": "validation"}}
+    spec = filled({"task": "pawsx", "format": "pair_classification", "metric": "accuracy",
+                   "languages": ["en"], "eval": {"dataset": "pawsx", "split": "validation"}})
     scored = subprocess.run(
         [sys.executable, str(REPO / "scripts/score.py"), "--spec", json.dumps(spec), "--data",
          str(tmp_path), "--predictions", str(predictions), "--output",

@@ -7,6 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
+from specs import dataset_spec
 
 from xstilts.data.demo import generate
 from xstilts.data.schemas import SCHEMAS
@@ -165,7 +166,7 @@ def _hub_dict(features, splits: dict[str, list[dict]]) -> DatasetDict:
 
 def test_write_prepared_layout_manifest_and_hashes(tmp_path):
     spec = {"schema": "glue_mnli", "source": "demo"}
-    manifest = write_prepared("mnli", spec, _generate("glue_mnli"), tmp_path / "mnli")
+    manifest = write_prepared("mnli", dataset_spec(spec), _generate("glue_mnli"), tmp_path / "mnli")
     out = tmp_path / "mnli"
     # Unlabelled GLUE test splits are skipped; the rest are en/<split>.parquet.
     expected_files = {"en/train", "en/validation_matched", "en/validation_mismatched"}
@@ -193,7 +194,8 @@ def test_write_prepared_layout_manifest_and_hashes(tmp_path):
 
 def test_generated_rows_survive_conversion(tmp_path):
     raw = _generate("glue_qqp")
-    write_prepared("qqp", {"schema": "glue_qqp", "source": "demo"}, raw, tmp_path / "qqp")
+    write_prepared("qqp", dataset_spec({"schema": "glue_qqp", "source": "demo"}), raw,
+                   tmp_path / "qqp")
     hub = raw["en"]["validation"].to_list()
     canonical = _records(tmp_path / "qqp", "en", "validation")
     assert canonical == [{"id": str(row["idx"]), "text_a": row["question1"],
@@ -217,7 +219,7 @@ def test_hand_made_glue_mnli_converts(tmp_path):
     })}
     spec = {"schema": "glue_mnli", "source": "hub", "path": "nyu-mll/glue", "name": "mnli",
             "revision": "abc123"}
-    manifest = write_prepared("mnli", spec, raw, tmp_path / "mnli")
+    manifest = write_prepared("mnli", dataset_spec(spec), raw, tmp_path / "mnli")
     # ids are the hub's idx as strings; ClassLabel integers are kept as they are.
     assert _records(tmp_path / "mnli", "en", "train") == [
         {"id": "0", "text_a": "A man eats.", "text_b": "Someone eats.", "label": 0},
@@ -237,7 +239,8 @@ def test_hand_made_anli_uses_uid(tmp_path):
         {"uid": "u-1", "premise": "p1", "hypothesis": "h1", "label": 2, "reason": "why"},
         {"uid": "u-2", "premise": "p2", "hypothesis": "h2", "label": 0, "reason": ""},
     ]})}
-    write_prepared("anli", {"schema": "anli", "source": "demo"}, raw, tmp_path / "anli")
+    write_prepared("anli", dataset_spec({"schema": "anli", "source": "demo"}), raw,
+                   tmp_path / "anli")
     assert _records(tmp_path / "anli", "en", "dev_r2") == [
         {"id": "u-1", "text_a": "p1", "text_b": "h1", "label": 2},
         {"id": "u-2", "text_a": "p2", "text_b": "h2", "label": 0},
@@ -255,7 +258,7 @@ def test_hand_made_snli_drops_and_counts_unlabelled_rows(tmp_path):
             {"premise": "p3", "hypothesis": "h3", "label": -1},  # no gold label
         ],
     })}
-    manifest = write_prepared("snli", {"schema": "snli", "source": "demo"}, raw,
+    manifest = write_prepared("snli", dataset_spec({"schema": "snli", "source": "demo"}), raw,
                               tmp_path / "snli")
     # No id column: ids are <split>-<language>-<row index in the hub split>, so the two
     # kept rows are 0 and 2; two rows dropped.
@@ -277,7 +280,7 @@ def test_hand_made_xnli_is_split_by_language(tmp_path):
         {"language": "fr", "sentence1": "x", "sentence2": "y", "gold_label": "neutral"},
     ]})}
     spec = {"schema": "xtreme_xnli", "source": "demo", "languages": ["en", "de"]}
-    manifest = write_prepared("xnli", spec, raw, tmp_path / "xnli")
+    manifest = write_prepared("xnli", dataset_spec(spec), raw, tmp_path / "xnli")
     # Label names become indices in NLI order; ids count rows within each language;
     # fr is not among the prepared languages.
     assert _records(tmp_path / "xnli", "en", "test") == [
@@ -300,7 +303,7 @@ def test_hand_made_pawsx_digit_labels(tmp_path):
             {"sentence1": "甲", "sentence2": "乙", "label": "0"}]}),
     }
     spec = {"schema": "xtreme_pawsx", "source": "demo", "languages": ["de", "zh"]}
-    manifest = write_prepared("pawsx", spec, raw, tmp_path / "pawsx")
+    manifest = write_prepared("pawsx", dataset_spec(spec), raw, tmp_path / "pawsx")
     assert manifest["label_names"] == ["not_paraphrase", "paraphrase"]
     assert _records(tmp_path / "pawsx", "de", "test") == [
         {"id": "test-de-0", "text_a": "a", "text_b": "b", "label": 1},
@@ -314,7 +317,7 @@ def test_generated_xnli_prepared_per_language(tmp_path):
     languages = ["en", "ru", "zh"]
     raw = _generate("xtreme_xnli", languages)
     spec = {"schema": "xtreme_xnli", "source": "demo", "languages": languages}
-    manifest = write_prepared("xnli", spec, raw, tmp_path / "xnli")
+    manifest = write_prepared("xnli", dataset_spec(spec), raw, tmp_path / "xnli")
     assert set(manifest["files"]) == {f"{lang}/{split}" for lang in languages
                                       for split in ("validation", "test")}
     hub_zh = [row for row in raw[None]["validation"] if row["language"] == "zh"]
@@ -333,7 +336,7 @@ def test_interrupted_preparation_leaves_no_dataset(tmp_path):
     spec = {"schema": "xtreme_xnli", "source": "demo", "languages": ["en"]}
     with pytest.raises(ValueError, match=r"dataset 'xnli', split 'validation' \(en\): "
                                          r"label 'maybe' is not one of"):
-        write_prepared("xnli", spec, raw, tmp_path / "xnli")
+        write_prepared("xnli", dataset_spec(spec), raw, tmp_path / "xnli")
     assert not (tmp_path / "xnli").exists()
     assert not (tmp_path / "xnli.partial").exists()
 
@@ -344,27 +347,29 @@ def test_digit_label_out_of_range_is_rejected(tmp_path):
         {"sentence1": "a", "sentence2": "b", "label": "7"}]})}
     spec = {"schema": "xtreme_pawsx", "source": "demo", "languages": ["en"]}
     with pytest.raises(ValueError, match="label '7' is not one of"):
-        write_prepared("pawsx", spec, raw, tmp_path / "pawsx")
+        write_prepared("pawsx", dataset_spec(spec), raw, tmp_path / "pawsx")
 
 
 def test_interrupted_preparation_keeps_previous_dataset_untouched(tmp_path):
     # A complete earlier preparation survives a failing rerun.
     spec = {"schema": "xtreme_pawsx", "source": "demo", "languages": ["en"]}
-    good = write_prepared("pawsx", spec, _generate("xtreme_pawsx"), tmp_path / "pawsx")
+    good = write_prepared("pawsx", dataset_spec(spec), _generate("xtreme_pawsx"),
+                          tmp_path / "pawsx")
     _, features, _ = HUB["xtreme_pawsx"]
     bad = {"en": _hub_dict(features, {"test": [
         {"sentence1": "a", "sentence2": "b", "label": "not a digit"}]})}
     with pytest.raises(ValueError):
-        write_prepared("pawsx", spec, bad, tmp_path / "pawsx")
+        write_prepared("pawsx", dataset_spec(spec), bad, tmp_path / "pawsx")
     assert read_manifest(tmp_path / "pawsx") == good
 
 
 def test_rerun_replaces_the_whole_dataset(tmp_path):
     # Preparing again with fewer languages leaves no file of the earlier run behind.
     two = {"schema": "xtreme_pawsx", "source": "demo", "languages": ["en", "de"]}
-    write_prepared("pawsx", two, _generate("xtreme_pawsx", ["en", "de"]), tmp_path / "pawsx")
+    write_prepared("pawsx", dataset_spec(two), _generate("xtreme_pawsx", ["en", "de"]),
+                   tmp_path / "pawsx")
     one = {**two, "languages": ["en"]}
-    manifest = write_prepared("pawsx", one, _generate("xtreme_pawsx", ["en"], seed=5),
+    manifest = write_prepared("pawsx", dataset_spec(one), _generate("xtreme_pawsx", ["en"], seed=5),
                               tmp_path / "pawsx")
     assert not (tmp_path / "pawsx" / "de").exists()
     assert read_manifest(tmp_path / "pawsx") == manifest
@@ -376,12 +381,14 @@ def test_split_without_labelled_rows_names_dataset(tmp_path):
     raw = {None: _hub_dict(features, {"test": [
         {"premise": "p", "hypothesis": "h", "label": -1}]})}
     with pytest.raises(ValueError, match="'snli': no split has a labelled row .*en/test"):
-        write_prepared("snli", {"schema": "snli", "source": "demo"}, raw, tmp_path / "snli")
+        write_prepared("snli", dataset_spec({"schema": "snli", "source": "demo"}), raw,
+                       tmp_path / "snli")
     assert not (tmp_path / "snli").exists()
 
 
 def test_read_split_unknown_split_names_dir_and_split(tmp_path):
-    write_prepared("qqp", {"schema": "glue_qqp", "source": "demo"}, _generate("glue_qqp"),
+    write_prepared("qqp", dataset_spec({"schema": "glue_qqp", "source": "demo"}),
+                   _generate("glue_qqp"),
                    tmp_path / "qqp")
     with pytest.raises(KeyError) as error:
         read_split(tmp_path / "qqp", "en", "test")  # skipped: unlabelled on the hub
@@ -398,7 +405,8 @@ def test_read_split_of_unprepared_dataset(tmp_path):
 
 
 def test_read_split_refuses_a_file_changed_after_preparation(tmp_path):
-    write_prepared("qqp", {"schema": "glue_qqp", "source": "demo"}, _generate("glue_qqp"),
+    write_prepared("qqp", dataset_spec({"schema": "glue_qqp", "source": "demo"}),
+                   _generate("glue_qqp"),
                    tmp_path / "qqp")
     assert read_split(tmp_path / "qqp", "en", "train").num_rows > 0
     path = tmp_path / "qqp" / "en" / "train.parquet"

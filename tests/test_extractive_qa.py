@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 import torch
+from specs import dataset_spec, task_spec
 
 from xstilts.config import load, merge, resolve_task, validate
 from xstilts.data.demo import generate
@@ -97,8 +98,8 @@ def test_demo_qa_tasks_use_short_windows(paper_config, demo_overrides):
     config = validate(merge(paper_config, demo_overrides))
     for kind, name in (("intermediate_tasks", "squad_v2"), ("target_tasks", "mlqa")):
         spec = resolve_task(config, kind, name)
-        assert (spec["max_length"], spec["doc_stride"]) == (96, 32)
-        assert spec["max_length"] < config["model"]["build"]["max_position_embeddings"]
+        assert (spec.max_length, spec.doc_stride) == (96, 32)
+        assert spec.max_length < config["model"]["build"]["max_position_embeddings"]
 
 
 # --- windows over long contexts ---------------------------------------------------------------
@@ -242,7 +243,7 @@ def test_no_answer_when_the_null_score_beats_the_best_span_plus_threshold():
     windows, logits = [_window(OFFSETS)], [(start, end)]
 
     def answer(**decoding):
-        return qa.decode_answer(context, windows, logits, {**DECODING, **decoding})
+        return qa.decode_answer(context, windows, logits, task_spec({**DECODING, **decoding}))
 
     assert answer(no_answer=False) == "a"  # SQuAD 1.1: never empty
     assert answer(no_answer=True) == ""  # 5 > 3 + 0
@@ -252,12 +253,12 @@ def test_no_answer_when_the_null_score_beats_the_best_span_plus_threshold():
     # the null score is the lowest over the windows: 1 < 3 here
     other = (np.array([1, 0, 0, 0, 0, 0, 0.0]), np.zeros(7))
     assert qa.decode_answer(context, windows * 2, [*logits, other],
-                            {**DECODING, "no_answer": True}) == "a"
+                            task_spec({**DECODING, "no_answer": True})) == "a"
 
 
 def test_no_valid_span_predicts_empty_answer():
     logits = [(np.zeros(2), np.zeros(2))]
-    assert qa.decode_answer("abc", [_window([None, None])], logits, DECODING) == ""
+    assert qa.decode_answer("abc", [_window([None, None])], logits, task_spec(DECODING)) == ""
 
 
 # --- prediction with a model ------------------------------------------------------------------
@@ -284,7 +285,7 @@ class Oracle(torch.nn.Module):
 def _oracle_predictions(tokenizer, rows, spec):
     table = _table(rows)
     features = qa.featurize(table, tokenizer, spec["max_length"], spec["doc_stride"]).to_list()
-    return qa.predict(Oracle(features), tokenizer, table, spec, [])
+    return qa.predict(Oracle(features), tokenizer, table, task_spec(spec), [])
 
 
 def test_predict_recovers_gold_answers_through_windows(tokenizer):
@@ -346,7 +347,7 @@ def test_span_head_after_an_intermediate_task_with_other_labels(base_dir, tmp_pa
 def test_untrained_model_predicts_every_id_with_context_substrings(base_dir, tokenizer):
     model, _ = qa.build_model(base_dir, [])
     rows = _demo_rows("xtreme_xquad", "zh", 10) + _demo_rows("squad_v2", "en", 10)
-    predictions = qa.predict(model, tokenizer, _table(rows), _spec(40, 7), [])
+    predictions = qa.predict(model, tokenizer, _table(rows), task_spec(_spec(40, 7)), [])
     assert set(predictions) == {row["id"] for row in rows}
     for row in rows:
         assert predictions[row["id"]] in row["context"]
@@ -379,7 +380,8 @@ def _demo_config():
 
 def _prepare(config, name, root):
     spec = config["datasets"][name]
-    write_prepared(name, spec, load_raw(name, spec, config["demo"]), root / name)
+    write_prepared(name, dataset_spec(spec), load_raw(name, dataset_spec(spec), config["demo"]),
+                   root / name)
 
 
 def test_mlqa_scores_use_the_answer_languages_normalisation(tmp_path):
@@ -391,7 +393,7 @@ def test_mlqa_scores_use_the_answer_languages_normalisation(tmp_path):
         table = read_split(tmp_path / "mlqa", language, "validation").to_pydict()
         by_language[language] = {i: decorate.format(answers[0]) for i, answers
                                  in zip(table["id"], table["answers_text"], strict=True)}
-    scores = score_predictions(spec, tmp_path, by_language, partial=True)
+    scores = score_predictions(task_spec(spec), tmp_path, by_language, partial=True)
     # MLQA drops zh punctuation, the Arabic article ال and English articles: all exact
     for language in ("zh", "ar", "en"):
         assert scores["languages"][language] == {"exact_match": 100.0, "f1": 100.0,

@@ -3,6 +3,7 @@ licensed data is missing."""
 
 import pytest
 from datasets import ClassLabel, Dataset, DatasetDict, Features, List, Value
+from specs import data_ref, dataset_spec, task_spec
 
 from xstilts.config import ConfigError, merge, unavailable_rows, validate
 from xstilts.data.demo import generate
@@ -49,7 +50,7 @@ def _generate(schema_name, languages=("en",)):
 
 def _prepare(tmp_path, schema_name, raw, languages=("en",)):
     spec = {"schema": schema_name, "source": "demo", "languages": list(languages)}
-    return write_prepared(schema_name, spec, raw, tmp_path / schema_name)
+    return write_prepared(schema_name, dataset_spec(spec), raw, tmp_path / schema_name)
 
 
 # --- generated data in the hub's layouts ----------------------------------------------------
@@ -220,7 +221,7 @@ def test_read_auto_extracts_words_and_categories(tmp_path):
 
 def test_local_ccgbank_is_prepared_by_sections(tmp_path):
     root = _ccgbank(tmp_path / "ccgbank_1_1")
-    spec = {"schema": "ccgbank", "source": "local", "path": str(root)}
+    spec = dataset_spec({"schema": "ccgbank", "source": "local", "path": str(root)})
     manifest = write_prepared("ccgbank", spec, load_raw("ccgbank", spec, {}), tmp_path / "ccg")
     assert {key: entry["rows"] for key, entry in manifest["files"].items()} == {
         "en/train": 2, "en/validation": 1, "en/test": 1}
@@ -240,7 +241,8 @@ def test_local_ccgbank_without_a_split_names_the_sections(tmp_path):
     root = _ccgbank(tmp_path / "ccgbank")
     (root / "data/AUTO/22/wsj_2200.auto").unlink()
     with pytest.raises(FileNotFoundError, match="sections 22-24"):
-        load_raw("ccgbank", {"schema": "ccgbank", "source": "local", "path": str(root)}, {})
+        load_raw("ccgbank", dataset_spec({"schema": "ccgbank", "source": "local",
+                                          "path": str(root)}), {})
 
 
 def test_read_auto_rejects_a_derivation_without_id(tmp_path):
@@ -256,13 +258,13 @@ def test_read_auto_rejects_a_derivation_without_id(tmp_path):
 def test_eval_splits_leave_out_or_fall_back_where_the_split_is_missing():
     manifest = {"files": {"en/validation": {}, "en/test": {}, "kk/test": {}}}
     without = {"dataset": "udpos", "split": "validation"}
-    assert eval_splits(without, manifest, ["en", "kk"]) == (
+    assert eval_splits(data_ref(without), manifest, ["en", "kk"]) == (
         {"en": "validation"}, {"kk": "no validation split in udpos"})
     with_fallback = {**without, "fallback_split": "test"}
-    assert eval_splits(with_fallback, manifest, ["en", "kk"]) == (
+    assert eval_splits(data_ref(with_fallback), manifest, ["en", "kk"]) == (
         {"en": "validation", "kk": "test"}, {})
     with pytest.raises(ValueError, match="udpos: no language has split 'validation'"):
-        eval_splits(without, manifest, ["kk"])
+        eval_splits(data_ref(without), manifest, ["kk"])
 
 
 def test_pos_dev_average_is_over_the_languages_with_a_dev_split(tmp_path):
@@ -281,13 +283,14 @@ def test_pos_dev_average_is_over_the_languages_with_a_dev_split(tmp_path):
 
     # en, de, ru all right (F1 100); kk all wrong on test (F1 0)
     by_language = {language: predictions(language, "validation", 0) for language in languages[:3]}
-    result = score_predictions(spec, tmp_path, by_language)
+    result = score_predictions(task_spec(spec), tmp_path, by_language)
     assert result["score"] == 100.0  # (100 + 100 + 100) / 3, not (300 + 0) / 4 = 75
     assert result["left_out"] == {"kk": "no validation split in xtreme_udpos"}
     with pytest.raises(ValueError, match=r"predictions for \['kk'\], which have no"):
-        score_predictions(spec, tmp_path, {**by_language, "kk": predictions("kk", "test", EVAL)})
+        score_predictions(task_spec(spec), tmp_path,
+                          {**by_language, "kk": predictions("kk", "test", EVAL)})
     fallback = {**spec, "eval": {**spec["eval"], "fallback_split": "test"}}
-    with_kk = score_predictions(fallback, tmp_path,
+    with_kk = score_predictions(task_spec(fallback), tmp_path,
                                 {**by_language, "kk": predictions("kk", "test", EVAL)})
     assert with_kk["languages"]["kk"]["f1"] == 0.0 and with_kk["score"] == 75.0
 
@@ -302,13 +305,13 @@ def test_languages_without_dev_are_scored_on_test(tmp_path):
             for language, table in (
                 ("en", read_split(tmp_path / "xtreme_udpos", "en", "validation")),
                 ("kk", read_split(tmp_path / "xtreme_udpos", "kk", "test")))}
-    result = score_predictions(spec, tmp_path, gold)
+    result = score_predictions(task_spec(spec), tmp_path, gold)
     assert result["splits"] == {"en": "validation", "kk": "test"}
     assert result["languages"]["kk"] == {"f1": 100.0, "count": EVAL}
     assert result["score"] == 100.0
     without = {**spec, "eval": {"dataset": "xtreme_udpos", "split": "validation"}}
     with pytest.raises(ValueError, match=r"predictions for \['kk'\], which have no"):
-        score_predictions(without, tmp_path, gold)
+        score_predictions(task_spec(without), tmp_path, gold)
 
 
 def test_tagging_metrics_score_by_id():

@@ -2,6 +2,7 @@
 
 import pytest
 from datasets import Dataset, DatasetDict, Features, Sequence, Value
+from specs import dataset_spec
 
 from xstilts.data.demo import generate
 from xstilts.data.layouts_qa import tydiqa_language
@@ -133,7 +134,8 @@ def test_hand_made_squad_v2_converts_with_empty_answers(tmp_path):
          "answers": {"text": [], "answer_start": []}},
     ]
     raw = {None: DatasetDict({"validation": Dataset.from_list(rows, features=features)})}
-    manifest = write_prepared("squad_v2", {"schema": "squad_v2", "source": "hub"}, raw,
+    manifest = write_prepared("squad_v2", dataset_spec({"schema": "squad_v2", "source": "hub"}),
+                              raw,
                               tmp_path / "squad_v2")
     assert manifest["format"] == "extractive_qa"
     assert manifest["label_names"] == []
@@ -151,7 +153,7 @@ def test_generated_xquad_survives_conversion(tmp_path):
     languages = ["en", "zh"]
     raw = _generate("xtreme_xquad", languages)
     spec = {"schema": "xtreme_xquad", "source": "demo", "languages": languages}
-    manifest = write_prepared("xquad", spec, raw, tmp_path / "xquad")
+    manifest = write_prepared("xquad", dataset_spec(spec), raw, tmp_path / "xquad")
     assert set(manifest["files"]) == {"en/validation", "zh/validation"}
     hub = raw["zh"]["validation"].to_list()
     assert _records(tmp_path / "xquad", "zh", "validation") == [
@@ -190,7 +192,7 @@ def test_hand_made_tydiqa_is_split_by_language_and_trains_on_english_only(tmp_pa
         ], features=features),
     })}
     spec = {"schema": "xtreme_tydiqa", "source": "hub", "languages": ["ar", "en", "fi"]}
-    manifest = write_prepared("tydiqa", spec, raw, tmp_path / "tydiqa")
+    manifest = write_prepared("tydiqa", dataset_spec(spec), raw, tmp_path / "tydiqa")
     # What `{dataset: tydiqa, split: train}` (language en) reads: the English part only.
     train = _records(tmp_path / "tydiqa", "en", "train")
     assert [row["id"] for row in train] == ["english-12-0", "english-14-1"]
@@ -213,7 +215,8 @@ def test_tydiqa_demo_ids_carry_the_language():
 def test_generated_tydiqa_prepared_per_language(tmp_path):
     languages = LANGUAGES["xtreme_tydiqa"]
     spec = {"schema": "xtreme_tydiqa", "source": "demo", "languages": languages}
-    manifest = write_prepared("tydiqa", spec, _generate("xtreme_tydiqa"), tmp_path / "tydiqa")
+    manifest = write_prepared("tydiqa", dataset_spec(spec), _generate("xtreme_tydiqa"),
+                              tmp_path / "tydiqa")
     assert set(manifest["files"]) == {f"{lang}/{split}" for lang in languages
                                       for split in ("train", "validation")}
     english = _records(tmp_path / "tydiqa", "en", "train")
@@ -236,7 +239,7 @@ def test_answers_off_their_offset_are_realigned_or_never_trained_on(tmp_path):
          "answers": {"text": ["Lyon"], "answer_start": [400]}},
     ]
     raw = {None: DatasetDict({"train": Dataset.from_list(rows, features=features)})}
-    manifest = write_prepared("squad_v1", {"schema": "squad", "source": "hub"}, raw,
+    manifest = write_prepared("squad_v1", dataset_spec({"schema": "squad", "source": "hub"}), raw,
                               tmp_path / "squad_v1")
     assert manifest["misaligned_answers"] == {"en/train": {"realigned": 1, "unaligned": 1}}
     records = _records(tmp_path / "squad_v1", "en", "train")
@@ -261,5 +264,6 @@ def test_duplicate_ids_stop_preparation(tmp_path):
     raw = {None: DatasetDict({"train": Dataset.from_list([row, row], features=features)})}
     with pytest.raises(ValueError, match="split 'train' \\(en\\): 1 ids occur more than once "
                                          "\\(first: 'q1'\\)"):
-        write_prepared("squad_v1", {"schema": "squad", "source": "hub"}, raw, tmp_path / "s")
+        write_prepared("squad_v1", dataset_spec({"schema": "squad", "source": "hub"}), raw,
+                       tmp_path / "s")
     assert not (tmp_path / "s").exists() and not (tmp_path / "s.partial").exists()

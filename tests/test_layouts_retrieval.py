@@ -4,6 +4,7 @@ import re
 
 import pytest
 from datasets import Dataset, DatasetDict, Features, Value
+from specs import dataset_spec
 
 from xstilts.data.demo import NAMES, generate
 from xstilts.data.schemas import SCHEMAS
@@ -120,7 +121,7 @@ def test_hand_made_bucc_converts_with_sentence_ids(tmp_path):
     ]})}
     spec = {"schema": "xtreme_bucc", "source": "hub", "path": "google/xtreme",
             "name": "bucc18.{lang}", "revision": "abc", "languages": ["fr"]}
-    manifest = write_prepared("bucc", spec, raw, tmp_path / "bucc")
+    manifest = write_prepared("bucc", dataset_spec(spec), raw, tmp_path / "bucc")
     # a pair's id joins its two BUCC ids; a sentence without partner keeps its own; the
     # missing side is None
     assert _records(tmp_path / "bucc", "fr", "validation") == [
@@ -144,7 +145,7 @@ def test_hand_made_tatoeba_strips_line_breaks(tmp_path):
          "source_lang": "deu", "target_lang": "eng"},
     ]})}
     spec = {"schema": "xtreme_tatoeba", "source": "demo", "languages": ["de"]}
-    write_prepared("tatoeba", spec, raw, tmp_path / "tatoeba")
+    write_prepared("tatoeba", dataset_spec(spec), raw, tmp_path / "tatoeba")
     assert _records(tmp_path / "tatoeba", "de", "validation") == [
         {"id": "validation-de-0", "source": "Ich bin Tom.", "target": "I am Tom."},
         {"id": "validation-de-1", "source": "Hallo!", "target": "Hello!"},
@@ -161,13 +162,13 @@ def test_row_without_any_sentence_is_rejected(tmp_path):
     spec = {"schema": "xtreme_tatoeba", "source": "demo", "languages": ["de"]}
     with pytest.raises(ValueError, match=r"'tatoeba', split 'validation' \(de\): row 1 has "
                                          "neither"):
-        write_prepared("tatoeba", spec, raw, tmp_path / "tatoeba")
+        write_prepared("tatoeba", dataset_spec(spec), raw, tmp_path / "tatoeba")
     assert not (tmp_path / "tatoeba").exists()
 
 
 def test_generated_bucc_prepared_gold_and_sides(tmp_path):
     spec = {"schema": "xtreme_bucc", "source": "demo", "languages": ["zh"]}
-    write_prepared("bucc", spec, _generate("xtreme_bucc", ["zh"]), tmp_path / "bucc")
+    write_prepared("bucc", dataset_spec(spec), _generate("xtreme_bucc", ["zh"]), tmp_path / "bucc")
     table = read_split(tmp_path / "bucc", "zh", "test")
     ids = table.column("id").to_pylist()
     pair_ids = [f"zh-{n:09d}/en-{n:09d}" for n in range(4)]

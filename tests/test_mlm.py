@@ -14,11 +14,13 @@ import pytest
 import torch
 from datasets import IterableDataset, IterableDatasetDict
 from safetensors.torch import load_file
+from specs import dataset_spec, task_spec
 
 from xstilts.config import load_schema
 from xstilts.data.original import OriginalFormatError
 from xstilts.data.schemas import SCHEMAS
 from xstilts.models.base import build_model, corpus, save, train_tokenizer
+from xstilts.spec.specs import DataRef
 from xstilts.store.prepared import MANIFEST, load_raw, read_split, write_prepared
 from xstilts.store.provenance import record_checkpoint, sha256_file
 from xstilts.train.loop import train
@@ -42,7 +44,7 @@ MLM = {"dataset": "corpus", "languages": LANGUAGES, "ratio": 0.5, "probability":
        "max_length": 32}
 
 
-def task_spec(task="mnli", dataset="mnli", dev="validation_matched", **changes) -> dict:
+def plain_task(task="mnli", dataset="mnli", dev="validation_matched", **changes) -> dict:
     """A resolved intermediate task (xstilts.config.resolve_task's shape) with MLM."""
     spec = {"task": task, "kind": "intermediate_tasks", "format": "pair_classification",
             "train": [{"dataset": dataset, "split": "train", "language": "en"}],
@@ -53,17 +55,18 @@ def task_spec(task="mnli", dataset="mnli", dev="validation_matched", **changes) 
 
 
 def multitask_spec() -> dict:
-    subtasks = {"mnli": task_spec(), "qqp": task_spec("qqp", "qqp", "validation")}
+    subtasks = {"mnli": plain_task(), "qqp": plain_task("qqp", "qqp", "validation")}
     for sub in subtasks.values():
         del sub["mlm"]
-    return task_spec("multitask", format="multitask", subtasks=subtasks, epochs=1)
+    return plain_task("multitask", format="multitask", subtasks=subtasks, epochs=1)
 
 
 @pytest.fixture(scope="module")
 def data_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("mlm") / "prepared"
     for name, spec in DATASETS.items():
-        write_prepared(name, spec, load_raw(name, spec, DEMO), root / name)
+        write_prepared(name, dataset_spec(spec), load_raw(name, dataset_spec(spec), DEMO),
+                       root / name)
     return root
 
 
@@ -86,12 +89,13 @@ def tokenizer(base_dir):
 
 @pytest.fixture(scope="module")
 def setup(base_dir, data_root, tokenizer):
-    return mlm_setup(task_spec(), base_dir, data_root, tokenizer)
+    return mlm_setup(task_spec(plain_task()), base_dir, data_root, tokenizer)
 
 
 def trained(base_dir, data_root, name, spec=None) -> Path:
     out = data_root.parent / name
-    train(spec or task_spec(), base_dir, data_root, out, checkpoint_minutes=0)  # every evaluation
+    train(task_spec(spec or plain_task()), base_dir, data_root, out,
+          checkpoint_minutes=0)  # every evaluation
     return out
 
 
@@ -123,7 +127,7 @@ def test_to_canonical_from_hub_rows_drops_empty_documents():
 
 
 def test_demo_documents_are_in_the_hub_columns_and_the_language(data_root):
-    raw = load_raw("corpus", DATASETS["corpus"], DEMO)
+    raw = load_raw("corpus", dataset_spec(DATASETS["corpus"]), DEMO)
     assert set(raw) == set(LANGUAGES)
     assert raw["zh"]["train"].features == SCHEMAS["wikipedia"].features()
     assert " " not in raw["zh"]["train"][0]["text"]  # written without spaces, as zh is
@@ -146,7 +150,8 @@ def test_local_text_files_round_trip(tmp_path):
     write_lines(tmp_path / "files" / "en.txt", english)
     write_lines(tmp_path / "files" / "de.txt", german)
     spec = local_spec(tmp_path / "files")
-    write_prepared("corpus", spec, load_raw("corpus", spec, {}), tmp_path / "corpus")
+    write_prepared("corpus", dataset_spec(spec), load_raw("corpus", dataset_spec(spec), {}),
+                   tmp_path / "corpus")
     en = read_split(tmp_path / "corpus", "en", "train").to_pydict()
     assert en == {"id": ["1", "3", "5"], "text": ["One document.", "Another one, with\ttab.",
                                                   "Third."]}  # ids: line numbers
@@ -156,16 +161,16 @@ def test_local_text_files_round_trip(tmp_path):
 def test_local_text_errors_name_the_dataset_and_file(tmp_path):
     write_lines(tmp_path / "en.txt", ["text"])
     with pytest.raises(FileNotFoundError, match=r"dataset 'corpus'.*de\.txt"):
-        load_raw("corpus", local_spec(tmp_path), {})
+        load_raw("corpus", dataset_spec(local_spec(tmp_path)), {})
     write_lines(tmp_path / "de.txt", ["", "  "])
     with pytest.raises(OriginalFormatError, match=r"dataset 'corpus'.*de\.txt: no examples"):
-        load_raw("corpus", local_spec(tmp_path), {})
+        load_raw("corpus", dataset_spec(local_spec(tmp_path)), {})
 
 
 def test_rows_per_language_keeps_the_first_documents(tmp_path, data_root):
     write_lines(tmp_path / "en.txt", ["a.", "", "b.", "c.", "d."])
     write_lines(tmp_path / "de.txt", ["x."])
-    raw = load_raw("corpus", local_spec(tmp_path, rows_per_language=2), {})
+    raw = load_raw("corpus", dataset_spec(local_spec(tmp_path, rows_per_language=2)), {})
     assert raw["en"]["train"]["text"] == ["a.", "b."]  # the blank line is not counted
     assert raw["de"]["train"]["text"] == ["x."]
     demo = read_split(data_root / "corpus", "de", "train")
@@ -195,7 +200,7 @@ def test_hub_corpus_is_streamed_and_cut(monkeypatch):
     spec = {"schema": "wikipedia", "source": "hub", "path": "wikimedia/wikipedia",
             "name": "20231101.{lang}", "revision": "main", "languages": ["de", "fr"],
             "rows_per_language": 3}
-    raw = load_raw("wikipedia", spec, {})
+    raw = load_raw("wikipedia", dataset_spec(spec), {})
     assert [(name, options["streaming"]) for _, name, options in calls] == [
         ("20231101.de", True), ("20231101.fr", True)]
     assert raw["de"]["train"]["text"] == ["Article 0.", "Article 2.", "Article 3."]
@@ -214,8 +219,8 @@ def test_mlm_batches_join_the_task_batches_in_the_ratio(setup, base_dir, data_ro
     task_batches = DEMO["train_examples"] // 16
     assert kinds(setup.train_set).count("mnli") == task_batches
     assert kinds(setup.train_set).count(MLM_PART) == task_batches // 2  # ratio 0.5
-    spec = task_spec(mlm={**MLM, "ratio": 1.5})
-    assert kinds(mlm_setup(spec, base_dir, data_root, tokenizer).train_set).count(
+    spec = plain_task(mlm={**MLM, "ratio": 1.5})
+    assert kinds(mlm_setup(task_spec(spec), base_dir, data_root, tokenizer).train_set).count(
         MLM_PART) == task_batches * 3 // 2
 
 
@@ -237,7 +242,7 @@ def test_mlm_head_comes_from_the_init_checkpoint(setup, base_dir):
     assert report["tied_to_input_embeddings"] == ["lm_head.decoder.weight"]
     saved = load_file(base_dir / "model.safetensors")["lm_head.dense.weight"]
     assert torch.equal(setup.model.tasks[MLM_PART].lm_head.dense.weight, saved)
-    assert {"dataset": "corpus", "split": "train", "language": "zh"} in setup.data_refs
+    assert DataRef(dataset="corpus", split="train", language="zh") in setup.data_refs
 
 
 def test_mlm_head_is_fresh_where_the_init_checkpoint_has_none(with_mlm, setup):
@@ -323,7 +328,7 @@ def test_checkpoint_is_the_task_model_and_mlm_changed_its_encoder(with_mlm, base
     assert model.config.num_labels == 3
     saved = load_file(with_mlm / "model.safetensors")
     assert not [key for key in saved if key.startswith("lm_head.")]
-    spec = task_spec()
+    spec = plain_task()
     del spec["mlm"]
     without = trained(base_dir, data_root, "without_mlm", spec)
     assert encoder(without).keys() == encoder(with_mlm).keys()
@@ -345,7 +350,7 @@ def test_every_epoch_reaches_the_mlm_batches(base_dir, data_root, monkeypatch):
     original = MaskedLMBatches.set_epoch
     monkeypatch.setattr(MaskedLMBatches, "set_epoch",
                         lambda self, epoch: epochs.append(epoch) or original(self, epoch))
-    trained(base_dir, data_root, "epochs", task_spec(hparams={**HPARAMS,
+    trained(base_dir, data_root, "epochs", plain_task(hparams={**HPARAMS,
                                                                "eval_every_steps": 100}))
     assert sorted(set(epochs)) == [0, 1]  # (the Trainer and accelerate both tell it)
 
@@ -378,7 +383,7 @@ def test_killed_training_resumes_bit_identically(with_mlm, base_dir, data_root, 
 
 def test_multitask_with_mlm(base_dir, data_root, tokenizer):
     spec = multitask_spec()
-    setup = mlm_setup(spec, base_dir, data_root, tokenizer)
+    setup = mlm_setup(task_spec(spec), base_dir, data_root, tokenizer)
     assert set(setup.model.tasks) == {"mnli", "qqp", MLM_PART}
     assert setup.model.tasks[MLM_PART].roberta is setup.checkpoint_model.roberta
     task_batches = 2 * DEMO["train_examples"] // 16
@@ -393,9 +398,9 @@ def test_multitask_with_mlm(base_dir, data_root, tokenizer):
 
 
 def test_corpus_without_the_language(base_dir, data_root, tokenizer):
-    spec = task_spec(mlm={**MLM, "languages": ["en", "fr"]})
+    spec = plain_task(mlm={**MLM, "languages": ["en", "fr"]})
     with pytest.raises(ValueError, match=r"MLM corpus 'corpus' has no language 'fr'"):
-        mlm_setup(spec, base_dir, data_root, tokenizer)
+        mlm_setup(task_spec(spec), base_dir, data_root, tokenizer)
 
 
 def test_corpus_without_documents(base_dir, data_root, tokenizer):
@@ -408,12 +413,12 @@ def test_corpus_without_documents(base_dir, data_root, tokenizer):
     manifest = {"dataset": "empty_corpus", "format": "text", "label_names": [], "files": {
         "en/train": {"rows": 0, "sha256": sha256_file(directory / "en" / "train.parquet")}}}
     (directory / MANIFEST).write_text(json.dumps(manifest))
-    spec = task_spec(mlm={**MLM, "dataset": "empty_corpus", "languages": ["en"]})
+    spec = plain_task(mlm={**MLM, "dataset": "empty_corpus", "languages": ["en"]})
     with pytest.raises(ValueError, match=r"'empty_corpus' has no documents in language 'en'"):
-        mlm_setup(spec, base_dir, data_root, tokenizer)
+        mlm_setup(task_spec(spec), base_dir, data_root, tokenizer)
 
 
 def test_a_task_dataset_is_not_a_corpus(base_dir, data_root, tokenizer):
-    spec = task_spec(mlm={**MLM, "dataset": "mnli", "languages": ["en"]})
+    spec = plain_task(mlm={**MLM, "dataset": "mnli", "languages": ["en"]})
     with pytest.raises(ValueError, match=r"'mnli' is a pair_classification dataset"):
-        mlm_setup(spec, base_dir, data_root, tokenizer)
+        mlm_setup(task_spec(spec), base_dir, data_root, tokenizer)

@@ -7,6 +7,7 @@ import pyarrow as pa
 import pytest
 import torch
 from safetensors.torch import load_file, save_file
+from specs import model_spec, task_spec
 
 from xstilts.data.demo import pair_rows
 from xstilts.data.schemas import SCHEMAS
@@ -198,10 +199,12 @@ def test_selection_subset():
 def test_max_length_follows_the_model(base_dir, tmp_path):
     # XLM-R positions start after the padding index 1: 2 of max_position_embeddings unused
     assert max_input_length(base_dir) == TINY["max_position_embeddings"] - 2
-    spec = {"max_length": 512, "subtasks": {"a": {"max_length": 8}, "b": {"max_length": 999}}}
-    assert within_model_limit(spec, 130) == {
-        "max_length": 130, "subtasks": {"a": {"max_length": 8}, "b": {"max_length": 130}}}
-    assert spec["subtasks"]["b"]["max_length"] == 999  # the input is left as it was
+    spec = task_spec({"max_length": 512,
+                      "subtasks": {"a": {"max_length": 8}, "b": {"max_length": 999}}})
+    fitted = within_model_limit(spec, 130)
+    assert fitted.max_length == 130
+    assert {name: sub.max_length for name, sub in fitted.subtasks.items()} == {"a": 8, "b": 130}
+    assert spec.subtasks["b"].max_length == 999  # the input is left as it was
     # a BERT-style model has no such offset
     from transformers import BertConfig
 
@@ -214,11 +217,12 @@ def test_local_model_directory_needs_its_own_tokenizer(base_dir, tmp_path):
 
     local = tmp_path / "local-model"
     shutil.copytree(base_dir, local)
-    spec = {"source": "local", "path": str(local), "revision": "a" * 40}
-    base_model(spec, 0, [], tmp_path / "base")
+    spec = {"source": "local", "path": str(local), "revision": "a" * 40, "retrieval_layer": 1}
+    base_model(model_spec(spec), 0, [], tmp_path / "base")
     record = json.loads((tmp_path / "base" / "provenance.json").read_text())
     # the directory's files are hashed; the hub revision of the paper config is not shown
-    assert record["params"]["model"] == {"source": "local", "path": str(local)}
+    assert record["params"]["model"] == {"source": "local", "path": str(local),
+                                         "retrieval_layer": 1}
     assert record["inputs"]["model_files"]["model.safetensors"] == sha256_file(
         local / "model.safetensors")
     for path in local.iterdir():
@@ -226,7 +230,7 @@ def test_local_model_directory_needs_its_own_tokenizer(base_dir, tmp_path):
             path.unlink()
     with pytest.raises(ValueError, match=f"{local}: the tokenizer has .* tokens but the "
                                          "model's embeddings have 60 rows"):
-        base_model(spec, 0, [], tmp_path / "base2")
+        base_model(model_spec(spec), 0, [], tmp_path / "base2")
     assert not (tmp_path / "base2").exists()
 
 

@@ -3,6 +3,7 @@
 import pyarrow as pa
 import pytest
 import torch
+from specs import task_spec
 
 from xstilts.data.demo import PseudoLanguage, choice_example, language_rng
 from xstilts.formats import multiple_choice
@@ -117,7 +118,7 @@ def test_prediction_is_the_argmax_choice_of_each_example(tokenizer, base_dir):
     with torch.no_grad():
         model.classifier.weight.normal_(0, 5)
     rows = examples(7)
-    predictions = multiple_choice.predict(model, tokenizer, rows, spec(3), DIGITS)
+    predictions = multiple_choice.predict(model, tokenizer, rows, task_spec(spec(3)), DIGITS)
     assert sorted(predictions) == sorted(rows.column("id").to_pylist())
     model.eval()
     for row, feature in enumerate(multiple_choice.encode(rows, tokenizer, 64)):

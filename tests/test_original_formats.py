@@ -23,6 +23,7 @@ from release_files import (
     write_jsonl,
     write_tsv,
 )
+from specs import dataset_spec
 
 from xstilts.data.original import OriginalFormatError
 from xstilts.data.schemas import SCHEMAS
@@ -42,7 +43,7 @@ def spec(schema_name: str, root: Path, languages=("en",)) -> dict:
 
 
 def local(schema_name: str, root: Path, languages=("en",)) -> dict:
-    return load_raw(schema_name, spec(schema_name, root, languages), {})
+    return load_raw(schema_name, dataset_spec(spec(schema_name, root, languages)), {})
 
 
 def hub(schema_name: str, configurations: dict) -> dict:
@@ -107,7 +108,7 @@ def test_snli_keeps_pairs_without_gold_label_as_the_hub_does(tmp_path):
             for a, b, label in records]
     assert_same_as_hub("snli", tmp_path, {None: {split: rows for split in
                                                  ("train", "validation", "test")}})
-    manifest = write_prepared("snli", spec("snli", tmp_path), local("snli", tmp_path),
+    manifest = write_prepared("snli", dataset_spec(spec("snli", tmp_path)), local("snli", tmp_path),
                               tmp_path / "prepared")
     assert manifest["dropped_unlabelled_rows"] == {f"en/{split}": 1 for split in
                                                    ("train", "validation", "test")}
@@ -462,7 +463,8 @@ def test_a_parser_failure_leaves_no_prepared_directory(tmp_path):
     out = tmp_path / "prepared" / "tatoeba"
     local_spec = spec("xtreme_tatoeba", tmp_path / "release", ["de"])
     with pytest.raises(OriginalFormatError, match=r"tatoeba.deu-eng.eng:2: empty line"):
-        write_prepared("tatoeba", local_spec, load_raw("tatoeba", local_spec, {}), out)
+        typed = dataset_spec(local_spec)
+        write_prepared("tatoeba", typed, load_raw("tatoeba", typed, {}), out)
     assert not out.exists() and not out.with_name("tatoeba.partial").exists()
 
 
@@ -474,7 +476,8 @@ def test_manifest_of_a_local_source_hashes_its_release_files(tmp_path):
     mnli_release(tmp_path / "MNLI", pairs)
     entry = {**spec("glue_mnli", tmp_path / "MNLI", ("en",)), "revision": "bcdcba79" * 5,
              "name": "mnli"}  # what the paper config's hub entry leaves in a local override
-    manifest = write_prepared("mnli", entry, load_raw("mnli", entry, {}), tmp_path / "out")
+    manifest = write_prepared("mnli", dataset_spec(entry), load_raw("mnli", dataset_spec(entry),
+                                                                    {}), tmp_path / "out")
     assert manifest["source"] == {
         "source": "local", "path": str(tmp_path / "MNLI"),
         "files": {name: sha256_file(tmp_path / "MNLI" / name)

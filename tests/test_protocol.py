@@ -8,6 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 import yaml
+from specs import task_spec
 
 from xstilts.config import ConfigError, merge, resolve_task, validate
 from xstilts.formats import extractive_qa, multiple_choice, pair_classification, tagging
@@ -30,10 +31,10 @@ TOOLKIT_SELECTION = {
 def test_paper_config_selects_on_the_training_tasks_english_dev(paper_config, target):
     spec = resolve_task(validate(paper_config), "target_tasks", target, seed=1)
     dataset, split = TOOLKIT_SELECTION[target]
-    assert [(ref["dataset"], ref["split"], ref["language"]) for ref in spec["dev"]] == [
+    assert [(ref.dataset, ref.split, ref.language) for ref in spec.dev] == [
         (dataset, split, "en")]
-    assert spec["hparams"]["selection_examples"] == 500
-    assert spec["hparams"]["selection_rows"] == "first"
+    assert spec.hparams.selection_examples == 500
+    assert spec.hparams.selection_rows == "first"
 
 
 # (format module, task keys, predictions, gold, expected score worked by hand)
@@ -58,7 +59,7 @@ SELECTION_CASES = {
 @pytest.mark.parametrize("case", SELECTION_CASES)
 def test_selection_metric_is_the_toolkits_major_metric(case):
     task_format, keys, predictions, gold, expected = SELECTION_CASES[case]
-    score = selection_scorer(task_format, keys)(predictions, gold)
+    score = selection_scorer(task_format, task_spec(keys))(predictions, gold)
     assert score == pytest.approx(expected)
 
 
@@ -70,7 +71,7 @@ def test_squad_v2_selection_uses_em_and_f1_at_the_configured_threshold():
 
 def test_paper_config_selects_qqp_on_accuracy_and_f1_of_duplicate(paper_config):
     spec = resolve_task(validate(paper_config), "intermediate_tasks", "qqp", seed=1)
-    assert (spec["selection_metric"], spec["positive_label"]) == ("accuracy_and_f1", "duplicate")
+    assert (spec.selection_metric, spec.positive_label) == ("accuracy_and_f1", "duplicate")
 
 
 def test_selection_metric_needs_its_label_and_a_pair_task(paper_config):
@@ -97,7 +98,7 @@ def test_xtreme_selection_overlay_switches_each_choice(paper_config):
     xnli = resolve_task(config, "target_tasks", "xnli", seed=1)
     mlqa = resolve_task(config, "target_tasks", "mlqa", seed=1)
     udpos = resolve_task(config, "target_tasks", "udpos", seed=1)
-    assert [(ref["dataset"], ref["split"]) for ref in xnli["dev"]] == [("xnli", "validation")]
-    assert [(ref["dataset"], ref["split"]) for ref in mlqa["dev"]] == [("mlqa", "validation")]
-    assert xnli["hparams"]["selection_rows"] == "random"
-    assert udpos["eval"]["fallback_split"] == "test"
+    assert [(ref.dataset, ref.split) for ref in xnli.dev] == [("xnli", "validation")]
+    assert [(ref.dataset, ref.split) for ref in mlqa.dev] == [("mlqa", "validation")]
+    assert xnli.hparams.selection_rows == "random"
+    assert udpos.eval.fallback_split == "test"

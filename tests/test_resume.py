@@ -57,7 +57,7 @@ def train_command(workdir, job: tuple, name: str) -> list[str]:
     config = load([workdir / "config/config.yaml", *(workdir / path for path in DEMO[1:])])
     spec = resolve_task(config, kind, task, seed=1)
     predictions = ["--predictions", f"results/{name}.json"] if kind == "target_tasks" else []
-    return ["--spec", json.dumps(spec), "--init", "models/base", "--data", "data/prepared",
+    return ["--spec", spec.to_json(), "--init", "models/base", "--data", "data/prepared",
             "--output", f"models/{name}", *predictions, "--threads", "1",
             "--checkpoint-minutes", "0"]  # a checkpoint at every evaluation
 

@@ -5,10 +5,12 @@ their scoring, and the workflow's jobs (xstilts.formats.retrieval and its encode
 import json
 import re
 import shutil
+from dataclasses import replace
 
 import pytest
 import torch
 from datasets import Dataset, DatasetDict, Features, Value
+from specs import dataset_spec, task_spec, task_specs
 from transformers import AutoTokenizer, XLMRobertaModel
 
 from xstilts.config import ConfigError, merge, resolve_task, validate
@@ -48,7 +50,7 @@ def data_root(tmp_path_factory):
     for name, schema_name, languages in (("bucc", "xtreme_bucc", ["de", "zh"]),
                                          ("tatoeba", "xtreme_tatoeba", ["ar"])):
         spec = {"schema": schema_name, "source": "demo", "languages": languages}
-        write_prepared(name, spec, _demo(schema_name, languages), root / name)
+        write_prepared(name, dataset_spec(spec), _demo(schema_name, languages), root / name)
     return root
 
 
@@ -156,7 +158,7 @@ def _hub_split(rows: list[tuple[str, str, str, str]]) -> Dataset:
 def _prepare(root, name, schema_name, language, splits: dict[str, list[tuple]]):
     raw = {language: DatasetDict({split: _hub_split(rows) for split, rows in splits.items()})}
     spec = {"schema": schema_name, "source": "demo", "languages": [language]}
-    write_prepared(name, spec, raw, root / name)
+    write_prepared(name, dataset_spec(spec), raw, root / name)
     return root / name
 
 
@@ -190,7 +192,7 @@ def test_bucc_threshold_from_dev_applied_to_test(tmp_path):
     })
     spec = {"eval": {"dataset": "bucc", "split": "validation"},
             "test": {"dataset": "bucc", "split": "test"}}
-    predictions = bucc_predictions(_embed_with(vectors), spec, tmp_path, "de")
+    predictions = bucc_predictions(_embed_with(vectors), task_spec(spec), tmp_path, "de")
     assert predictions["pairs"] == [["de-1/en-1", "de-1/en-1", 4.0],
                                     ["de-2/en-2", "de-2/en-2", 4.0]]
     # every candidate is gold, so the whole list wins: the threshold is its last score
@@ -208,7 +210,7 @@ def test_tatoeba_queries_english_against_indexed_other_language(tmp_path):
     vectors = {"x0": [1.0, 0.0, 0.0], "x1": [0.0, 1.0, 0.0], "x2": [0.0, 0.0, 1.0],
                "Q0": [0.9, 0.1, 0.0], "Q1": [0.0, 0.4, 0.6], "Q2": [0.1, 0.0, 0.9]}
     spec = {"eval": {"dataset": "tatoeba", "split": "validation"}}
-    predictions = tatoeba_predictions(_embed_with(vectors), spec, tmp_path, "ru")
+    predictions = tatoeba_predictions(_embed_with(vectors), task_spec(spec), tmp_path, "ru")
     assert predictions == {"validation-ru-0": "validation-ru-0",
                            "validation-ru-1": "validation-ru-2",
                            "validation-ru-2": "validation-ru-2"}
@@ -228,8 +230,8 @@ def test_score_bucc_predictions(tmp_path):
     raw = {language: DatasetDict({"validation": _hub_split(
         [(s, t, sid.replace("de", language), tid) for s, t, sid, tid in pairs])})
         for language in ("de", "fr")}
-    write_prepared("bucc", {"schema": "xtreme_bucc", "source": "demo",
-                            "languages": ["de", "fr"]}, raw, tmp_path / "bucc")
+    write_prepared("bucc", dataset_spec({"schema": "xtreme_bucc", "source": "demo",
+                            "languages": ["de", "fr"]}), raw, tmp_path / "bucc")
     de_gold = gold(read_split(tmp_path / "bucc", "de", "validation"))
     assert de_gold == {f"de-{n}/en-{n}": f"de-{n}/en-{n}" for n in (1, 2, 3)}
     de = {"threshold": 1.0, "pairs": [
@@ -241,7 +243,7 @@ def test_score_bucc_predictions(tmp_path):
     ], "test": {"f1": 12.0}}  # the test block is not scored here
     fr = {"threshold": 0.5, "pairs": [[f"fr-{n}/en-{n}", f"fr-{n}/en-{n}", 2.0]
                                       for n in (1, 2, 3)]}
-    result = score_predictions(BUCC_SPEC, tmp_path, {"de": de, "fr": fr})
+    result = score_predictions(task_spec(BUCC_SPEC), tmp_path, {"de": de, "fr": fr})
     # de: 4 extracted, 2 right, 3 gold: P = 2/4 = 50, R = 2/3 = 66.67,
     #     F1 = 2 * 0.5 * (2/3) / (0.5 + 2/3) = (2/3) / (7/6) = 4/7 = 57.14
     assert result["languages"]["de"] == pytest.approx(
@@ -263,7 +265,7 @@ def test_score_tatoeba_predictions(tmp_path):
         (f"x{i}", f"Q{i}", "rus", "eng") for i in range(4)]})
     ids = [f"validation-ru-{i}" for i in range(4)]
     predictions = {ids[0]: ids[0], ids[1]: ids[2], ids[2]: ids[2], ids[3]: ids[3]}
-    result = score_predictions(TATOEBA_SPEC, tmp_path, {"ru": predictions})
+    result = score_predictions(task_spec(TATOEBA_SPEC), tmp_path, {"ru": predictions})
     # 3 of 4 English queries retrieve their own translation: 75 %
     assert result["languages"] == {"ru": {"accuracy": 75.0, "count": 4}}
     assert result["score"] == 75.0
@@ -274,13 +276,13 @@ def test_score_tatoeba_predictions(tmp_path):
 
 def _demo_spec(paper_config, demo_overrides, task, language):
     spec = resolve_task(validate(merge(paper_config, demo_overrides)), "target_tasks", task)
-    return {**spec, "languages": [language]}
+    return replace(spec, languages=(language,))
 
 
 def test_evaluate_bucc_writes_prediction_file(paper_config, demo_overrides, tiny_base,
                                               data_root, tmp_path):
     spec = _demo_spec(paper_config, demo_overrides, "bucc", "zh")
-    evaluate([spec], tiny_base, data_root, 1, [tmp_path / "bucc.json"])
+    evaluate(task_specs([spec]), tiny_base, data_root, 1, [tmp_path / "bucc.json"])
     written = json.loads((tmp_path / "bucc.json").read_text())
     assert set(written) == {"task", "split", "predictions", "provenance"}
     assert (written["task"], written["split"]) == ("bucc", "validation")
@@ -301,18 +303,18 @@ def test_evaluate_bucc_writes_prediction_file(paper_config, demo_overrides, tiny
     assert record["inputs"]["checkpoint"]["path"] == str(tiny_base)
     assert set(record["inputs"]["data"]) == {"bucc"}
     assert record["encoder_transfer"]["encoder_weights_loaded"] > 0
-    scores = score_predictions(spec, data_root, written["predictions"])
+    scores = score_predictions(task_spec(spec), data_root, written["predictions"])
     assert 0 <= scores["score"] <= 100 and scores["languages"]["zh"]["count"] == EVAL
 
 
 def test_evaluate_tatoeba_beats_chance_on_demo_data(paper_config, demo_overrides, tiny_base,
                                                     data_root, tmp_path):
     spec = _demo_spec(paper_config, demo_overrides, "tatoeba", "ar")
-    [written] = evaluate([spec], tiny_base, data_root, 1, [tmp_path / "tatoeba.json"])
+    [written] = evaluate(task_specs([spec]), tiny_base, data_root, 1, [tmp_path / "tatoeba.json"])
     ids = read_split(data_root / "tatoeba", "ar", "validation").column("id").to_pylist()
     assert set(written["predictions"]["ar"]) == set(ids)
     assert set(written["predictions"]["ar"].values()) <= set(ids)
-    accuracy = score_predictions(spec, data_root, written["predictions"])["score"]
+    accuracy = score_predictions(task_spec(spec), data_root, written["predictions"])["score"]
     # a random encoder matches the shared name and number: well above chance (100 / EVAL)
     assert accuracy > 2 * 100 / EVAL
 
@@ -358,7 +360,7 @@ def test_bucc_mines_each_distinct_text_once(tmp_path):
     vectors = {"a": [0.0, 3.0], "b": [2.0, 3.0], "c": [1.0, 3.0], "d": [3.0, 3.0],
                "w": [2.0, 3.0], "x": [2.0, 2.0], "y": [3.0, 1.0], "z": [2.0, 0.0]}
     spec = {"eval": {"dataset": "bucc", "split": "validation"}}
-    predictions = bucc_predictions(_embed_with(vectors), spec, tmp_path, "de")
+    predictions = bucc_predictions(_embed_with(vectors), task_spec(spec), tmp_path, "de")
     assert [pair[:2] for pair in predictions["pairs"]] == [
         ["de-1/en-1", "de-1/en-1"], ["de-5/en-4", "de-4/en-3"]]
     table = read_split(dataset, "de", "validation")
@@ -375,6 +377,7 @@ def test_bucc_from_gold_pairs_alone_is_marked_not_comparable(tmp_path):
                          ([*pairs_only, ("c", "", "de-3", "")], None)):  # one distractor
         shutil.rmtree(tmp_path / "bucc", ignore_errors=True)
         _prepare(tmp_path, "bucc", "xtreme_bucc", "de", {"validation": rows})
-        predictions = {"de": bucc_predictions(_embed_with(vectors | {"c": [0.6, 0.8]}), spec,
+        predictions = {"de": bucc_predictions(_embed_with(vectors | {"c": [0.6, 0.8]}),
+                                              task_spec(spec),
                                               tmp_path, "de")}
-        assert score_predictions(spec, tmp_path, predictions).get("caveat") == caveat
+        assert score_predictions(task_spec(spec), tmp_path, predictions).get("caveat") == caveat

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from specs import dataset_spec, task_spec
 
 from xstilts.data.demo import generate
 from xstilts.data.schemas import SCHEMAS
@@ -306,7 +307,7 @@ def pawsx_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("prepared")
     spec = {"schema": "xtreme_pawsx", "source": "demo", "languages": ["en", "de", "zh"]}
     raw = generate(SCHEMAS["xtreme_pawsx"], "pawsx", spec["languages"], 4, N, seed=0)
-    write_prepared("pawsx", spec, raw, root / "pawsx")
+    write_prepared("pawsx", dataset_spec(spec), raw, root / "pawsx")
     return root
 
 
@@ -329,7 +330,7 @@ def test_score_predictions(pawsx_root):
     by_language = {"en": _predictions(pawsx_root, "en", {0, 3}),  # 8/10 right -> 80 %
                    "de": _predictions(pawsx_root, "de", set(range(5))),  # 5/10 -> 50 %
                    "zh": _predictions(pawsx_root, "zh", set())}  # 10/10 -> 100 %
-    result = score_predictions(SPEC, pawsx_root, by_language)
+    result = score_predictions(task_spec(SPEC), pawsx_root, by_language)
     assert result["languages"] == {"en": {"accuracy": 80.0, "count": 10},
                                    "de": {"accuracy": 50.0, "count": 10},
                                    "zh": {"accuracy": 100.0, "count": 10}}
@@ -345,22 +346,22 @@ def test_score_predictions_missing_id(pawsx_root):
     missing = sorted(predictions)[0]
     del predictions[missing]
     with pytest.raises(ValueError, match=f"pawsx de: .*{missing!r}"):
-        score_predictions(SPEC, pawsx_root, {"de": predictions}, partial=True)
+        score_predictions(task_spec(SPEC), pawsx_root, {"de": predictions}, partial=True)
 
 
 def test_score_predictions_missing_language(pawsx_root):
     # XTREME averages every language: a task score over fewer would be silently wrong.
     by_language = {"en": _predictions(pawsx_root, "en", set())}
     with pytest.raises(ValueError, match=r"no predictions for languages \['de', 'zh'\]"):
-        score_predictions(SPEC, pawsx_root, by_language)
-    single = score_predictions(SPEC, pawsx_root, by_language, partial=True)
+        score_predictions(task_spec(SPEC), pawsx_root, by_language)
+    single = score_predictions(task_spec(SPEC), pawsx_root, by_language, partial=True)
     assert single["languages"]["en"]["accuracy"] == 100.0
     assert single["score"] is None
 
 
 def test_score_predictions_unknown_language(pawsx_root):
     with pytest.raises(ValueError, match="'fr'"):
-        score_predictions(SPEC, pawsx_root, {"fr": {"x": "paraphrase"}})
+        score_predictions(task_spec(SPEC), pawsx_root, {"fr": {"x": "paraphrase"}})
 
 
 # --- the test split (Table 3) ------------------------------------------------------------------
@@ -373,7 +374,7 @@ def hidden_zh_test_root(tmp_path_factory):
     spec = {"schema": "xtreme_pawsx", "source": "demo", "languages": ["en", "de", "zh"]}
     raw = generate(SCHEMAS["xtreme_pawsx"], "pawsx", spec["languages"], 4, N, seed=0)
     raw["zh"]["test"] = raw["zh"]["test"].map(lambda row: {"label": ""})
-    write_prepared("pawsx", spec, raw, root / "pawsx")
+    write_prepared("pawsx", dataset_spec(spec), raw, root / "pawsx")
     return root
 
 
@@ -393,7 +394,7 @@ def test_placeholder_test_labels_are_never_scored(hidden_zh_test_root):
     manifest = read_manifest(hidden_zh_test_root / "pawsx")
     assert "zh/test" not in manifest["files"] and "zh/validation" in manifest["files"]
     assert manifest["dropped_unlabelled_rows"]["zh/test"] == N
-    languages, skipped = labelled_languages(TEST_SPEC, manifest)
+    languages, skipped = labelled_languages(task_spec(TEST_SPEC), manifest)
     assert languages == ["en", "de"]
     assert skipped == {"zh": f"pawsx zh/test: all {N} rows have placeholder labels"}
 
@@ -406,7 +407,7 @@ def test_score_test_scores_labelled_languages_and_names_the_skipped(hidden_zh_te
     predictions_file = {"test": {"split": "test", "skipped": {"zh": "placeholder labels"},
                                  "predictions": {"en": _test_predictions(root, "en", 1),
                                                  "de": _test_predictions(root, "de", 4)}}}
-    result = score_test(TEST_SPEC, root, predictions_file)
+    result = score_test(task_spec(TEST_SPEC), root, predictions_file)
     # en 9/10, de 6/10; the task score needs every language, so it stays empty
     assert result["languages"] == {"en": {"accuracy": 90.0, "count": N},
                                    "de": {"accuracy": 60.0, "count": N}}
@@ -415,9 +416,9 @@ def test_score_test_scores_labelled_languages_and_names_the_skipped(hidden_zh_te
     complete = {"test": {"split": "test", "skipped": {}, "predictions": {
         "en": _test_predictions(pawsx_root, "en", 1), "de": _test_predictions(pawsx_root, "de", 4),
         "zh": _test_predictions(pawsx_root, "zh", 0)}}}
-    assert score_test(TEST_SPEC, pawsx_root, complete)["score"] == pytest.approx(250 / 3)
+    assert score_test(task_spec(TEST_SPEC), pawsx_root, complete)["score"] == pytest.approx(250 / 3)
     with pytest.raises(ValueError, match="no test predictions"):
-        score_test(TEST_SPEC, pawsx_root, {"predictions": {}})
+        score_test(task_spec(TEST_SPEC), pawsx_root, {"predictions": {}})
 
 
 def test_table2_names_targets_not_scored_as_the_benchmark():

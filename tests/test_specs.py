@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from xstilts.config import TASK_KINDS, load, resolve_task
+from xstilts.config import TASK_KINDS, load, plain_task, resolve_task
 from xstilts.spec.specs import DataRef, DatasetSpec, ModelSpec, SpecError, TaskSpec
 
 CONFIGS = [["config/config.yaml"], ["config/config.yaml", "config/demo.yaml"],
@@ -21,8 +21,9 @@ def test_every_spec_serialises_to_the_json_the_rules_pass(files):
     for kind in TASK_KINDS:
         for name in config[kind]:
             for seed in (None, 1):
-                plain = resolve_task(config, kind, name, seed)
-                spec = TaskSpec.from_dict(plain, f"{kind}.{name}")
+                plain = plain_task(config, kind, name, seed)
+                spec = resolve_task(config, kind, name, seed)
+                assert spec == TaskSpec.from_dict(plain)
                 assert spec.to_json() == json.dumps(plain, sort_keys=True, ensure_ascii=False)
     for name, dataset in config["datasets"].items():
         assert DatasetSpec.from_dict(dataset, name).to_dict() == dataset
@@ -31,7 +32,7 @@ def test_every_spec_serialises_to_the_json_the_rules_pass(files):
 
 def test_specs_are_typed_and_frozen():
     config = load([ROOT / "config/config.yaml", ROOT / "config/demo.yaml"])
-    spec = TaskSpec.from_dict(resolve_task(config, "target_tasks", "xnli", 1))
+    spec = resolve_task(config, "target_tasks", "xnli", 1)
     assert spec.eval == DataRef(dataset="xnli", split="validation")
     assert spec.dev[0].dataset == "mnli" and spec.hparams.selection_rows == "first"
     assert isinstance(spec.languages, tuple)

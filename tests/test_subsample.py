@@ -2,6 +2,7 @@
 
 import pyarrow as pa
 import pytest
+from specs import data_ref, dataset_spec
 
 from xstilts.config import ConfigError, merge, resolve_task, subsampled, validate
 from xstilts.data.demo import generate
@@ -76,15 +77,17 @@ def test_bucc_keeps_gold_pairs_whole_and_a_proportional_share_of_distractors():
 
 def test_read_split_subsets_prepared_data_which_stays_complete(tmp_path):
     raw = generate(SCHEMAS["xtreme_xnli"], "xnli", ["en", "de"], 6, 40, 0)
-    write_prepared("xnli", {"schema": "xtreme_xnli", "source": "demo", "languages": ["en", "de"]},
+    write_prepared("xnli", dataset_spec({"schema": "xtreme_xnli", "source": "demo",
+                                         "languages": ["en", "de"]}),
                    raw, tmp_path / "xnli")
     ref = {"max_examples": 9, "sample_seed": 0}
-    en = read_split(tmp_path / "xnli", "en", "validation", ref)
-    de = read_split(tmp_path / "xnli", "de", "validation", ref)
+    en = read_split(tmp_path / "xnli", "en", "validation", data_ref(ref))
+    de = read_split(tmp_path / "xnli", "de", "validation", data_ref(ref))
     assert [i.split("-")[-1] for i in en.column("id").to_pylist()] == [
         i.split("-")[-1] for i in de.column("id").to_pylist()]
     assert read_split(tmp_path / "xnli", "en", "validation").num_rows == 40
-    assert split_sizes(tmp_path / "xnli", "en", "validation", ref) == {"rows": 9, "of": 40}
+    assert split_sizes(tmp_path / "xnli", "en", "validation", data_ref(ref)) == {"rows": 9,
+                                                                                 "of": 40}
 
 
 def test_limits_reach_the_refs_of_each_task(paper_config):
@@ -94,18 +97,19 @@ def test_limits_reach_the_refs_of_each_task(paper_config):
                                                   "max_examples": 50}}}}
     config = validate(merge(paper_config, overlay))
     xnli = resolve_task(config, "target_tasks", "xnli", 1)
-    assert xnli["train"][0]["max_examples"] == 1000
-    assert xnli["dev"][0]["max_examples"] == 200 and xnli["test"]["max_examples"] == 200
-    assert xnli["eval"]["max_examples"] == 50
-    assert resolve_task(config, "target_tasks", "udpos", 1)["train"][0]["max_examples"] == 300
-    assert "max_train_examples" not in resolve_task(config, "target_tasks", "udpos", 1)
+    assert xnli.train[0].max_examples == 1000
+    assert xnli.dev[0].max_examples == 200 and xnli.test.max_examples == 200
+    assert xnli.eval.max_examples == 50
+    udpos = resolve_task(config, "target_tasks", "udpos", 1)
+    assert udpos.train[0].max_examples == 300
+    assert "max_train_examples" not in udpos.to_dict()
     assert "subsampled data" in subsampled(config, [("target_tasks", "xnli")])
 
 
 def test_complete_data_leaves_specs_unchanged(paper_config):
     config = validate(paper_config)
     xnli = resolve_task(config, "target_tasks", "xnli", 1)
-    assert "max_examples" not in xnli["eval"] and "max_examples" not in xnli["train"][0]
+    assert xnli.eval.max_examples is None and xnli.train[0].max_examples is None
     assert subsampled(config, [("target_tasks", "xnli")]) == ""
 
 

@@ -3,6 +3,7 @@
 import pyarrow as pa
 import pytest
 import torch
+from specs import task_spec
 
 from xstilts.data.demo import PseudoLanguage, language_rng
 from xstilts.formats import tagging
@@ -173,7 +174,7 @@ def test_prediction_has_one_tag_per_word(tokenizer, base_dir):
     assert report["fresh_encoder_parts"] == []
     en, zh = PseudoLanguage("en", 0), PseudoLanguage("zh", 0)
     sentences = [en.words[:3], en.words[:30], zh.words[:7], [], en.words[50:51]]
-    predictions = tagging.predict(model, tokenizer, table(sentences), spec(16), TAGS)
+    predictions = tagging.predict(model, tokenizer, table(sentences), task_spec(spec(16)), TAGS)
     assert list(predictions) == ["s0", "s1", "s2", "s3", "s4"]
     for key, words in zip(predictions, sentences, strict=True):
         assert len(predictions[key]) == len(words)
@@ -188,7 +189,7 @@ def test_prediction_reads_first_subtoken_logits(tokenizer, base_dir):
         model.classifier.weight.normal_(0, 5)  # distinct tags for distinct words
     en = PseudoLanguage("en", 0)
     sentences = [en.words[i:i + n] for i, n in ((0, 4), (10, 12), (40, 2), (70, 9))]
-    predictions = tagging.predict(model, tokenizer, table(sentences), spec(16), TAGS)
+    predictions = tagging.predict(model, tokenizer, table(sentences), task_spec(spec(16)), TAGS)
     model.eval()
     for key, words in zip(predictions, sentences, strict=True):
         expected = []
@@ -238,11 +239,11 @@ def test_training_passes_label_names_metric_and_collator(tokenizer):
     from xstilts.train.parts import collator_of, selection_scorer, training_features
 
     features = training_features(tagging, table([["ab", "cd"]], [["B-PER", "I-PER"]]),
-                                 tokenizer, {"max_length": 64}, TAGS)
+                                 tokenizer, task_spec({"max_length": 64}), TAGS)
     assert [label for label in features[0]["labels"] if label != -100] == [1, 2]
     gold = {"a": ["NOUN", "NOUN", "VERB"]}
     predictions = {"a": ["NOUN", "VERB", "VERB"]}
     # a target selects on its official metric (0 here), CCG on token accuracy (2 of 3)
-    assert selection_scorer(tagging, {"metric": "pos_f1"})(predictions, gold) == 0.0
-    assert selection_scorer(tagging, {})(predictions, gold) == pytest.approx(200 / 3)
+    assert selection_scorer(tagging, task_spec({"metric": "pos_f1"}))(predictions, gold) == 0.0
+    assert selection_scorer(tagging, task_spec({}))(predictions, gold) == pytest.approx(200 / 3)
     assert collator_of(tagging, tokenizer).label_pad_token_id == -100

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from datasets import Dataset, DatasetDict
 from release_files import write_release, write_tsv
+from specs import dataset_spec
 
 from xstilts.data.demo import Lexicon, PseudoLanguage, generate, pair_rows
 from xstilts.data.original import OriginalFormatError
@@ -70,8 +71,8 @@ def test_unequal_lengths_are_refused():
 
 
 def prepare(root: Path, name: str, spec: dict, raw: dict | None = None) -> dict:
-    raw = raw if raw is not None else load_raw(name, spec, DEMO)
-    return write_prepared(name, spec, raw, root / name)
+    raw = raw if raw is not None else load_raw(name, dataset_spec(spec), DEMO)
+    return write_prepared(name, dataset_spec(spec), raw, root / name)
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +183,7 @@ def test_release_files_give_the_demo_rows(tmp_path):
     assert not (tmp_path / "translate-dev" / "xnli.dev.en.tsv").exists()
     assert "contradictory" in (tmp_path / "multinli" / "multinli.train.de.tsv").read_text()
     local = {**spec, "source": "local", "path": str(tmp_path)}
-    parsed = load_raw("mnli_mt", local, {})
+    parsed = load_raw("mnli_mt", dataset_spec(local), {})
     assert {lang: set(splits) for lang, splits in parsed.items()} == {
         "en": {"train"}, "de": {"train", "validation_mt"}, "zh": {"train", "validation_mt"}}
     for language, splits in raw.items():
@@ -201,10 +202,11 @@ def test_either_spelling_of_contradiction(tmp_path):
         ["Es regnet.", "Es ist nass.", "entailment"]])
     write_tsv(tmp_path / "translate-dev" / "xnli.dev.de.tsv", [
         ["premise", "hypo", "label"], ["Ja.", 'Nein "doch".', "contradiction"]])
-    spec = {"schema": "xnli_mt", "source": "local", "path": str(tmp_path), "languages": ["de"]}
+    spec = dataset_spec({"schema": "xnli_mt", "source": "local", "path": str(tmp_path),
+                         "languages": ["de"]})
     manifest = write_prepared("mnli_mt", spec, load_raw("mnli_mt", spec, {}), tmp_path / "out")
     assert manifest["files"]["de/train"]["rows"] == 2
-    parsed = load_raw("mnli_mt", spec, {})["de"]
+    parsed = load_raw("mnli_mt", dataset_spec(spec), {})["de"]
     assert parsed["train"]["label"] == [2, 0]
     assert parsed["validation_mt"].to_list() == [
         {"premise": "Ja.", "hypothesis": 'Nein "doch".', "label": 2}]
@@ -225,7 +227,7 @@ def test_release_file_errors_name_dataset_file_and_line(tmp_path, content, error
         write_tsv(tmp_path / "multinli" / "multinli.train.de.tsv", content)
     spec = {"schema": "xnli_mt", "source": "local", "path": str(tmp_path), "languages": ["de"]}
     with pytest.raises(error, match=match) as caught:
-        load_raw("mnli_mt", spec, {})
+        load_raw("mnli_mt", dataset_spec(spec), {})
     assert "dataset 'mnli_mt'" in str(caught.value)
 
 

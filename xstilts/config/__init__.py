@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -18,6 +19,7 @@ from xstilts.data.schemas import dataset_languages
 from xstilts.formats import FORMAT_MODULES
 from xstilts.models.base import missing_layer
 from xstilts.runtime.checkout import ROOT
+from xstilts.spec.specs import TaskSpec
 
 SCHEMA_PATH = ROOT / "config" / "schema.yaml"
 TASK_KINDS = ("intermediate_tasks", "target_tasks")
@@ -259,7 +261,7 @@ def _check_used_datasets(config: dict) -> list[str]:
     tasks += [resolve_task(config, "target_tasks", name)
               for name in experiment["targets"] if name in config["target_tasks"]]
     problems = []
-    for name in dict.fromkeys(d for task in tasks for d in datasets_of(task)):
+    for name in dict.fromkeys(d for task in tasks for d in task.datasets()):
         dataset = config["datasets"].get(name)
         if dataset and dataset["schema"] not in SCHEMAS:
             problems.append(f"config key 'datasets.{name}.schema': {dataset['schema']!r} has no "
@@ -287,25 +289,24 @@ def _check_local_source(name: str, dataset: dict) -> list[str]:
     return []
 
 
-def _check_splits(config: dict, task: dict) -> list[str]:
+def _check_splits(config: dict, task: TaskSpec) -> list[str]:
     """Every split a task reads is one its dataset's layout prepares (with labels)."""
     from xstilts.data.schemas import SCHEMAS
 
-    refs = [(field, ref) for field in ("train", "dev") for ref in task.get(field, [])]
-    refs += [(field, task[field]) for field in ("eval", "test") if field in task]
-    evaluated = task.get("eval", {})
-    if "fallback_split" in evaluated:
-        refs.append(("eval.fallback_split", {**evaluated, "split": evaluated["fallback_split"]}))
+    refs = [(field, ref) for field in ("train", "dev") for ref in getattr(task, field) or ()]
+    refs += [(field, ref) for field in ("eval", "test") if (ref := getattr(task, field))]
+    if task.eval and task.eval.fallback_split:
+        refs.append(("eval.fallback_split", replace(task.eval, split=task.eval.fallback_split)))
     problems = []
     for field, ref in refs:
-        layout = SCHEMAS[config["datasets"][ref["dataset"]]["schema"]]
+        schema = config["datasets"][ref.dataset]["schema"]
+        layout = SCHEMAS[schema]
         known = [split for split in layout.splits if split not in layout.unlabeled_splits]
-        if ref["split"] not in known:
-            problems.append(f"config key '{task['kind']}.{task['task']}.{field}': split "
-                            f"{ref['split']!r} is not a split of dataset {ref['dataset']!r} "
-                            f"(its layout {config['datasets'][ref['dataset']]['schema']!r} "
-                            f"prepares: {', '.join(known)})")
-    problems += [problem for sub in task.get("subtasks", {}).values()
+        if ref.split not in known:
+            problems.append(f"config key '{task.kind}.{task.task}.{field}': split "
+                            f"{ref.split!r} is not a split of dataset {ref.dataset!r} "
+                            f"(its layout {schema!r} prepares: {', '.join(known)})")
+    problems += [problem for sub in (task.subtasks or {}).values()
                  for problem in _check_splits(config, sub)]
     return problems
 
@@ -362,7 +363,7 @@ def unavailable_rows(config: dict) -> dict[str, str]:
     """
     reasons = {}
     for task in trained_intermediate(config):
-        for name in datasets_of(resolve_task(config, "intermediate_tasks", task)):
+        for name in resolve_task(config, "intermediate_tasks", task).datasets():
             dataset = config["datasets"][name]
             if (dataset["source"] == "local" and dataset.get("optional")
                     and not Path(dataset["path"]).exists()):
@@ -398,10 +399,16 @@ def extra_table_rows(config: dict, table: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def resolve_task(config: dict, kind: str, name: str, seed: int | None = None) -> dict:
-    """Everything one training job needs to know about its task, as plain data.
+def resolve_task(config: dict, kind: str, name: str, seed: int | None = None) -> TaskSpec:
+    """Everything one job needs to know about its task; its `to_json` is the parameter the
+    rules pass.
 
     `seed` is the run's seed (one of config `seeds`; None for jobs that train nothing)."""
+    return TaskSpec.from_dict(plain_task(config, kind, name, seed), f"{kind}.{name}")
+
+
+def plain_task(config: dict, kind: str, name: str, seed: int | None) -> dict:
+    """The resolved task as the plain data of the configuration (resolve_task types it)."""
     task = copy.deepcopy(config[kind][name])
     hparams = {**config["training"], **task.pop("hparams")}
     for key in ("note", "max_train_examples", "max_eval_examples"):
@@ -417,7 +424,7 @@ def resolve_task(config: dict, kind: str, name: str, seed: int | None = None) ->
     resolved.pop("base", None)  # merged in by validate: the spec holds every inherited key
     resolved.update(with_limits(config, config[kind][name]))
     if task["format"] == "multitask":
-        resolved["subtasks"] = {sub: resolve_task(config, kind, sub, seed)
+        resolved["subtasks"] = {sub: plain_task(config, kind, sub, seed)
                              for sub in task["tasks"]}
     if "mlm" in task:
         corpus = config["datasets"].get(task["mlm"]["dataset"], {})  # validate names a typo
@@ -456,25 +463,13 @@ def subsampled(config: dict, tasks: list[tuple[str, str]]) -> str:
     for kind, name in tasks:
         spec = resolve_task(config, kind, name)
         for field in ("train", "dev", "eval", "test"):
-            refs = spec.get(field, [])
-            for ref in refs if isinstance(refs, list) else [refs]:
-                if "max_examples" in ref:
-                    limits.add(("train" if field == "train" else "eval", ref["max_examples"]))
+            refs = getattr(spec, field) or ()
+            for ref in refs if isinstance(refs, tuple) else [refs]:
+                if ref.max_examples is not None:
+                    limits.add(("train" if field == "train" else "eval", ref.max_examples))
     if not limits:
         return ""
     parts = [f"{part} <= {', '.join(str(n) for p, n in sorted(limits) if p == part)}"
              for part in ("train", "eval") if any(p == part for p, _ in limits)]
     return ("subsampled data (examples per split and language: " + "; ".join(parts)
             + f"; seed {config['subsample']['seed']})")
-
-
-def datasets_of(task: dict) -> list[str]:
-    """Names of the prepared datasets a resolved task reads, in first-use order."""
-    refs = task.get("train", []) + task.get("dev", [])
-    refs += [task[split] for split in ("eval", "test") if split in task]
-    names = [ref["dataset"] for ref in refs]
-    names += [name for sub in task.get("subtasks", {}).values() for name in datasets_of(sub)]
-    names += [task["mlm"]["dataset"]] if "mlm" in task else []
-    return list(dict.fromkeys(names))
-
-

@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import hashlib
 
+from xstilts.spec.specs import DataRef
+
 RETRIEVAL = "retrieval"
 
 
-def limit_of(ref: dict | None) -> tuple[int | None, int]:
-    """(max_examples or None, seed) a data reference (or eval/test spec) asks for."""
-    ref = ref or {}
-    return ref.get("max_examples"), ref.get("sample_seed", 0)
+def limit_of(ref: DataRef | None) -> tuple[int | None, int]:
+    """(max_examples or None, seed) a data reference asks for."""
+    if ref is None:
+        return None, 0
+    return ref.max_examples, ref.sample_seed or 0
 
 
 def parallel_key(row_id: str, language: str) -> str:

@@ -7,52 +7,53 @@ from pathlib import Path
 from xstilts.formats import get_format
 from xstilts.metrics.averages import task_score
 from xstilts.metrics.registry import get_metric
+from xstilts.spec.specs import TaskSpec
 from xstilts.store.prepared import read_manifest, read_split
 from xstilts.store.splits import eval_splits
 
 
-def score_predictions(spec: dict, data_root: Path, by_language: dict[str, dict],
+def score_predictions(spec: TaskSpec, data_root: Path, by_language: dict[str, dict],
                       partial: bool = False) -> dict:
     """{task, metric, languages: {lang: metrics}, score}.
 
     The task score averages every evaluation language, so a prediction set missing any is
     an error, unless `partial` (scoring single files), where the score is left empty.
     """
-    dataset_dir = Path(data_root) / spec["eval"]["dataset"]
+    dataset_dir = Path(data_root) / spec.eval.dataset
     manifest = read_manifest(dataset_dir)
-    unknown = sorted(set(by_language) - set(spec["languages"]))
+    unknown = sorted(set(by_language) - set(spec.languages))
     if unknown:
-        raise ValueError(f"predictions for languages outside task {spec['task']!r}: {unknown}")
-    splits, left_out = eval_splits(spec["eval"], manifest, spec["languages"])
+        raise ValueError(f"predictions for languages outside task {spec.task!r}: {unknown}")
+    splits, left_out = eval_splits(spec.eval, manifest, spec.languages)
     unscorable = sorted(set(by_language) & set(left_out))
     if unscorable:
-        raise ValueError(f"task {spec['task']!r}: predictions for {unscorable}, which have no "
-                         f"{spec['eval']['split']!r} split to score them on")
+        raise ValueError(f"task {spec.task!r}: predictions for {unscorable}, which have no "
+                         f"{spec.eval.split!r} split to score them on")
     missing = [language for language in splits if language not in by_language]
     if missing and not partial:
-        raise ValueError(f"task {spec['task']!r}: no predictions for languages {missing}")
+        raise ValueError(f"task {spec.task!r}: no predictions for languages {missing}")
     splits = {language: splits[language] for language in by_language}
-    results, examples = score_languages(spec, dataset_dir, splits, by_language, spec["eval"])
+    results, examples = score_languages(spec, dataset_dir, splits, by_language, spec.eval)
     caveat = comparability(spec, dataset_dir, splits)
-    return {"task": spec["task"], "metric": spec["metric"], "split": spec["eval"]["split"],
+    return {"task": spec.task, "metric": spec.metric, "split": spec.eval.split,
             "splits": splits, "languages": results, "examples": examples,
-            "score": None if missing else task_score(spec["metric"], results),
-            "collapsed": None if spec["format"] == "retrieval" else collapse(by_language),
+            "score": None if missing else task_score(spec.metric, results),
+            "collapsed": None if spec.format == "retrieval" else collapse(by_language),
             **({"left_out": left_out} if left_out else {}),
             **({"caveat": caveat} if caveat else {})}
 
 
-def comparability(spec: dict, dataset_dir: Path, splits: dict[str, str]) -> str | None:
+def comparability(spec: TaskSpec, dataset_dir: Path, splits: dict[str, str]) -> str | None:
     """Why the task's scores are not the benchmark's own, or None: BUCC mined from the gold
     pairs alone (google/xtreme on the hub) is a far easier task than BUCC 2018."""
-    if spec["metric"] != "bucc_f1":
+    if spec.metric != "bucc_f1":
         return None
     from xstilts.formats.retrieval import caveat
 
     return caveat([read_split(dataset_dir, language, split) for language, split in splits.items()])
 
 
-def score_test(spec: dict, data_root: Path, predictions_file: dict) -> dict:
+def score_test(spec: TaskSpec, data_root: Path, predictions_file: dict) -> dict:
     """{split, languages, skipped, score} on the task's test split (results/table3.csv).
 
     The score averages every evaluation language as XTREME's does, so it is left empty
@@ -60,22 +61,22 @@ def score_test(spec: dict, data_root: Path, predictions_file: dict) -> dict:
     from xstilts.evaluate.test_predictions import test_predictions
 
     by_language, skipped = test_predictions(spec, predictions_file)
-    split = spec["test"]["split"]
-    results, _ = score_languages(spec, Path(data_root) / spec["test"]["dataset"],
-                                 dict.fromkeys(by_language, split), by_language, spec["test"],
+    split = spec.test.split
+    results, _ = score_languages(spec, Path(data_root) / spec.test.dataset,
+                                 dict.fromkeys(by_language, split), by_language, spec.test,
                                  keep_examples=False)
     return {"split": split, "languages": results, "skipped": skipped,
-            "score": None if skipped or not results else task_score(spec["metric"], results)}
+            "score": None if skipped or not results else task_score(spec.metric, results)}
 
 
-def score_languages(spec: dict, dataset_dir: Path, splits: dict[str, str],
+def score_languages(spec: TaskSpec, dataset_dir: Path, splits: dict[str, str],
                     by_language: dict[str, dict], sample: dict,
                     keep_examples: bool = True) -> tuple[dict[str, dict], dict[str, dict]]:
     """({language: metrics}, {language: per-example material, if kept}) of each
     language's predictions against its split's gold (the subset `sample`, the eval or test
     spec, asks for)."""
-    metric = get_metric(spec["metric"])
-    task_format = get_format(spec["format"])
+    metric = get_metric(spec.metric)
+    task_format = get_format(spec.format)
     label_names = read_manifest(dataset_dir)["label_names"]
     results, materials = {}, {}
     for language, predictions in by_language.items():
@@ -86,7 +87,7 @@ def score_languages(spec: dict, dataset_dir: Path, splits: dict[str, str],
             if keep_examples:
                 materials[language] = metric.examples(predictions, gold, language, table)
         except ValueError as error:
-            raise ValueError(f"{spec['task']} {language}: {error} "
+            raise ValueError(f"{spec.task} {language}: {error} "
                              f"(split {splits[language]!r})") from None
     return results, materials
 

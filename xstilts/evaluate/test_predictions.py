@@ -12,32 +12,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xstilts.spec.specs import TaskSpec
 from xstilts.store.prepared import read_manifest
 from xstilts.store.splits import labelled_languages
 
 
-def predict_test(model, tokenizer, spec: dict, data_root: Path) -> dict:
+def predict_test(model, tokenizer, spec: TaskSpec, data_root: Path) -> dict:
     """{split, predictions: {language: {example id: prediction}}, skipped: {language: why}}."""
     from xstilts.train.loop import predict_splits
 
-    dataset_dir = Path(data_root) / spec["test"]["dataset"]
+    dataset_dir = Path(data_root) / spec.test.dataset
     languages, skipped = labelled_languages(spec, read_manifest(dataset_dir))
-    split = spec["test"]["split"]
+    split = spec.test.split
     predictions = predict_splits(model, tokenizer, spec, dataset_dir,
-                                 dict.fromkeys(languages, split), spec["test"])
+                                 dict.fromkeys(languages, split), spec.test)
     return {"split": split, "predictions": predictions, "skipped": skipped}
 
 
-def test_predictions(spec: dict, predictions_file: dict) -> tuple[dict, dict]:
+def test_predictions(spec: TaskSpec, predictions_file: dict) -> tuple[dict, dict]:
     """({language: test predictions}, {language: why skipped}) of a prediction file.
 
     A trained target keeps them under "test"; BUCC inside each language's predictions (the
     dev threshold applied to test, xstilts.formats.retrieval)."""
-    if spec["format"] == "retrieval":
+    if spec.format == "retrieval":
         by_language = predictions_file["predictions"]
         return {language: result["test"] for language, result in by_language.items()}, {}
     test = predictions_file.get("test")
     if test is None:
-        raise ValueError(f"task {spec['task']!r} names a test split but the prediction file "
+        raise ValueError(f"task {spec.task!r} names a test split but the prediction file "
                          "has no test predictions (predicted before `test` was configured?)")
     return test["predictions"], test["skipped"]

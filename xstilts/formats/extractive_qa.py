@@ -13,6 +13,7 @@ the context through the fast tokenizer's character offsets.
 from __future__ import annotations
 
 from xstilts.metrics.qa import score_squad, score_squad_v2
+from xstilts.spec.specs import TaskSpec
 
 # Task keys (besides max_length) that featurize() takes, for training.py to pass on.
 FEATURIZE_OPTIONS = ("doc_stride",)
@@ -194,21 +195,21 @@ def null_score(windows: list[dict], logits: list[tuple]) -> float:
                for window, (start, end) in zip(windows, logits, strict=True))
 
 
-def decode_answer(context: str, windows: list[dict], logits: list[tuple], spec: dict) -> str:
+def decode_answer(context: str, windows: list[dict], logits: list[tuple], spec: TaskSpec) -> str:
     """The answer text of one question from its windows' start and end logits.
 
     With `no_answer` (SQuAD 2.0), "" is predicted when the null score beats the best span
     score plus `null_score_threshold`; a question without any valid span also gets "".
     """
-    score, span = best_span(windows, logits, spec["n_best"], spec["max_answer_length"])
+    score, span = best_span(windows, logits, spec.n_best, spec.max_answer_length)
     if span is None:
         return ""
-    if spec["no_answer"] and null_score(windows, logits) > score + spec["null_score_threshold"]:
+    if spec.no_answer and null_score(windows, logits) > score + spec.null_score_threshold:
         return ""
     return context[span[0]:span[1]]
 
 
-def window_logits(model, tokenizer, windows: list[dict], spec: dict) -> list[tuple]:
+def window_logits(model, tokenizer, windows: list[dict], spec: TaskSpec) -> list[tuple]:
     """(start logits, end logits) of every window, unpadded, as numpy arrays."""
     from transformers import DataCollatorWithPadding
 
@@ -219,7 +220,7 @@ def window_logits(model, tokenizer, windows: list[dict], spec: dict) -> list[tup
     collate = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
     logits: list[tuple] = [()] * len(windows)
     for indices, outputs in sorted_batches(model, features, collate,
-                                           spec["hparams"]["eval_batch_size"], spec["precision"]):
+                                           spec.hparams.eval_batch_size, spec.precision):
         starts = outputs.start_logits.float().cpu().numpy()
         ends = outputs.end_logits.float().cpu().numpy()
         for row, i in enumerate(indices):
@@ -228,11 +229,11 @@ def window_logits(model, tokenizer, windows: list[dict], spec: dict) -> list[tup
     return logits
 
 
-def predict(model, tokenizer, table, spec: dict, label_names: list[str]) -> dict[str, str]:
+def predict(model, tokenizer, table, spec: TaskSpec, label_names: list[str]) -> dict[str, str]:
     """{question id: answer text} in the official prediction format."""
     rows = table.to_pydict()
-    windows = encode_windows(tokenizer, rows["question"], rows["context"], spec["max_length"],
-                             spec["doc_stride"])
+    windows = encode_windows(tokenizer, rows["question"], rows["context"], spec.max_length,
+                             spec.doc_stride)
     logits = window_logits(model, tokenizer, windows, spec)
     by_example: dict[int, list[int]] = {}
     for w, window in enumerate(windows):

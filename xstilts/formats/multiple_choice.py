@@ -14,6 +14,7 @@ from dataclasses import dataclass
 # Gold labels and selection are those of pair classification: a label is an index into
 # the dataset's label names (here, the choice names).
 from xstilts.formats.pair_classification import gold, selection_score  # noqa: F401
+from xstilts.spec.specs import TaskSpec
 
 
 def build_model(init_dir, label_names: list[str]):
@@ -98,11 +99,11 @@ def collator(tokenizer) -> ChoiceCollator:
     return ChoiceCollator(tokenizer)
 
 
-def predict(model, tokenizer, table, spec: dict, label_names: list[str]) -> dict[str, str]:
+def predict(model, tokenizer, table, spec: TaskSpec, label_names: list[str]) -> dict[str, str]:
     """{example id: name of the predicted choice}."""
     from xstilts.formats.inference import sorted_batches
 
-    features = encode(table, tokenizer, spec["max_length"])
+    features = encode(table, tokenizer, spec.max_length)
     # sorted_batches orders by len(input_ids), here the number of choices, the same for
     # every example; its sort is stable, so handing it the features by their longest
     # choice keeps examples of similar length in one batch.
@@ -112,7 +113,7 @@ def predict(model, tokenizer, table, spec: dict, label_names: list[str]) -> dict
     predictions = {}
     for indices, outputs in sorted_batches(model, [features[i] for i in order],
                                            collator(tokenizer),
-                                           spec["hparams"]["eval_batch_size"], spec["precision"]):
+                                           spec.hparams.eval_batch_size, spec.precision):
         for i, choice in zip(indices, outputs.logits.argmax(-1).tolist(), strict=True):
             predictions[ids[order[i]]] = label_names[choice]
     return predictions

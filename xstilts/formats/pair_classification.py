@@ -7,6 +7,7 @@ Predictions and gold labels are label names, as XTREME's prediction files hold t
 from __future__ import annotations
 
 from xstilts.metrics.classification import accuracy, label_f1
+from xstilts.spec.specs import TaskSpec
 
 # Task keys passed to selection_score (xstilts.train.loop.selection_scorer).
 SELECTION_OPTIONS = ("selection_metric", "positive_label")
@@ -37,18 +38,18 @@ def featurize(table, tokenizer, max_length: int):
     return Dataset.from_dict(columns)
 
 
-def predict(model, tokenizer, table, spec: dict, label_names: list[str]) -> dict[str, str]:
+def predict(model, tokenizer, table, spec: TaskSpec, label_names: list[str]) -> dict[str, str]:
     """{example id: predicted label name}."""
     from transformers import DataCollatorWithPadding
 
     from xstilts.formats.inference import sorted_batches
 
-    features = featurize(table.drop_columns(["label"]), tokenizer, spec["max_length"]).to_list()
+    features = featurize(table.drop_columns(["label"]), tokenizer, spec.max_length).to_list()
     collate = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
     ids = table.column("id").to_pylist()
     predictions = {}
     for indices, outputs in sorted_batches(model, features, collate,
-                                           spec["hparams"]["eval_batch_size"], spec["precision"]):
+                                           spec.hparams.eval_batch_size, spec.precision):
         for i, label in zip(indices, outputs.logits.argmax(-1).tolist(), strict=True):
             predictions[ids[i]] = label_names[label]
     return predictions

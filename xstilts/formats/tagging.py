@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 
 from xstilts.metrics import check_predicted
+from xstilts.spec.specs import TaskSpec
 
 # The CCG supertagging literature reports per-word accuracy; Table 2's tagging targets have
 # their own official metric, passed as `metric` (see selection_score).
@@ -129,17 +130,17 @@ def collator(tokenizer):
     return DataCollatorForTokenClassification(tokenizer, pad_to_multiple_of=8)
 
 
-def predict(model, tokenizer, table, spec: dict, label_names: list[str]) -> dict[str, list]:
+def predict(model, tokenizer, table, spec: TaskSpec, label_names: list[str]) -> dict[str, list]:
     """{sentence id: predicted tag of every word}."""
     from xstilts.formats.inference import sorted_batches
 
     sentences = table.column("tokens").to_pylist()
-    windows = encode_windows(tokenizer, sentences, spec["max_length"])
+    windows = encode_windows(tokenizer, sentences, spec.max_length)
     features = [{"input_ids": window["input_ids"], "attention_mask": window["attention_mask"]}
                 for window in windows]
     tags: list[list] = [[None] * len(words) for words in sentences]
     for indices, outputs in sorted_batches(model, features, collator(tokenizer),
-                                           spec["hparams"]["eval_batch_size"], spec["precision"]):
+                                           spec.hparams.eval_batch_size, spec.precision):
         best = outputs.logits.argmax(-1).tolist()
         for row, i in enumerate(indices):
             window = windows[i]

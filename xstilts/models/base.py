@@ -6,8 +6,11 @@ safetensors plus its tokenizer, written by `save_pretrained`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
+
+from xstilts.spec.specs import ModelSpec, TaskSpec
 
 # XLM-R's special tokens, in XLM-R's id order (<mask> comes last).
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>"]
@@ -97,20 +100,19 @@ def corpus(dataset_dirs) -> list[str]:
     return texts
 
 
-def base_model(spec: dict, seed: int, corpus_dirs, out_dir: Path) -> None:
+def base_model(spec: ModelSpec, seed: int, corpus_dirs, out_dir: Path) -> None:
     """Write the base checkpoint and its provenance record to `out_dir`."""
     from xstilts.store import provenance
 
     started = provenance.now()
-    if spec["source"] == "build":
-        tokenizer = train_tokenizer(corpus(corpus_dirs), spec["build"]["vocab_size"])
-        model = build_model(spec["build"], tokenizer, seed)
+    if spec.source == "build":
+        tokenizer = train_tokenizer(corpus(corpus_dirs), spec.build["vocab_size"])
+        model = build_model(spec.build, tokenizer, seed)
     else:
-        model, tokenizer = load_pretrained(spec["path"], spec.get("revision"),
-                                           local=spec["source"] == "local")
-        check_vocabulary(model, tokenizer, spec["path"])
+        model, tokenizer = load_pretrained(spec.path, spec.revision, local=spec.source == "local")
+        check_vocabulary(model, tokenizer, spec.path)
     save(model, tokenizer, out_dir)
-    source = provenance.source_record(spec)
+    source = provenance.source_record(spec.to_dict())
     provenance.record_checkpoint(
         out_dir, "base_model",
         params={"model": {k: v for k, v in source.items() if k != "files"}, "seed": seed},
@@ -149,15 +151,13 @@ def max_input_length(checkpoint_dir: Path) -> int:
     return config.max_position_embeddings - offset
 
 
-def within_model_limit(spec: dict, limit: int) -> dict:
+def within_model_limit(spec: TaskSpec, limit: int) -> TaskSpec:
     """`spec` (and its sub-tasks) with max_length capped at the model's `limit`."""
-    fitted = {**spec}
-    if "max_length" in spec:
-        fitted["max_length"] = min(spec["max_length"], limit)
-    if "subtasks" in spec:
-        fitted["subtasks"] = {name: within_model_limit(sub, limit)
-                              for name, sub in spec["subtasks"].items()}
-    return fitted
+    return dataclasses.replace(
+        spec,
+        max_length=None if spec.max_length is None else min(spec.max_length, limit),
+        subtasks=None if spec.subtasks is None else {
+            name: within_model_limit(sub, limit) for name, sub in spec.subtasks.items()})
 
 
 def missing_layer(layer: int, num_hidden_layers: int, model: str) -> str | None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from xstilts.config import (
@@ -38,6 +38,7 @@ from xstilts.config import (
     unavailable_rows,
 )
 from xstilts.runtime.checkout import ROOT
+from xstilts.spec.specs import DataRef, TaskSpec
 from xstilts.store.provenance import read_json
 
 # Dense bf16 peak FLOP/s per GPU type (CPU: what the demo measured, notes/measurements).
@@ -177,10 +178,10 @@ class Sizes:
             self.unknown.add(f"{dataset}/{split}")
         return known or 0
 
-    def read(self, ref: dict, language: str | None = None) -> int:
+    def read(self, ref: DataRef, language: str | None = None) -> int:
         """Examples a job reads of a data reference (its subsample limit applied)."""
-        rows = self.rows(ref["dataset"], language or ref.get("language", "en"), ref["split"])
-        return min(rows, ref.get("max_examples", rows))
+        rows = self.rows(ref.dataset, language or ref.language or "en", ref.split)
+        return rows if ref.max_examples is None else min(rows, ref.max_examples)
 
 
 # --- jobs -----------------------------------------------------------------------------------
@@ -191,15 +192,15 @@ def tokens_per_example(data_format: str, max_length: int) -> float:
     return min(median, max_length) * sequences
 
 
-def parts(spec: dict) -> list[dict]:
+def parts(spec: TaskSpec) -> list[TaskSpec]:
     """The single tasks a training spec trains (a multi-task spec's sub-tasks)."""
-    return list(spec["subtasks"].values()) if "subtasks" in spec else [spec]
+    return list(spec.subtasks.values()) if spec.subtasks else [spec]
 
 
-def evaluated(spec: dict, sizes: Sizes) -> int:
+def evaluated(spec: TaskSpec, sizes: Sizes) -> int:
     """Examples a target job predicts: every language of its eval and test splits."""
-    return sum(sizes.read(spec[part], language) for part in ("eval", "test") if part in spec
-               for language in spec["languages"])
+    return sum(sizes.read(ref, language) for ref in (spec.eval, spec.test) if ref is not None
+               for language in spec.languages)
 
 
 class Planner:
@@ -216,22 +217,22 @@ class Planner:
         self.step_overhead_s = (STEP_OVERHEAD_S[self.device] * self.total_parameters
                                 / LARGE_PARAMETERS)
 
-    def training_job(self, spec: dict, predicted: int, checkpoint: Path) -> Job:
+    def training_job(self, spec: TaskSpec, predicted: int, checkpoint: Path) -> Job:
         job = Job()
         forward_tokens, steps, evaluations = 0.0, 0, 0
         for part in parts(spec):
-            examples = sum(self.sizes.read(ref) for ref in part["train"])
-            per_example = tokens_per_example(part["format"], part["max_length"])
+            examples = sum(self.sizes.read(ref) for ref in part.train)
+            per_example = tokens_per_example(part.format, part.max_length)
             job.examples += examples
-            job.tokens += examples * spec["epochs"] * per_example
-            part_steps = math.ceil(examples * spec["epochs"] / spec["batch_size"])
+            job.tokens += examples * spec.epochs * per_example
+            part_steps = math.ceil(examples * spec.epochs / spec.batch_size)
             steps += part_steps
-            part_evaluations = math.ceil(part_steps / spec["hparams"]["eval_every_steps"])
+            part_evaluations = math.ceil(part_steps / spec.hparams.eval_every_steps)
             evaluations += part_evaluations
-            selection = min(spec["hparams"]["selection_examples"],
-                            sum(self.sizes.read(ref) for ref in part["dev"]))
+            selection = min(spec.hparams.selection_examples,
+                            sum(self.sizes.read(ref) for ref in part.dev))
             forward_tokens += (part_evaluations * selection + predicted) * per_example
-        rate = self.throughput.tokens_per_second(parts(spec)[0]["format"])
+        rate = self.throughput.tokens_per_second(parts(spec)[0].format)
         job.seconds = (self.start_s + steps * self.step_overhead_s + job.tokens / rate
                        + forward_tokens / (FORWARD_SPEEDUP * rate))
         self.add_disk(job, evaluations)
@@ -253,9 +254,9 @@ class Planner:
                 job.seconds, job.measured = float(wall), True
         return job
 
-    def retrieval_job(self, specs: list[dict]) -> Job:
+    def retrieval_job(self, specs: list[TaskSpec]) -> Job:
         sentences = sum(evaluated(spec, self.sizes) for spec in specs)
-        tokens = sentences * tokens_per_example("retrieval", specs[0]["max_length"])
+        tokens = sentences * tokens_per_example("retrieval", specs[0].max_length)
         rate = self.throughput.tokens_per_second("pair_classification")
         return Job(seconds=self.start_s + tokens / (FORWARD_SPEEDUP * rate))
 
@@ -266,8 +267,8 @@ class Planner:
         rows = ([BASELINE] if config["experiment"]["baseline"] else []) + intermediate
         targets = [resolve_task(config, "target_tasks", t, seeds[0])
                    for t in config["experiment"]["targets"]]
-        trained = [t for t in targets if t["format"] != "retrieval"]
-        retrieval = [t for t in targets if t["format"] == "retrieval"]
+        trained = [t for t in targets if t.format != "retrieval"]
+        retrieval = [t for t in targets if t.format == "retrieval"]
         plans = {name: RulePlan(name) for name in (
             "prepare_dataset", "base_model", "train_intermediate", "train_target",
             "evaluate_retrieval", "score", "table2")}
@@ -280,21 +281,19 @@ class Planner:
                     spec, 0, Path(f"models/intermediate/{task}/seed{seed}")))
             for row in rows:
                 for target in trained:
-                    spec = {**target, "seed": seed}
+                    spec = replace(target, seed=seed)
                     plans["train_target"].jobs.append(self.training_job(
                         spec, evaluated(spec, self.sizes),
-                        Path(f"models/target/{row}/{target['task']}/seed{seed}")))
+                        Path(f"models/target/{row}/{target.task}/seed{seed}")))
                 if retrieval:
                     plans["evaluate_retrieval"].jobs.append(self.retrieval_job(retrieval))
                 plans["score"].jobs += [Job() for _ in targets]
         plans["table2"].jobs = [Job()]
         return [plan for plan in plans.values() if plan.jobs]
 
-    def used_datasets(self, intermediate: list[str], targets: list[dict]) -> set[str]:
-        from xstilts.config import datasets_of
-
+    def used_datasets(self, intermediate: list[str], targets: list[TaskSpec]) -> set[str]:
         specs = [resolve_task(self.config, "intermediate_tasks", t) for t in intermediate]
-        return {name for spec in specs + targets for name in datasets_of(spec)}
+        return {name for spec in specs + targets for name in spec.datasets()}
 
 
 # --- report ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xstilts.config import resolve_task
+from xstilts.spec.specs import TaskSpec
 from xstilts.store.provenance import read_json
 
 HEADER = ["task", "role", "format", "train", "dev", "test", "languages", "language_list"]
@@ -33,7 +34,7 @@ def describe_tasks(config: dict, intermediate: list[str], targets: list[str]) ->
                for name in targets])
 
 
-def describe(spec: dict, role: str) -> dict:
+def describe(spec: TaskSpec, role: str) -> dict:
     """{task, role, format, languages, train, dev, test}: the last three are lists of data
     references {dataset, split, [fallback_split,] languages}."""
     train = data_refs_of(spec, "train")
@@ -41,20 +42,20 @@ def describe(spec: dict, role: str) -> dict:
         dev, test = data_refs_of(spec, "dev"), []
         languages = sorted({language for ref in train + dev for language in ref["languages"]})
     else:
-        languages = spec["languages"]
-        evaluation = spec["eval"]
-        test = spec.get("test") or {**evaluation, "split": "test"}
+        languages = list(spec.languages)
+        evaluation = spec.eval.to_dict()
+        test = spec.test.to_dict() if spec.test else {**evaluation, "split": "test"}
         dev = [{**evaluation, "languages": languages}]
         test = [{**test, "languages": languages}]
-    return {"task": spec["task"], "role": role, "format": spec["format"],
+    return {"task": spec.task, "role": role, "format": spec.format,
             "languages": languages, "train": train, "dev": dev, "test": test}
 
 
-def data_refs_of(spec: dict, key: str) -> list[dict]:
+def data_refs_of(spec: TaskSpec, key: str) -> list[dict]:
     """A task's `train` or `dev` references, those of a multi-task mixture's parts included."""
-    own = [{"dataset": ref["dataset"], "split": ref["split"], "languages": [ref["language"]]}
-           for ref in spec.get(key, [])]
-    subtasks = spec.get("subtasks", {}).values()
+    own = [{"dataset": ref.dataset, "split": ref.split, "languages": [ref.language]}
+           for ref in getattr(spec, key) or ()]
+    subtasks = (spec.subtasks or {}).values()
     return [*own, *(ref for sub in subtasks for ref in data_refs_of(sub, key))]
 
 

@@ -147,6 +147,14 @@ class TaskSpec(Spec):
     subtasks: dict[str, TaskSpec] | None = None
     mlm: MaskedLM | None = None
 
+    def datasets(self) -> list[str]:
+        """Names of the prepared datasets the task reads, in first-use order."""
+        refs = [*(self.train or ()), *(self.dev or ()), *filter(None, (self.eval, self.test))]
+        names = [ref.dataset for ref in refs]
+        names += [name for sub in (self.subtasks or {}).values() for name in sub.datasets()]
+        names += [self.mlm.dataset] if self.mlm else []
+        return list(dict.fromkeys(names))
+
 
 TaskSpec.NESTED = {"hparams": Hyperparameters, "train": (DataRef,), "dev": (DataRef,),
                    "eval": DataRef, "test": DataRef, "subtasks": {TaskSpec}, "mlm": MaskedLM}

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from xstilts.data.schemas import dataset_languages, get_schema
+from xstilts.spec.specs import DataRef, DatasetSpec
 from xstilts.store.atomic import atomic_output
 from xstilts.store.provenance import MANIFEST, read_json, sha256_file, source_record
 
@@ -36,10 +37,10 @@ def read_manifest(dataset_dir: Path) -> dict:
     return read_json(path)
 
 
-def read_split(dataset_dir: Path, language: str, split: str, sample: dict | None = None):
+def read_split(dataset_dir: Path, language: str, split: str, sample: DataRef | None = None):
     """One canonical split as a pyarrow Table (no torch import), after checking that the
-    file is the one its manifest hashed; `sample` (a data reference, or a target's eval or
-    test spec) may ask for a seeded subset of it (xstilts.data.subsample)."""
+    file is the one its manifest hashed; `sample` (a data reference: a training split or a
+    target's eval or test split) may ask for a seeded subset of it (xstilts.data.subsample)."""
     import pyarrow.parquet as pq
 
     from xstilts.data.subsample import limit_of, subsample
@@ -59,7 +60,7 @@ def read_split(dataset_dir: Path, language: str, split: str, sample: dict | None
     return subsample(pq.read_table(path), manifest["format"], language, *limit_of(sample))
 
 
-def split_sizes(dataset_dir: Path, language: str, split: str, sample: dict | None) -> dict:
+def split_sizes(dataset_dir: Path, language: str, split: str, sample: DataRef | None) -> dict:
     """{rows: read, of: prepared} of one split as a job reads it (provenance)."""
     from xstilts.data.subsample import limit_of
 
@@ -70,31 +71,31 @@ def split_sizes(dataset_dir: Path, language: str, split: str, sample: dict | Non
     return {"rows": rows, "of": prepared}
 
 
-def load_raw(name: str, spec: dict, demo: dict) -> dict:
+def load_raw(name: str, spec: DatasetSpec, demo: dict) -> dict:
     """{hub configuration key: DatasetDict} in the hub's schema, from the hub, the original
     release files (docs/local-data.md) or the generator."""
-    schema = get_schema(spec["schema"], name)
-    languages = dataset_languages(spec)
-    if spec["source"] == "demo":
+    schema = get_schema(spec.schema, name)
+    languages = dataset_languages(spec.to_dict())
+    if spec.source == "demo":
         from xstilts.data.demo import generate
 
         return first_rows(generate(schema, name, languages, demo["train_examples"],
                                    demo["eval_examples"], demo["seed"]), spec)
-    if spec["source"] == "local":  # the release files (air-gapped; licensed CCGbank)
+    if spec.source == "local":  # the release files (air-gapped; licensed CCGbank)
         from xstilts.data.original import read_local
 
-        return first_rows(read_local(name, schema, Path(spec["path"]), languages), spec)
+        return first_rows(read_local(name, schema, Path(spec.path), languages), spec)
     return load_hub(name, spec, schema, languages)
 
 
-def first_rows(raw: dict, spec: dict) -> dict:
+def first_rows(raw: dict, spec: DatasetSpec) -> dict:
     """`raw` with each split cut to its first `rows_per_language` rows, where the dataset
     entry sets it (a corpus's size; per hub configuration, i.e. per language)."""
-    if "rows_per_language" not in spec:
+    if spec.rows_per_language is None:
         return raw
     from datasets import DatasetDict
 
-    limit = spec["rows_per_language"]
+    limit = spec.rows_per_language
     return {key: DatasetDict({split: table.select(range(min(limit, len(table))))
                               for split, table in splits.items()})
             for key, splits in raw.items()}
@@ -114,19 +115,19 @@ def first_streamed_rows(streams, schema, limit: int):
         for split, stream in streams.items()})
 
 
-def load_hub(name: str, spec: dict, schema, languages: list[str]) -> dict:
+def load_hub(name: str, spec: DatasetSpec, schema, languages: list[str]) -> dict:
     from datasets import load_dataset
 
     def load(config_name):
-        if "rows_per_language" in spec:  # a corpus's first rows, not a whole dump
-            return first_streamed_rows(load_dataset(spec["path"], config_name, streaming=True,
-                                                    revision=spec["revision"]),
-                                       schema, spec["rows_per_language"])
-        return load_dataset(spec["path"], config_name, revision=spec["revision"])
+        if spec.rows_per_language is not None:  # a corpus's first rows, not a whole dump
+            return first_streamed_rows(load_dataset(spec.path, config_name, streaming=True,
+                                                    revision=spec.revision),
+                                       schema, spec.rows_per_language)
+        return load_dataset(spec.path, config_name, revision=spec.revision)
 
-    if "configs" in spec:
-        return {lang: load(spec["configs"][lang]) for lang in languages}
-    name_template = spec.get("name")
+    if spec.configs is not None:
+        return {lang: load(spec.configs[lang]) for lang in languages}
+    name_template = spec.name
     if schema.language_column or not name_template or "{lang}" not in name_template:
         return {None: load(name_template)}
     return {lang: load(name_template.format(lang=lang)) for lang in languages}
@@ -233,22 +234,24 @@ def dataset_label_names(schema, dataset_dir: Path, files: dict) -> list[str]:
     return sorted(tags)
 
 
-def write_prepared(name: str, spec: dict, raw: dict, out_dir: Path) -> dict:
+def write_prepared(name: str, spec: DatasetSpec, raw: dict, out_dir: Path) -> dict:
     """Convert hub rows to canonical files plus manifest, atomically at `out_dir`."""
-    schema = get_schema(spec["schema"], name)
+    schema = get_schema(spec.schema, name)
     with atomic_output(out_dir) as partial:
         manifest = _write_dataset(name, spec, schema, raw, partial)
     return manifest
 
 
-def _write_dataset(name: str, spec: dict, schema, raw: dict, partial: Path) -> dict:
-    files, dropped, misaligned = write_splits(name, schema, raw, dataset_languages(spec), partial)
+def _write_dataset(name: str, spec: DatasetSpec, schema, raw: dict, partial: Path) -> dict:
+    plain = spec.to_dict()
+    files, dropped, misaligned = write_splits(name, schema, raw, dataset_languages(plain),
+                                              partial)
     manifest = {
         "dataset": name,
         "format": schema.format,
-        "schema": spec["schema"],
-        "source": source_record({key: spec[key] for key in (
-            "source", "path", "name", "revision", "rows_per_language") if key in spec}),
+        "schema": spec.schema,
+        "source": source_record({key: plain[key] for key in (
+            "source", "path", "name", "revision", "rows_per_language") if key in plain}),
         "label_names": dataset_label_names(schema, partial, files),
         "files": dict(sorted(files.items())),
         "dropped_unlabelled_rows": dropped,

@@ -48,6 +48,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+from xstilts.spec.specs import TaskSpec
 from xstilts.store import atomic
 
 PACKAGES = ("torch", "transformers", "datasets", "tokenizers", "accelerate", "safetensors",
@@ -205,14 +206,15 @@ def dataset_refs(data_root: Path, names) -> dict:
     return {name: manifest_ref(Path(data_root) / name) for name in dict.fromkeys(names)}
 
 
-def evaluated_datasets(spec: dict) -> list[str]:
+def evaluated_datasets(spec: TaskSpec) -> list[str]:
     """Names of the datasets predicting or scoring a target task reads (eval, test)."""
-    return [spec[split]["dataset"] for split in ("eval", "test") if split in spec]
+    return [ref.dataset for ref in (spec.eval, spec.test) if ref is not None]
 
 
-def selected(spec: dict, keys: tuple[str, ...]) -> dict:
-    """The spec's values of `keys`, leaving out unset ones (a retrieval spec's seed)."""
-    return {key: spec[key] for key in keys if spec.get(key) is not None}
+def selected(spec: TaskSpec, keys: tuple[str, ...]) -> dict:
+    """The spec's plain values of `keys`, leaving out unset ones (a retrieval spec's seed)."""
+    plain = spec.to_dict()
+    return {key: plain[key] for key in keys if plain.get(key) is not None}
 
 
 def code_version() -> dict:
@@ -268,7 +270,7 @@ def record(kind: str, *, params: dict, inputs: dict, outputs: dict, started: str
     }
 
 
-def predictions_record(spec: dict, checkpoint_dir: Path, data_root: Path, started: str, *,
+def predictions_record(spec: TaskSpec, checkpoint_dir: Path, data_root: Path, started: str, *,
                        params: dict | None = None, extra: dict | None = None) -> dict:
     """The record of a prediction file: the checkpoint that predicted, the data it read
     (`write_result` adds the hash of the predictions)."""
@@ -279,7 +281,7 @@ def predictions_record(spec: dict, checkpoint_dir: Path, data_root: Path, starte
         outputs={}, started=started, extra=extra)
 
 
-def scores_record(spec: dict, predictions: Path, data_root: Path, started: str, *,
+def scores_record(spec: TaskSpec, predictions: Path, data_root: Path, started: str, *,
                   extra: dict | None = None) -> dict:
     """The record of a score file: the predictions scored, the gold data read
     (`write_result` adds the hash of the scores)."""

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xstilts.spec.specs import DataRef, TaskSpec
 from xstilts.store.prepared import read_manifest, split_sizes
 
 
-def eval_splits(eval_spec: dict, manifest: dict,
+def eval_splits(eval_spec: DataRef, manifest: dict,
                 languages: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     """({language: split it is evaluated on}, {language: why it is left out}).
 
@@ -17,7 +18,7 @@ def eval_splits(eval_spec: dict, manifest: dict,
     `fallback_split` where one is configured, else left out of predictions and task score
     (UD-POS: kk, th, tl and yo have no dev set; the paper's toolkit scores them on test
     only)."""
-    split, fallback = eval_spec["split"], eval_spec.get("fallback_split")
+    split, fallback = eval_spec.split, eval_spec.fallback_split
     splits, left_out = {}, {}
     for language in languages:
         for candidate in (split, fallback):
@@ -25,17 +26,17 @@ def eval_splits(eval_spec: dict, manifest: dict,
                 splits[language] = candidate
                 break
         else:
-            left_out[language] = f"no {split} split in {eval_spec['dataset']}"
+            left_out[language] = f"no {split} split in {eval_spec.dataset}"
     if not splits:
-        raise ValueError(f"{eval_spec['dataset']}: no language has split {split!r}")
+        raise ValueError(f"{eval_spec.dataset}: no language has split {split!r}")
     return splits, left_out
 
 
-def labelled_languages(spec: dict, manifest: dict) -> tuple[list[str], dict[str, str]]:
+def labelled_languages(spec: TaskSpec, manifest: dict) -> tuple[list[str], dict[str, str]]:
     """(languages with a labelled test split, {language: why it is skipped})."""
-    split, dataset = spec["test"]["split"], spec["test"]["dataset"]
+    split, dataset = spec.test.split, spec.test.dataset
     present, skipped = [], {}
-    for language in spec["languages"]:
+    for language in spec.languages:
         key = f"{language}/{split}"
         if key in manifest["files"]:
             present.append(language)
@@ -48,19 +49,20 @@ def labelled_languages(spec: dict, manifest: dict) -> tuple[list[str], dict[str,
 
 
 
-def evaluated_sizes(spec: dict, data_root: Path) -> dict:
+def evaluated_sizes(spec: TaskSpec, data_root: Path) -> dict:
     """{dataset/language/split: {rows, of}} of every split a target's predictions and scores
     read (eval, and test where labelled): the sizes recorded in their provenance."""
     sizes = {}
     for part in ("eval", "test"):
-        if part not in spec:
+        sample = getattr(spec, part)
+        if sample is None:
             continue
-        dataset_dir = Path(data_root) / spec[part]["dataset"]
+        dataset_dir = Path(data_root) / sample.dataset
         manifest = read_manifest(dataset_dir)
-        splits = (dict.fromkeys(labelled_languages(spec, manifest)[0], spec["test"]["split"])
-                  if part == "test" else eval_splits(spec["eval"], manifest, spec["languages"])[0])
+        splits = (dict.fromkeys(labelled_languages(spec, manifest)[0], spec.test.split)
+                  if part == "test" else eval_splits(spec.eval, manifest, spec.languages)[0])
         for language, split in splits.items():
-            sizes[f"{spec[part]['dataset']}/{language}/{split}"] = split_sizes(
-                dataset_dir, language, split, spec[part])
+            sizes[f"{sample.dataset}/{language}/{split}"] = split_sizes(
+                dataset_dir, language, split, sample)
     return sizes
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from xstilts.formats import get_format
 from xstilts.formats.inference import pick_device
+from xstilts.spec.specs import TaskSpec
 from xstilts.store import provenance
 from xstilts.store.prepared import read_manifest, read_split
 from xstilts.store.splits import eval_splits
@@ -27,29 +28,29 @@ log = logging.getLogger("xstilts.train.loop")
 STATE_FILE = "trainer_state.json"  # written last into each Trainer checkpoint
 
 
-def training_arguments(spec: dict, work_dir: Path, n_train: int, bf16: bool, device: str,
+def training_arguments(spec: TaskSpec, work_dir: Path, n_train: int, bf16: bool, device: str,
                        prebatched: bool = False):
     """Trainer settings; `prebatched`: each training item is already a whole micro-batch."""
     from transformers import TrainingArguments
 
-    hp = spec["hparams"]
-    micro, accumulation = micro_batching(spec["batch_size"], hp["max_batch_per_device"])
+    hp = spec.hparams
+    micro, accumulation = micro_batching(spec.batch_size, hp.max_batch_per_device)
     # n_train counts examples, or micro-batches when prebatched
-    total_steps = math.ceil(n_train / (accumulation if prebatched else spec["batch_size"])
-                            * spec["epochs"])
-    eval_steps = max(1, min(hp["eval_every_steps"], total_steps))
+    total_steps = math.ceil(n_train / (accumulation if prebatched else spec.batch_size)
+                            * spec.epochs)
+    eval_steps = max(1, min(hp.eval_every_steps, total_steps))
     return TrainingArguments(
         output_dir=str(work_dir),
         per_device_train_batch_size=1 if prebatched else micro,
         remove_unused_columns=not prebatched,  # a pre-built batch names its task
         gradient_accumulation_steps=accumulation,
-        per_device_eval_batch_size=hp["eval_batch_size"],
-        num_train_epochs=spec["epochs"],
-        learning_rate=hp["learning_rate"],
-        adam_epsilon=hp["adam_epsilon"],
-        weight_decay=hp["weight_decay"],
-        max_grad_norm=hp["max_grad_norm"],
-        warmup_steps=hp["warmup_ratio"],  # a float below 1 is a fraction of all steps
+        per_device_eval_batch_size=hp.eval_batch_size,
+        num_train_epochs=spec.epochs,
+        learning_rate=hp.learning_rate,
+        adam_epsilon=hp.adam_epsilon,
+        weight_decay=hp.weight_decay,
+        max_grad_norm=hp.max_grad_norm,
+        warmup_steps=hp.warmup_ratio,  # a float below 1 is a fraction of all steps
         lr_scheduler_type="linear",
         eval_strategy="steps",
         eval_steps=eval_steps,
@@ -65,28 +66,28 @@ def training_arguments(spec: dict, work_dir: Path, n_train: int, bf16: bool, dev
         greater_is_better=True,
         logging_steps=max(1, min(50, eval_steps)),
         train_sampling_strategy=(
-            "group_by_length" if hp["group_by_length"] and not prebatched else "random"),
+            "group_by_length" if hp.group_by_length and not prebatched else "random"),
         bf16=bf16,
-        optim=hp["optimizer"],
-        torch_compile=hp["compile"],
+        optim=hp.optimizer,
+        torch_compile=hp.compile,
         use_cpu=device == "cpu",
-        seed=spec["seed"],
-        data_seed=spec["seed"],
-        dataloader_num_workers=hp["dataloader_workers"],
+        seed=spec.seed,
+        data_seed=spec.seed,
+        dataloader_num_workers=hp.dataloader_workers,
         report_to="none",
         disable_tqdm=False,
     )
 
 
-def single_task_setup(spec: dict, init_dir: Path, data_root: Path, tokenizer) -> TrainingSetup:
-    part = task_part(spec["task"], spec, data_root, tokenizer)
+def single_task_setup(spec: TaskSpec, init_dir: Path, data_root: Path, tokenizer) -> TrainingSetup:
+    part = task_part(spec.task, spec, data_root, tokenizer)
     model, transfer = part.task_format.build_model(init_dir, part.label_names)
     return TrainingSetup(model, model, part.features, part.collate,
                          lambda trained: part.selection_score(trained, tokenizer), transfer,
-                         part.dev_table.num_rows, spec["train"] + spec["dev"])
+                         part.dev_table.num_rows, spec.train + spec.dev)
 
 
-def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path,
+def train(spec: TaskSpec, init_dir: Path, data_root: Path, out_dir: Path,
           checkpoint_minutes: float = 30) -> tuple:
     """Train and save the selected checkpoint at `out_dir`; return (model, tokenizer, record).
 
@@ -102,15 +103,15 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path,
     started, clock = provenance.now(), time.monotonic()
     init_dir, data_root, out_dir = Path(init_dir), Path(data_root), Path(out_dir)
     init_ref = provenance.verified_checkpoint(init_dir)  # before any compute is spent on it
-    device, bf16 = pick_device(spec["precision"])
-    set_seed(spec["seed"])
+    device, bf16 = pick_device(spec.precision)
+    set_seed(spec.seed)
     tokenizer = AutoTokenizer.from_pretrained(init_dir)
     spec = within_model_limit(spec, max_input_length(init_dir))
-    setup = (mlm_setup if "mlm" in spec
-             else multitask_setup if spec["format"] == "multitask" else single_task_setup)(
+    setup = (mlm_setup if spec.mlm is not None
+             else multitask_setup if spec.format == "multitask" else single_task_setup)(
         spec, init_dir, data_root, tokenizer)
     log.info("%s: %d training items and %d selection examples on %s (bf16=%s)",
-             spec["task"], len(setup.train_set), setup.selection_examples, device, bf16)
+             spec.task, len(setup.train_set), setup.selection_examples, device, bf16)
 
     work_dir = out_dir.with_name(out_dir.name + ".work")
     resume_from = resumable_checkpoint(work_dir, spec)
@@ -125,7 +126,7 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path,
         eval_dataset=setup.train_set,  # unused: evaluation is `select`
         processing_class=tokenizer,
         data_collator=setup.collate,
-        callbacks=[EarlyStoppingCallback(spec["hparams"]["early_stopping_patience"]),
+        callbacks=[EarlyStoppingCallback(spec.hparams.early_stopping_patience),
                    resume_checkpoints(checkpoint_minutes)],
     )
     if resume_from:
@@ -134,8 +135,8 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path,
     trainer.train(resume_from_checkpoint=resume_from)
     trainer.best.restore(trainer.model)
     selection = {
-        "metric": f"{spec['format']} selection score on {setup.selection_examples} "
-                  f"English dev examples ({spec['hparams']['selection_rows']} rows of `dev`)",
+        "metric": f"{spec.format} selection score on {setup.selection_examples} "
+                  f"English dev examples ({spec.hparams.selection_rows} rows of `dev`)",
         "best_metric": trainer.state.best_metric,
         "best_step": trainer.state.best_global_step,
         "steps_trained": trainer.state.global_step,
@@ -147,10 +148,10 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path,
     save_checkpoint(setup.checkpoint_model, tokenizer, out_dir)
     discard(work_dir)
     record = provenance.record_checkpoint(
-        out_dir, "checkpoint", params=spec,
+        out_dir, "checkpoint", params=spec.to_dict(),
         inputs={"init": init_ref,
                 "data": provenance.dataset_refs(
-                    data_root, [ref["dataset"] for ref in setup.data_refs])},
+                    data_root, [ref.dataset for ref in setup.data_refs])},
         started=started,
         extra={"selection": selection, "encoder_transfer": setup.transfer,
                "device": device_name(torch, device), "bf16": bf16,
@@ -161,14 +162,14 @@ def train(spec: dict, init_dir: Path, data_root: Path, out_dir: Path,
     return setup.checkpoint_model, tokenizer, record
 
 
-def resumable_checkpoint(work_dir: Path, spec: dict) -> str | None:
+def resumable_checkpoint(work_dir: Path, spec: TaskSpec) -> str | None:
     """The last complete checkpoint a killed run of this same job left in `work_dir`.
 
     The work directory belongs to one spec: a changed spec starts it afresh. A checkpoint
     is complete once its trainer state, which the Trainer writes last, parses.
     """
     spec_file = work_dir / "spec.json"
-    spec_text = json.dumps(spec, sort_keys=True)
+    spec_text = json.dumps(spec.to_dict(), sort_keys=True)
     if not spec_file.exists() or spec_file.read_text() != spec_text:
         shutil.rmtree(work_dir, ignore_errors=True)
         work_dir.mkdir(parents=True)
@@ -211,21 +212,21 @@ def save_checkpoint(model, tokenizer, out_dir: Path) -> None:
     save(model, tokenizer, out_dir)
 
 
-def predict_languages(model, tokenizer, spec: dict, data_root: Path) -> dict:
+def predict_languages(model, tokenizer, spec: TaskSpec, data_root: Path) -> dict:
     """{language: {example id: prediction}} for every evaluation language."""
-    dataset_dir = Path(data_root) / spec["eval"]["dataset"]
-    splits, left_out = eval_splits(spec["eval"], read_manifest(dataset_dir), spec["languages"])
+    dataset_dir = Path(data_root) / spec.eval.dataset
+    splits, left_out = eval_splits(spec.eval, read_manifest(dataset_dir), spec.languages)
     for language, why in left_out.items():
-        log.info("%s %s left out: %s", spec["task"], language, why)
-    return predict_splits(model, tokenizer, spec, dataset_dir, splits, spec["eval"])
+        log.info("%s %s left out: %s", spec.task, language, why)
+    return predict_splits(model, tokenizer, spec, dataset_dir, splits, spec.eval)
 
 
-def predict_splits(model, tokenizer, spec: dict, dataset_dir: Path,
+def predict_splits(model, tokenizer, spec: TaskSpec, dataset_dir: Path,
                    splits: dict[str, str], sample: dict) -> dict:
     """{language: {example id: prediction}} of each language's split ({language: split});
     `sample`: the eval or test spec, which may ask for a subset (max_examples)."""
     label_names = read_manifest(dataset_dir)["label_names"]
-    task_format = get_format(spec["format"])
+    task_format = get_format(spec.format)
     by_language = {}
     for language, split in splits.items():
         table = read_split(dataset_dir, language, split, sample)

@@ -41,50 +41,52 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
+from xstilts.spec.specs import DataRef, TaskSpec
+
 log = logging.getLogger("xstilts.train.mlm")
 MLM_PART = "masked-lm"  # a hyphen: never the name of a configured task
 TOKENIZE_BATCH = 1000  # documents tokenised at a time
 
 
-def mlm_setup(spec: dict, init_dir: Path, data_root: Path, tokenizer):
+def mlm_setup(spec: TaskSpec, init_dir: Path, data_root: Path, tokenizer):
     """A TrainingSetup (xstilts.train.loop) of the task(s) of `spec` plus its masked-LM part."""
     from xstilts.train.multitask import shared_encoder_setup
     from xstilts.train.parts import task_part
 
-    tasks = spec["subtasks"] if spec["format"] == "multitask" else {spec["task"]: spec}
+    tasks = spec.subtasks if spec.format == "multitask" else {spec.task: spec}
     parts = [task_part(name, sub, data_root, tokenizer) for name, sub in tasks.items()]
     return with_mlm(shared_encoder_setup(spec, parts, init_dir, tokenizer), spec, init_dir,
                     data_root, tokenizer)
 
 
-def with_mlm(setup, spec: dict, init_dir: Path, data_root: Path, tokenizer):
+def with_mlm(setup, spec: TaskSpec, init_dir: Path, data_root: Path, tokenizer):
     """`setup` (pre-built task micro-batches on a shared encoder) with the MLM part added."""
     from transformers import DataCollatorForLanguageModeling
 
     from xstilts.models.base import max_input_length
     from xstilts.train.parts import micro_batching
 
-    mlm = spec["mlm"]
-    max_length = min(mlm["max_length"], max_input_length(init_dir))
-    chunks = CorpusChunks.read(Path(data_root), mlm["dataset"], mlm["languages"], tokenizer,
+    mlm = spec.mlm
+    max_length = min(mlm.max_length, max_input_length(init_dir))
+    chunks = CorpusChunks.read(Path(data_root), mlm.dataset, mlm.languages, tokenizer,
                                max_length)
     head, report = shared_masked_lm(init_dir, setup.checkpoint_model.base_model)
     setup.model.tasks[MLM_PART] = head
     # Without loss kwargs the Trainer averages the micro-batches' own mean losses; with them
     # it would count labels across parts (examples and masked tokens) and not average.
     setup.model.accepts_loss_kwargs = False
-    micro, _ = micro_batching(spec["batch_size"], spec["hparams"]["max_batch_per_device"])
-    collate = DataCollatorForLanguageModeling(tokenizer, mlm_probability=mlm["probability"],
+    micro, _ = micro_batching(spec.batch_size, spec.hparams.max_batch_per_device)
+    collate = DataCollatorForLanguageModeling(tokenizer, mlm_probability=mlm.probability,
                                               pad_to_multiple_of=8)
-    batches = MaskedLMBatches(chunks, mlm_batches_per_epoch(len(setup.train_set), mlm["ratio"]),
-                              micro, collate, spec["seed"])
+    batches = MaskedLMBatches(chunks, mlm_batches_per_epoch(len(setup.train_set), mlm.ratio),
+                              micro, collate, spec.seed)
     log.info("MLM: %d batches per epoch of %d chunks (up to %d tokens) from %s",
              len(batches), micro, max_length, chunks.summary())
-    corpus_refs = [{"dataset": mlm["dataset"], "split": "train", "language": language}
-                   for language in mlm["languages"]]
+    corpus_refs = [DataRef(dataset=mlm.dataset, split="train", language=language)
+                   for language in mlm.languages]
     return replace(setup, train_set=WithMaskedLM(setup.train_set, batches),
                    transfer={**setup.transfer, MLM_PART: report},
-                   data_refs=setup.data_refs + corpus_refs)
+                   data_refs=[*setup.data_refs, *corpus_refs])
 
 
 def mlm_batches_per_epoch(task_batches: int, ratio: float) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from xstilts.spec.specs import TaskSpec
 from xstilts.train.trainer import tied_weights_trainer
 
 log = logging.getLogger("xstilts.train.multitask")
@@ -78,16 +79,16 @@ def mean_selection_score(parts: list, tokenizer, model) -> float:
     return fmean(scores.values())
 
 
-def multitask_setup(spec: dict, init_dir: Path, data_root: Path, tokenizer):
+def multitask_setup(spec: TaskSpec, init_dir: Path, data_root: Path, tokenizer):
     """A TrainingSetup (xstilts.train.loop) training every sub-task on one shared encoder."""
     from xstilts.train.parts import task_part
 
     parts = [task_part(name, sub, data_root, tokenizer)
-             for name, sub in spec["subtasks"].items()]
+             for name, sub in spec.subtasks.items()]
     return shared_encoder_setup(spec, parts, init_dir, tokenizer)
 
 
-def shared_encoder_setup(spec: dict, parts: list, init_dir: Path, tokenizer):
+def shared_encoder_setup(spec: TaskSpec, parts: list, init_dir: Path, tokenizer):
     """A TrainingSetup of pre-built micro-batches of `parts` (TaskParts), one head each on
     one encoder; also the base that xstilts.train.mlm adds its masked-LM part to."""
     from xstilts.train.parts import TrainingSetup, micro_batching
@@ -95,12 +96,12 @@ def shared_encoder_setup(spec: dict, parts: list, init_dir: Path, tokenizer):
     built = {part.name: part.task_format.build_model(init_dir, part.label_names)
              for part in parts}
     model, checkpoint_model = shared_encoder_model({name: m for name, (m, _) in built.items()})
-    micro, _ = micro_batching(spec["batch_size"], spec["hparams"]["max_batch_per_device"])
-    refs = [ref for part in parts for ref in part.spec["train"] + part.spec["dev"]]
+    micro, _ = micro_batching(spec.batch_size, spec.hparams.max_batch_per_device)
+    refs = [ref for part in parts for ref in part.spec.train + part.spec.dev]
     return TrainingSetup(
         model=model,
         checkpoint_model=checkpoint_model,
-        train_set=TaskBatches(parts, micro, spec["seed"]),
+        train_set=TaskBatches(parts, micro, spec.seed),
         collate=first_item,
         select=lambda trained: mean_selection_score(parts, tokenizer, trained),
         transfer={name: report for name, (_, report) in built.items()},

@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from xstilts.formats import get_format
+from xstilts.spec.specs import DataRef, TaskSpec
 from xstilts.store.prepared import read_manifest, read_split, split_sizes
 
 
@@ -20,7 +21,7 @@ def micro_batching(batch_size: int, max_per_device: int) -> tuple[int, int]:
 
 def head_label_names(data_root: Path, refs: list[dict]) -> list[str]:
     """The label set shared by every dataset in `refs` (one head for all of them)."""
-    names = {ref["dataset"]: read_manifest(data_root / ref["dataset"])["label_names"]
+    names = {ref.dataset: read_manifest(data_root / ref.dataset)["label_names"]
              for ref in refs}
     distinct = {tuple(labels) for labels in names.values()}
     if len(distinct) != 1:
@@ -32,15 +33,15 @@ def read_refs(data_root: Path, refs: list[dict]):
     """Concatenate the canonical splits named by `refs` into one pyarrow Table."""
     import pyarrow as pa
 
-    tables = [read_split(data_root / ref["dataset"], ref["language"], ref["split"], ref)
+    tables = [read_split(data_root / ref.dataset, ref.language, ref.split, ref)
               for ref in refs]
     return pa.concat_tables(tables, promote_options="default")
 
 
 def refs_sizes(data_root: Path, refs: list[dict]) -> dict:
     """{dataset/language/split: {rows, of}}: how much of each prepared split a job read."""
-    return {f"{ref['dataset']}/{ref['language']}/{ref['split']}":
-            split_sizes(Path(data_root) / ref["dataset"], ref["language"], ref["split"], ref)
+    return {f"{ref.dataset}/{ref.language}/{ref.split}":
+            split_sizes(Path(data_root) / ref.dataset, ref.language, ref.split, ref)
             for ref in refs}
 
 
@@ -66,7 +67,7 @@ class TrainingSetup:
     select: object  # model -> selection score, higher is better
     transfer: dict
     selection_examples: int
-    data_refs: list[dict]
+    data_refs: list[DataRef]
     prebatched: bool = False
     trainer_mixin: object = None
 
@@ -76,7 +77,7 @@ class TaskPart:
     """One task's training features, head labels and English selection set."""
 
     name: str
-    spec: dict
+    spec: TaskSpec
     task_format: object
     label_names: list[str]
     features: object  # datasets.Dataset of training features
@@ -91,33 +92,33 @@ class TaskPart:
         return selection_scorer(self.task_format, self.spec)(predictions, self.dev_gold)
 
 
-def task_part(name: str, spec: dict, data_root: Path, tokenizer) -> TaskPart:
-    task_format = get_format(spec["format"])
-    label_names = head_label_names(data_root, spec["train"] + spec["dev"])
-    features = training_features(task_format, read_refs(data_root, spec["train"]), tokenizer,
+def task_part(name: str, spec: TaskSpec, data_root: Path, tokenizer) -> TaskPart:
+    task_format = get_format(spec.format)
+    label_names = head_label_names(data_root, spec.train + spec.dev)
+    features = training_features(task_format, read_refs(data_root, spec.train), tokenizer,
                                  spec, label_names)
-    hparams = spec["hparams"]
-    dev_table = selection_subset(read_refs(data_root, spec["dev"]), hparams["selection_examples"],
-                                 hparams["selection_rows"], spec["seed"])
+    hparams = spec.hparams
+    dev_table = selection_subset(read_refs(data_root, spec.dev), hparams.selection_examples,
+                                 hparams.selection_rows, spec.seed)
     return TaskPart(name, spec, task_format, label_names, features,
                     collator_of(task_format, tokenizer), dev_table,
                     task_format.gold(dev_table, label_names))
 
 
-def training_features(task_format, table, tokenizer, spec: dict, label_names: list[str]):
+def training_features(task_format, table, tokenizer, spec: TaskSpec, label_names: list[str]):
     """`table` featurised for training, with what the format names in FEATURIZE_OPTIONS
     besides max_length: task keys (doc_stride for QA windows) or the label names (tagging
     maps tag names to the head's indices)."""
-    available = {**spec, "label_names": label_names}
+    available = {**spec.to_dict(), "label_names": label_names}
     options = {key: available[key] for key in getattr(task_format, "FEATURIZE_OPTIONS", ())}
-    return task_format.featurize(table, tokenizer, spec["max_length"], **options)
+    return task_format.featurize(table, tokenizer, spec.max_length, **options)
 
 
-def selection_scorer(task_format, spec: dict):
+def selection_scorer(task_format, spec: TaskSpec):
     """f(predictions, gold) -> the format's selection score, given the task keys it names in
     SELECTION_OPTIONS (a tagging target's official metric; intermediate tasks have none)."""
-    options = {key: spec[key] for key in getattr(task_format, "SELECTION_OPTIONS", ())
-               if key in spec}
+    options = {key: getattr(spec, key) for key in getattr(task_format, "SELECTION_OPTIONS", ())
+               if getattr(spec, key) is not None}
     return partial(task_format.selection_score, **options)
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from xstilts.formats.retrieval.mining import knn, mine_pairs
 from xstilts.metrics.retrieval import best_threshold, bucc_f1, side
+from xstilts.spec.specs import TaskSpec
 from xstilts.store import provenance
 from xstilts.store.prepared import read_split
 
@@ -80,18 +81,18 @@ def unambiguous_ids(ids: list[str], texts: list[str]) -> dict[str, str]:
     return {text: row_id for row_id, text in zip(ids, texts, strict=True) if counts[text] == 1}
 
 
-def bucc_predictions(embed, spec: dict, data_root: Path, language: str) -> dict:
+def bucc_predictions(embed, spec: TaskSpec, data_root: Path, language: str) -> dict:
     """Dev pairs with their F1-optimal threshold, and that threshold applied to test."""
-    dev = read_split(data_root / spec["eval"]["dataset"], language, spec["eval"]["split"],
-                     spec["eval"])
+    dev = read_split(data_root / spec.eval.dataset, language, spec.eval.split,
+                     spec.eval)
     pairs = mined_pairs(embed, dev)
     threshold = best_threshold(pairs, gold(dev).items())
     log.info("%s: %d pairs mined on dev, threshold %.4f", language, len(pairs), threshold)
     predictions = {"threshold": threshold, "pairs": pairs}
-    if "test" in spec:
-        test = read_split(data_root / spec["test"]["dataset"], language, spec["test"]["split"],
-                          spec["test"])
-        predictions["test"] = {"split": spec["test"]["split"],
+    if spec.test is not None:
+        test = read_split(data_root / spec.test.dataset, language, spec.test.split,
+                          spec.test)
+        predictions["test"] = {"split": spec.test.split,
                                **applied_threshold(mined_pairs(embed, test), gold(test), threshold)}
     return predictions
 
@@ -105,10 +106,10 @@ def applied_threshold(pairs: list[list], gold_pairs: dict[str, str], threshold: 
 # ---------------------------------------------------------------------------- Tatoeba
 
 
-def tatoeba_predictions(embed, spec: dict, data_root: Path, language: str) -> dict[str, str]:
+def tatoeba_predictions(embed, spec: TaskSpec, data_root: Path, language: str) -> dict[str, str]:
     """{English sentence id: id of its nearest non-English sentence}."""
-    table = read_split(data_root / spec["eval"]["dataset"], language, spec["eval"]["split"],
-                       spec["eval"])
+    table = read_split(data_root / spec.eval.dataset, language, spec.eval.split,
+                       spec.eval)
     index_ids, index_sentences = side(table, "source")
     query_ids, query_sentences = side(table, "target")
     _, nearest = knn(embed(query_sentences), embed(index_sentences), 1)
@@ -122,26 +123,26 @@ PREDICTORS = {"bucc_f1": bucc_predictions, "tatoeba_accuracy": tatoeba_predictio
 # ---------------------------------------------------------------------------- evaluation
 
 
-def predict_languages(model, tokenizer, spec: dict, data_root: Path) -> dict:
+def predict_languages(model, tokenizer, spec: TaskSpec, data_root: Path) -> dict:
     """{language: predictions} for every evaluation language of one retrieval task."""
-    if spec["metric"] not in PREDICTORS:
-        raise ValueError(f"task {spec['task']!r}: retrieval has no procedure for metric "
-                         f"{spec['metric']!r} (known: {', '.join(PREDICTORS)})")
+    if spec.metric not in PREDICTORS:
+        raise ValueError(f"task {spec.task!r}: retrieval has no procedure for metric "
+                         f"{spec.metric!r} (known: {', '.join(PREDICTORS)})")
     from xstilts.formats.retrieval import encoder
 
     def embed(sentences: list[str]):
-        return encoder.embed(model, tokenizer, sentences, spec["max_length"],
-                             spec["hparams"]["eval_batch_size"], spec["precision"])
+        return encoder.embed(model, tokenizer, sentences, spec.max_length,
+                             spec.hparams.eval_batch_size, spec.precision)
 
     by_language = {}
-    for language in spec["languages"]:
+    for language in spec.languages:
         started = time.perf_counter()
-        by_language[language] = PREDICTORS[spec["metric"]](embed, spec, Path(data_root), language)
-        log.info("%s %s: done in %.1f s", spec["task"], language, time.perf_counter() - started)
+        by_language[language] = PREDICTORS[spec.metric](embed, spec, Path(data_root), language)
+        log.info("%s %s: done in %.1f s", spec.task, language, time.perf_counter() - started)
     return by_language
 
 
-def evaluate(specs: list[dict], checkpoint_dir: Path, data_root: Path, layer: int,
+def evaluate(specs: list[TaskSpec], checkpoint_dir: Path, data_root: Path, layer: int,
              outputs: list[Path]) -> list[dict]:
     """Write each retrieval task's prediction file (every language) with its provenance.
 
@@ -164,13 +165,13 @@ def evaluate(specs: list[dict], checkpoint_dir: Path, data_root: Path, layer: in
         started = provenance.now()
         by_language = predict_languages(model, tokenizer, spec, data_root)
         result = {
-            "task": spec["task"],
-            "split": spec["eval"]["split"],
+            "task": spec.task,
+            "split": spec.eval.split,
             "predictions": by_language,
             "provenance": provenance.predictions_record(
                 spec, checkpoint_dir, data_root, started, params={"layer": layer},
                 extra={"encoder_transfer": transfer,
-                       "device": device_name(torch, pick_device(spec["precision"])[0]),
+                       "device": device_name(torch, pick_device(spec.precision)[0]),
                        "examples": evaluated_sizes(spec, data_root)}),
         }
         provenance.write_result(Path(output), result)
