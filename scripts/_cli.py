@@ -22,16 +22,18 @@ def json_arg(text: str):
         raise argparse.ArgumentTypeError(f"not valid JSON: {error}") from None
 
 
-def typed_json(spec_class, many: bool = False):
-    """An argument type: inline JSON read into a typed spec (a list of them if `many`),
-    an unknown or missing key named with its place."""
+def typed_json(spec_class, container: type | None = None):
+    """An argument type: inline JSON read into a typed spec, or into a list or dict of them
+    (`container`), an unknown or missing key named with its place."""
     from xstilts.spec.specs import SpecError
 
     def parse(text: str):
         value = json_arg(text)
         try:
-            if many:
+            if container is list:
                 return [spec_class.from_dict(item, f"[{i}]") for i, item in enumerate(value)]
+            if container is dict:
+                return {key: spec_class.from_dict(item, key) for key, item in value.items()}
             return spec_class.from_dict(value)
         except (SpecError, TypeError, AttributeError) as error:
             raise argparse.ArgumentTypeError(str(error)) from None

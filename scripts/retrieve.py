@@ -10,7 +10,7 @@ from xstilts.spec.specs import TaskSpec
 
 def main() -> None:
     cli = _cli.parser(__doc__)
-    cli.add_argument("--specs", type=_cli.typed_json(TaskSpec, many=True), required=True,
+    cli.add_argument("--specs", type=_cli.typed_json(TaskSpec, list), required=True,
                      help="list of resolved task specs (JSON), as xstilts.config.resolve_task "
                           "builds them")
     cli.add_argument("--init", required=True, help="checkpoint whose encoder embeds the sentences")

@@ -217,12 +217,11 @@ def test_local_model_directory_needs_its_own_tokenizer(base_dir, tmp_path):
 
     local = tmp_path / "local-model"
     shutil.copytree(base_dir, local)
-    spec = {"source": "local", "path": str(local), "revision": "a" * 40, "retrieval_layer": 1}
+    spec = {"source": "local", "path": str(local), "revision": "a" * 40}
     base_model(model_spec(spec), 0, [], tmp_path / "base")
     record = json.loads((tmp_path / "base" / "provenance.json").read_text())
     # the directory's files are hashed; the hub revision of the paper config is not shown
-    assert record["params"]["model"] == {"source": "local", "path": str(local),
-                                         "retrieval_layer": 1}
+    assert record["params"]["model"] == {"source": "local", "path": str(local)}
     assert record["inputs"]["model_files"]["model.safetensors"] == sha256_file(
         local / "model.safetensors")
     for path in local.iterdir():

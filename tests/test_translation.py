@@ -90,7 +90,7 @@ def demo_data(tmp_path_factory):
 
 def test_report_scores_each_translated_language(demo_data):
     root, spec = demo_data
-    rows = {row["language"]: row for row in quality_report(root, "mnli_mt", spec)}
+    rows = {row["language"]: row for row in quality_report(root, "mnli_mt", dataset_spec(spec))}
     assert list(rows) == ["en", "de", "zh", "fr"]
     for language in ("de", "zh"):
         row = rows[language]
@@ -115,7 +115,7 @@ def test_hub_source_keeps_only_train_and_notes_why_it_is_not_scored(demo_data, t
     assert list(prepare(tmp_path, "mnli_mt", spec, raw)["files"]) == ["de/train"]
     for name in ("mnli", "xnli"):
         (tmp_path / name).symlink_to(root / name)
-    [report] = quality_report(tmp_path, "mnli_mt", spec)
+    [report] = quality_report(tmp_path, "mnli_mt", dataset_spec(spec))
     assert report["note"] == NO_HUMAN_REFERENCE and report["BLEU"] is None
 
 
@@ -135,13 +135,13 @@ def test_misaligned_translation_names_both_files(demo_data, tmp_path):
     (tmp_path / "xnli").symlink_to(root / "xnli")
     with pytest.raises(ValueError, match=r"mnli_mt/de/validation_mt.parquet has 11 rows but "
                                          r".*xnli/de/validation.parquet has 12"):
-        quality_report(tmp_path, "mnli_mt", local)
+        quality_report(tmp_path, "mnli_mt", dataset_spec(local))
     write_tsv(release / "translate-dev" / "xnli.dev.de.tsv", [["premise", "hypo", "label"]] + [
         [r["sentence1"], r["sentence2"], "neutral"] for r in english])
     prepare(tmp_path, "mnli_mt", local)
     with pytest.raises(ValueError, match=r"validation_mt.parquet row \d+ has label 1 but .*"
                                          r"validation.parquet row \d+ has \d: the rows are not"):
-        quality_report(tmp_path, "mnli_mt", local)
+        quality_report(tmp_path, "mnli_mt", dataset_spec(local))
 
 
 def test_release_without_a_translated_dev_set_is_noted(demo_data, tmp_path):
@@ -151,7 +151,7 @@ def test_release_without_a_translated_dev_set_is_noted(demo_data, tmp_path):
     local = {**spec, "source": "local", "path": str(tmp_path / "release"), "languages": ["de"]}
     prepare(tmp_path, "mnli_mt", local)
     (tmp_path / "xnli").symlink_to(root / "xnli")
-    [row] = quality_report(tmp_path, "mnli_mt", local)
+    [row] = quality_report(tmp_path, "mnli_mt", dataset_spec(local))
     assert row["note"] == ("no split 'validation_mt' in 'de' (source: local; release file "
                            "translate-dev/xnli.dev.de.tsv, docs/local-data.md)")
 

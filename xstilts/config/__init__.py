@@ -177,10 +177,10 @@ def _check_references(config: dict) -> None:
                     f"{config[kind][name]['format']!r} is not implemented yet "
                     f"(implemented: {', '.join(sorted(FORMAT_MODULES))})"
                 )
-    for table, spec in config["extra_tables"].items():
+    for table, extra in config["extra_tables"].items():
         problems += [f"config key 'extra_tables.{table}.intermediate': task {name!r} is not "
                      "defined under 'intermediate_tasks'"
-                     for name in spec["intermediate"] if name not in config["intermediate_tasks"]]
+                     for name in extra["intermediate"] if name not in config["intermediate_tasks"]]
     for target, choice in config["table3"]["intermediate"].items():
         if target not in experiment["targets"]:
             problems.append(f"config key 'table3.intermediate.{target}': not a target task "
@@ -194,9 +194,10 @@ def _check_references(config: dict) -> None:
         for name, task in config[kind].items():
             problems += _check_task_data(config, f"{kind}.{name}", task)
             problems += _check_selection_metric(f"{kind}.{name}", task)
-    problems += [f"config key 'datasets.{name}.reference.dataset': {spec['reference']['dataset']!r}"
-                 " is not defined under 'datasets'" for name, spec in config["datasets"].items()
-                 if "reference" in spec and spec["reference"]["dataset"] not in config["datasets"]]
+    problems += [f"config key 'datasets.{name}.reference.dataset': "
+                 f"{entry['reference']['dataset']!r} is not defined under 'datasets'"
+                 for name, entry in config["datasets"].items() if "reference" in entry
+                 and entry["reference"]["dataset"] not in config["datasets"]]
     problems += _check_retrieval_layer(config)
     if config["model"]["source"] == "hub":
         problems += _check_hub_source("model", config["model"], config["pinned_revisions"])

@@ -23,6 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xstilts.data.schemas import dataset_languages, get_schema
+from xstilts.spec.specs import DatasetSpec, Reference
 from xstilts.store.prepared import read_manifest, read_split, split_path
 
 MT_SPLIT = "validation_mt"
@@ -63,48 +64,48 @@ def quality(hypotheses: list[str], references: list[str], language: str) -> dict
 def translated_datasets(datasets: dict) -> dict:
     """{name: entry} of the config's datasets whose translation quality is reported (those
     with a `reference`)."""
-    return {name: spec for name, spec in datasets.items() if spec.get("reference")}
+    return {name: entry for name, entry in datasets.items() if entry.get("reference")}
 
 
-def quality_report(data_root: Path, name: str, spec: dict) -> list[dict]:
-    """One row per language of prepared dataset `name` (its config entry `spec`), each row
-    keyed by HEADER: the scores of its `validation_mt` split, or a note saying why none."""
-    reference = spec.get("reference")
+def quality_report(data_root: Path, name: str, spec: DatasetSpec) -> list[dict]:
+    """One row per language of prepared dataset `name`, each row keyed by HEADER: the scores
+    of its `validation_mt` split, or a note saying why none."""
+    reference = spec.reference
     if not reference:
         raise ValueError(f"dataset {name!r}: no `reference` in its config entry, e.g. "
                          f"reference: {{dataset: xnli, split: validation}}")
-    translated, human = Path(data_root) / name, Path(data_root) / reference["dataset"]
+    translated, human = Path(data_root) / name, Path(data_root) / reference.dataset
     machine_files = set(read_manifest(translated)["files"])
     human_files = set(read_manifest(human)["files"])
     rows = []
-    for language in dataset_languages(spec):
+    for language in dataset_languages(spec.to_dict()):
         row = {"dataset": name, "language": language, "split": MT_SPLIT,
-               "reference": f"{reference['dataset']}/{reference['split']}"}
+               "reference": f"{reference.dataset}/{reference.split}"}
         note = missing_note(spec, reference, language, machine_files, human_files)
         if note:
             rows.append({**row, "segments": None, "chrF": None, "BLEU": None,
                          "chrF_signature": "", "BLEU_signature": "", "note": note})
         else:
-            rows.append({**row, **language_quality(translated, human, reference["split"],
+            rows.append({**row, **language_quality(translated, human, reference.split,
                                                    language), "note": ""})
     return rows
 
 
-def missing_note(spec: dict, reference: dict, language: str, machine_files: set[str],
+def missing_note(spec: DatasetSpec, reference: Reference, language: str, machine_files: set[str],
                  human_files: set[str]) -> str:
     """Why `language` cannot be scored ("" if it can); the sets hold the "<language>/<split>"
     keys of the translated dataset's and the reference's manifests."""
     if f"{language}/{MT_SPLIT}" not in machine_files:
         if language == "en":
             return "English is the source language: nothing was machine-translated"
-        if spec["source"] == "hub":
+        if spec.source == "hub":
             return NO_HUMAN_REFERENCE
-        release = get_schema(spec["schema"]).original
+        release = get_schema(spec.schema).original
         where = release.files.get(MT_SPLIT, "?").format(lang=language) if release else "?"
-        return (f"no split {MT_SPLIT!r} in {language!r} (source: {spec['source']}; release "
+        return (f"no split {MT_SPLIT!r} in {language!r} (source: {spec.source}; release "
                 f"file {where}, docs/local-data.md)")
-    if f"{language}/{reference['split']}" not in human_files:
-        return (f"the reference {reference['dataset']}/{reference['split']} has no language "
+    if f"{language}/{reference.split}" not in human_files:
+        return (f"the reference {reference.dataset}/{reference.split} has no language "
                 f"{language!r}")
     return ""
 
@@ -132,8 +133,9 @@ def check_aligned(machine: dict, reference: dict, machine_path: Path,
                              f"row {i} has {theirs}: the rows are not in the same order")
 
 
-def report_table(data_root: Path, datasets: dict) -> tuple[list[str], list[list]]:
-    """(header, rows) of every translated dataset ({name: config entry})."""
+def report_table(data_root: Path,
+                 datasets: dict[str, DatasetSpec]) -> tuple[list[str], list[list]]:
+    """(header, rows) of every translated dataset ({name: spec})."""
     rows = [row for name, spec in datasets.items()
             for row in quality_report(data_root, name, spec)]
     return HEADER, [[row[column] for column in HEADER] for row in rows]

@@ -189,7 +189,8 @@ class ModelSpec(Spec):
     """The `model` block: the base model's source and the retrieval layer."""
 
     source: str
-    retrieval_layer: int
+    # absent from the base-model job's parameters: changing the layer rebuilds no model
+    retrieval_layer: int | None = None
     seed: int | None = None
     path: str | None = None
     revision: str | None = None

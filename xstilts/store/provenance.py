@@ -140,22 +140,22 @@ def hash_tree(directory: Path) -> dict[str, str]:
 HUB_KEYS = ("revision", "name", "configs")
 
 
-def source_record(spec: dict) -> dict:
+def source_record(entry: dict) -> dict:
     """What a dataset or model was read from: for a hub source its repository and pinned
     revision; for a local one (release files, a model directory) its path and the sha256 of
     every file there, never the hub revision the paper configuration also names."""
-    if spec.get("source") != "local":
-        return spec
-    local = {key: value for key, value in spec.items() if key not in HUB_KEYS}
-    return {**local, "files": hash_tree(spec["path"])}
+    if entry.get("source") != "local":
+        return entry
+    local = {key: value for key, value in entry.items() if key not in HUB_KEYS}
+    return {**local, "files": hash_tree(entry["path"])}
 
 
-def local_files(spec: dict) -> list[str]:
+def local_files(entry: dict) -> list[str]:
     """The files of a local source, for a job to declare as inputs (so that editing one
     reruns it); none for other sources or a missing optional directory."""
-    if spec.get("source") != "local" or not Path(spec["path"]).is_dir():
+    if entry.get("source") != "local" or not Path(entry["path"]).is_dir():
         return []
-    return sorted(str(path) for path in Path(spec["path"]).rglob("*") if path.is_file())
+    return sorted(str(path) for path in Path(entry["path"]).rglob("*") if path.is_file())
 
 
 def file_ref(path: Path) -> dict:
