@@ -215,8 +215,9 @@ def _check_task_format(key: str, task: dict) -> list[str]:
         return [f"config key '{key}.format': format {task['format']!r} is not implemented yet "
                 f"(implemented: {', '.join(sorted(FORMAT_MODULES))})"]
     kind = kind_of(task["format"])
+    needs = ", ".join(KIND_KEYS[kind])
     problems = [f"config key '{key}.{field}' is required for a task of format "
-                f"{task['format']!r} (a {kind.value} format needs {', '.join(KIND_KEYS[kind])})"
+                f"{task['format']!r} (a format of kind {kind.value} needs {needs})"
                 for field in KIND_KEYS[kind] if field not in task]
     if "metric" in task and task["metric"] not in METRICS:
         problems.append(f"config key '{key}.metric': metric {task['metric']!r} is not "

@@ -126,7 +126,7 @@ class TaskFormat:
                               f"{', '.join(f'Kind.{k.name}' for k in Kind)}, got {kind!r}")
         missing = [member for member in REQUIRED[kind] if not hasattr(module, member)]
         if missing:
-            raise FormatError(f"{where}: a {kind.value} format must define "
+            raise FormatError(f"{where}: a format of kind {kind.value} must define "
                               f"{', '.join(REQUIRED[kind])}; missing: {', '.join(missing)}")
         members = {member: getattr(module, member) for member in REQUIRED[kind]}
         if kind is Kind.TRAINED:
