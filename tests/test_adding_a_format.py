@@ -182,8 +182,9 @@ def test_get_format_refuses_a_module_missing_a_member(monkeypatch, members, mess
 
 def test_an_unregistered_format_is_named_with_the_registered_ones():
     with pytest.raises(FormatError, match=r"'sentence_classification' is not implemented "
-                                          r"\(implemented: pair_classification, .*multitask\)"):
+                                          r"\(implemented: ") as error:
         get_format("sentence_classification")
+    assert all(name in str(error.value) for name in FORMAT_MODULES)
 
 
 def test_every_registered_format_has_its_kind():
