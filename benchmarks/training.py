@@ -68,7 +68,7 @@ from xstilts.formats import get_format  # noqa: E402
 from xstilts.formats.inference import sorted_batches  # noqa: E402
 from xstilts.models.base import train_tokenizer, within_model_limit  # noqa: E402
 from xstilts.spec.specs import TaskSpec  # noqa: E402
-from xstilts.train.parts import collator_of, micro_batching  # noqa: E402
+from xstilts.train.parts import micro_batching  # noqa: E402
 
 MIB = 2**20
 LARGE = dict(vocab_size=250002, hidden_size=1024, num_hidden_layers=24, num_attention_heads=16,
@@ -366,7 +366,7 @@ def benchmark_format(fmt: str, args, paper: dict, model_config_, tokenizer, repo
                                         model_config_.vocab_size, rng)
                      for steps in (args.warmup, args.steps))
     tokens = sum(map(useful_tokens, timed))
-    collate = collator_of(get_format(fmt), tokenizer)
+    collate = get_format(fmt).collator(tokenizer)
     model = build_head(fmt, model_config_, args.device)
     figures = {"tokens_per_example": tokens / len(timed)}
     for setting in settings(args):
@@ -432,7 +432,7 @@ def benchmark_prediction(args, paper: dict, model_config_, tokenizer, report) ->
     batch_size, max_length = spec.hparams.eval_batch_size, spec.max_length
     features = dev_features(args.dev_per_language, max_length, model_config_.vocab_size,
                             np.random.default_rng(args.seed))
-    collate = collator_of(get_format("pair_classification"), tokenizer)
+    collate = get_format("pair_classification").collator(tokenizer)
     model = build_head("pair_classification", model_config_, args.device)
     model.set_attn_implementation("eager")
     padded_features = [padded(feature, max_length, tokenizer.pad_token_id) for feature in features]

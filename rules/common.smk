@@ -12,6 +12,7 @@ from xstilts.config import (
     unavailable_rows,
     validate,
 )
+from xstilts.formats import Kind, kind_of
 from xstilts.store.provenance import local_files
 
 check_config_files(workflow.configfiles)
@@ -41,10 +42,12 @@ INTERMEDIATE = available(trained_intermediate(config))
 # every row the workflow trains and scores
 ROWS = ([BASELINE] if config["experiment"]["baseline"] else []) + INTERMEDIATE
 TARGETS = config["experiment"]["targets"]
-# Targets fine-tuned on English data; the others (retrieval) are evaluated straight from
-# the intermediate checkpoint.
+# Targets fine-tuned on English data; the others (retrieval: an evaluated format) are
+# evaluated straight from the intermediate checkpoint.
 TRAINED_TARGETS = [
-    t for t in TARGETS if config["target_tasks"][t]["format"] != "retrieval"
+    t
+    for t in TARGETS
+    if kind_of(config["target_tasks"][t]["format"]) is not Kind.EVALUATED
 ]
 RETRIEVAL_TARGETS = [t for t in TARGETS if t not in TRAINED_TARGETS]
 SEEDS = config["seeds"]

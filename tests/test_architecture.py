@@ -160,3 +160,16 @@ def test_light_stages_import_without_torch():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=PACKAGE.parent, check=True)
     assert run.stdout.strip() == "False", "a light stage imports torch"
+
+
+def test_every_format_declares_its_kind_without_torch():
+    # config, report and audit ask a format's kind (xstilts.formats.kind_of), which imports
+    # the format's module: no format module may import torch at module level
+    code = ("import sys\n"
+            "from xstilts.formats import FORMAT_MODULES, get_format\n"
+            "kinds = [get_format(name).kind.value for name in FORMAT_MODULES]\n"
+            "print(len(kinds), 'torch' in sys.modules)\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=PACKAGE.parent, check=True)
+    assert run.stdout.split()[1] == "False", "a format module imports torch"
+    assert int(run.stdout.split()[0]) >= 6

@@ -178,6 +178,12 @@ BAD_CONFIGS = {
     "unknown format": (
         _set(("intermediate_tasks", "mnli", "format"), "pairs"),
         ["intermediate_tasks.mnli.format", "'pairs'"]),
+    "unknown metric": (
+        _set(("target_tasks", "xnli", "metric"), "acc"),
+        ["target_tasks.xnli.metric", "'acc'", "tatoeba_accuracy"]),
+    "multi-task without its tasks": (
+        lambda c: c["intermediate_tasks"]["multitask"].pop("tasks"),
+        ["intermediate_tasks.multitask.tasks' is required", "'multitask'", "kind mixture"]),
     "bad language code": (
         _set(("datasets", "pawsx", "languages"), ["de", "English"]),
         ["datasets.pawsx.languages.1", "'English'"]),

@@ -11,7 +11,7 @@ import yaml
 from specs import task_spec
 
 from xstilts.config import ConfigError, merge, resolve_task, validate
-from xstilts.formats import extractive_qa, multiple_choice, pair_classification, tagging
+from xstilts.formats import extractive_qa, get_format
 from xstilts.train.parts import selection_scorer, selection_subset
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,29 +37,29 @@ def test_paper_config_selects_on_the_training_tasks_english_dev(paper_config, ta
     assert spec.hparams.selection_rows == "first"
 
 
-# (format module, task keys, predictions, gold, expected score worked by hand)
+# (format, task keys, predictions, gold, expected score worked by hand)
 SELECTION_CASES = {
     # 3 of 4 right: accuracy 75
-    "nli": (pair_classification, {}, {"1": "a", "2": "b", "3": "c", "4": "a"},
+    "nli": ("pair_classification", {}, {"1": "a", "2": "b", "3": "c", "4": "a"},
             {"1": "a", "2": "b", "3": "c", "4": "b"}, 75.0),
     # QQP: accuracy 3/4 = 75; duplicate: TP 1, predicted 2, gold 1 -> F1 2/3; mean 70.83
-    "qqp": (pair_classification, {"selection_metric": "accuracy_and_f1",
-                                  "positive_label": "duplicate"},
+    "qqp": ("pair_classification", {"selection_metric": "accuracy_and_f1",
+                                    "positive_label": "duplicate"},
             {"1": "duplicate", "2": "duplicate", "3": "no", "4": "no"},
             {"1": "duplicate", "2": "no", "3": "no", "4": "no"}, (75.0 + 200 / 3) / 2),
-    "multiple choice": (multiple_choice, {}, {"1": "0", "2": "1"}, {"1": "0", "2": "0"}, 50.0),
+    "multiple choice": ("multiple_choice", {}, {"1": "0", "2": "1"}, {"1": "0", "2": "0"}, 50.0),
     # SQuAD: q1 exact (EM 1, F1 1); q2 "the cat sat" vs "cat": EM 0, F1 2*1/2*1/(1/2+1) = 2/3
-    "extractive qa": (extractive_qa, {}, {"q1": "Paris", "q2": "the cat sat"},
+    "extractive qa": ("extractive_qa", {}, {"q1": "Paris", "q2": "the cat sat"},
                       {"q1": ["Paris"], "q2": ["cat"]}, (50.0 + (100 + 200 / 3) / 2) / 2),
     # CCG (no target metric): token accuracy 2 of 3
-    "ccg": (tagging, {}, {"s": ["A", "B", "C"]}, {"s": ["A", "B", "D"]}, 200 / 3),
+    "ccg": ("tagging", {}, {"s": ["A", "B", "C"]}, {"s": ["A", "B", "D"]}, 200 / 3),
 }
 
 
 @pytest.mark.parametrize("case", SELECTION_CASES)
 def test_selection_metric_is_the_toolkits_major_metric(case):
-    task_format, keys, predictions, gold, expected = SELECTION_CASES[case]
-    score = selection_scorer(task_format, task_spec(keys))(predictions, gold)
+    name, keys, predictions, gold, expected = SELECTION_CASES[case]
+    score = selection_scorer(get_format(name), task_spec(keys))(predictions, gold)
     assert score == pytest.approx(expected)
 
 

@@ -6,7 +6,7 @@ import torch
 from specs import task_spec
 
 from xstilts.data.demo import PseudoLanguage, language_rng
-from xstilts.formats import tagging
+from xstilts.formats import get_format, tagging
 from xstilts.models.base import build_model, save, train_tokenizer
 
 TINY = {"vocab_size": 120, "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
@@ -236,14 +236,17 @@ def test_selection_uses_the_targets_official_metric():
 
 
 def test_training_passes_label_names_metric_and_collator(tokenizer):
-    from xstilts.train.parts import collator_of, selection_scorer, training_features
+    from xstilts.train.parts import selection_scorer, training_features
 
-    features = training_features(tagging, table([["ab", "cd"]], [["B-PER", "I-PER"]]),
+    tagging_format = get_format("tagging")
+    features = training_features(tagging_format, table([["ab", "cd"]], [["B-PER", "I-PER"]]),
                                  tokenizer, task_spec({"max_length": 64}), TAGS)
     assert [label for label in features[0]["labels"] if label != -100] == [1, 2]
     gold = {"a": ["NOUN", "NOUN", "VERB"]}
     predictions = {"a": ["NOUN", "VERB", "VERB"]}
     # a target selects on its official metric (0 here), CCG on token accuracy (2 of 3)
-    assert selection_scorer(tagging, task_spec({"metric": "pos_f1"}))(predictions, gold) == 0.0
-    assert selection_scorer(tagging, task_spec({}))(predictions, gold) == pytest.approx(200 / 3)
-    assert collator_of(tagging, tokenizer).label_pad_token_id == -100
+    assert selection_scorer(tagging_format, task_spec({"metric": "pos_f1"}))(
+        predictions, gold) == 0.0
+    assert selection_scorer(tagging_format, task_spec({}))(predictions, gold) == pytest.approx(
+        200 / 3)
+    assert tagging_format.collator(tokenizer).label_pad_token_id == -100

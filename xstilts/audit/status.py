@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xstilts.config import BASELINE, rows, unavailable_rows
+from xstilts.formats import Kind, kind_of
 from xstilts.store.atomic import PARTIAL
 
 DONE, RUNNING, FAILED, MISSING, UNAVAILABLE = (
@@ -104,7 +105,7 @@ def grid(config: dict, root: Path = Path(".")) -> dict[tuple[str, str, int], tup
                 if row in unavailable:
                     states[row, target, seed] = UNAVAILABLE, None
                     continue
-                retrieval = config["target_tasks"][target]["format"] == "retrieval"
+                retrieval = kind_of(config["target_tasks"][target]["format"]) is Kind.EVALUATED
                 states[row, target, seed] = cell_state(
                     root, chain(row, target, seed, retrieval), incomplete)
     return states

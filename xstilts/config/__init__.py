@@ -16,7 +16,8 @@ import jsonschema
 import yaml
 
 from xstilts.data.schemas import dataset_languages
-from xstilts.formats import FORMAT_MODULES
+from xstilts.formats import FORMAT_MODULES, Kind, kind_of
+from xstilts.metrics.registry import METRICS
 from xstilts.models.base import missing_layer
 from xstilts.runtime.checkout import ROOT
 from xstilts.spec.specs import TaskSpec
@@ -25,6 +26,10 @@ SCHEMA_PATH = ROOT / "config" / "schema.yaml"
 TASK_KINDS = ("intermediate_tasks", "target_tasks")
 BASELINE = "baseline"
 COMMIT = re.compile(r"[0-9a-f]{40}")
+# The keys a task of each kind of format needs (xstilts.formats.interface.Kind).
+KIND_KEYS = {Kind.TRAINED: ("train", "dev", "epochs", "batch_size"),
+             Kind.EVALUATED: ("eval", "languages"),
+             Kind.MIXTURE: ("tasks", "epochs", "batch_size")}
 
 
 class ConfigError(ValueError):
@@ -171,12 +176,6 @@ def _check_references(config: dict) -> None:
                     f"config key 'experiment.{key}': task {name!r} is not defined under '{kind}' "
                     f"(defined: {', '.join(sorted(config[kind]))})"
                 )
-            elif config[kind][name]["format"] not in (*FORMAT_MODULES, "multitask"):
-                problems.append(
-                    f"config key '{kind}.{name}.format': format "
-                    f"{config[kind][name]['format']!r} is not implemented yet "
-                    f"(implemented: {', '.join(sorted(FORMAT_MODULES))})"
-                )
     for table, extra in config["extra_tables"].items():
         problems += [f"config key 'extra_tables.{table}.intermediate': task {name!r} is not "
                      "defined under 'intermediate_tasks'"
@@ -192,6 +191,10 @@ def _check_references(config: dict) -> None:
         problems.append(f"config key 'experiment.intermediate': {BASELINE!r} is reserved")
     for kind in TASK_KINDS:
         for name, task in config[kind].items():
+            format_problems = _check_task_format(f"{kind}.{name}", task)
+            problems += format_problems
+            if format_problems:
+                continue
             problems += _check_task_data(config, f"{kind}.{name}", task)
             problems += _check_selection_metric(f"{kind}.{name}", task)
     problems += [f"config key 'datasets.{name}.reference.dataset': "
@@ -205,6 +208,24 @@ def _check_references(config: dict) -> None:
         problems = _check_used_datasets(config)
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+def _check_task_format(key: str, task: dict) -> list[str]:
+    """The task's format is registered (xstilts.formats.FORMAT_MODULES), the task has the
+    keys its format's kind needs, and its metric is registered
+    (xstilts.metrics.registry.METRICS)."""
+    if task["format"] not in FORMAT_MODULES:
+        return [f"config key '{key}.format': format {task['format']!r} is not implemented yet "
+                f"(implemented: {', '.join(sorted(FORMAT_MODULES))})"]
+    kind = kind_of(task["format"])
+    needs = ", ".join(KIND_KEYS[kind])
+    problems = [f"config key '{key}.{field}' is required for a task of format "
+                f"{task['format']!r} (a format of kind {kind.value} needs {needs})"
+                for field in KIND_KEYS[kind] if field not in task]
+    if "metric" in task and task["metric"] not in METRICS:
+        problems.append(f"config key '{key}.metric': metric {task['metric']!r} is not "
+                        f"registered (known: {', '.join(sorted(METRICS))})")
+    return problems
 
 
 def _check_selection_metric(key: str, task: dict) -> list[str]:
@@ -328,7 +349,8 @@ def _check_retrieval_layer(config: dict) -> list[str]:
     """The layers of a model built from `model.build` are known before any job runs."""
     model, experiment = config["model"], config["experiment"]
     retrieval_targets = [name for name in experiment["targets"]
-                         if config["target_tasks"].get(name, {}).get("format") == "retrieval"]
+                         if config["target_tasks"].get(name, {}).get("format") in FORMAT_MODULES
+                         and kind_of(config["target_tasks"][name]["format"]) is Kind.EVALUATED]
     if not retrieval_targets or model["source"] != "build" or "build" not in model:
         return []
     problem = missing_layer(model["retrieval_layer"], model["build"]["num_hidden_layers"],
@@ -424,7 +446,7 @@ def plain_task(config: dict, kind: str, name: str, seed: int | None) -> dict:
     }
     resolved.pop("base", None)  # merged in by validate: the spec holds every inherited key
     resolved.update(with_limits(config, config[kind][name]))
-    if task["format"] == "multitask":
+    if kind_of(task["format"]) is Kind.MIXTURE:
         resolved["subtasks"] = {sub: plain_task(config, kind, sub, seed)
                              for sub in task["tasks"]}
     if "mlm" in task:

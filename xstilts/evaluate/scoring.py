@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xstilts.formats import get_format
+from xstilts.formats import Kind, get_format, kind_of
 from xstilts.metrics.averages import task_score
 from xstilts.metrics.registry import get_metric
 from xstilts.spec.specs import TaskSpec
@@ -35,10 +35,12 @@ def score_predictions(spec: TaskSpec, data_root: Path, by_language: dict[str, di
     splits = {language: splits[language] for language in by_language}
     results, examples = score_languages(spec, dataset_dir, splits, by_language, spec.eval)
     caveat = comparability(spec, dataset_dir, splits)
+    # a fine-tuned model can collapse; an encoder scored as it is (retrieval) is not judged
+    trained = kind_of(spec.format) is not Kind.EVALUATED
     return {"task": spec.task, "metric": spec.metric, "split": spec.eval.split,
             "splits": splits, "languages": results, "examples": examples,
             "score": None if missing else task_score(spec.metric, results),
-            "collapsed": None if spec.format == "retrieval" else collapse(by_language),
+            "collapsed": collapse(by_language) if trained else None,
             **({"left_out": left_out} if left_out else {}),
             **({"caveat": caveat} if caveat else {})}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xstilts.formats import Kind, kind_of
 from xstilts.spec.specs import TaskSpec
 from xstilts.store.prepared import read_manifest
 from xstilts.store.splits import labelled_languages
@@ -32,9 +33,9 @@ def predict_test(model, tokenizer, spec: TaskSpec, data_root: Path) -> dict:
 def test_predictions(spec: TaskSpec, predictions_file: dict) -> tuple[dict, dict]:
     """({language: test predictions}, {language: why skipped}) of a prediction file.
 
-    A trained target keeps them under "test"; BUCC inside each language's predictions (the
-    dev threshold applied to test, xstilts.formats.retrieval)."""
-    if spec.format == "retrieval":
+    A trained target keeps them under "test"; an evaluated one (BUCC) inside each language's
+    predictions (the dev threshold applied to test, xstilts.formats.retrieval)."""
+    if kind_of(spec.format) is Kind.EVALUATED:
         by_language = predictions_file["predictions"]
         return {language: result["test"] for language, result in by_language.items()}, {}
     test = predictions_file.get("test")

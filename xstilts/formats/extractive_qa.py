@@ -12,9 +12,11 @@ the context through the fast tokenizer's character offsets.
 
 from __future__ import annotations
 
+from xstilts.formats.interface import Kind
 from xstilts.metrics.qa import score_squad, score_squad_v2
 from xstilts.spec.specs import TaskSpec
 
+KIND = Kind.TRAINED
 # Task keys (besides max_length) that featurize() takes, for training.py to pass on.
 FEATURIZE_OPTIONS = ("doc_stride",)
 SPAN_OUTPUTS = ["start", "end"]  # the head's two outputs per token

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xstilts.formats.interface import Kind
+
 # Gold labels and selection are those of pair classification: a label is an index into
 # the dataset's label names (here, the choice names).
 from xstilts.formats.pair_classification import gold, selection_score  # noqa: F401
 from xstilts.spec.specs import TaskSpec
+
+KIND = Kind.TRAINED
 
 
 def build_model(init_dir, label_names: list[str]):

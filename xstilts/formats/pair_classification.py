@@ -6,8 +6,11 @@ Predictions and gold labels are label names, as XTREME's prediction files hold t
 
 from __future__ import annotations
 
+from xstilts.formats.interface import Kind
 from xstilts.metrics.classification import accuracy, label_f1
 from xstilts.spec.specs import TaskSpec
+
+KIND = Kind.TRAINED
 
 # Task keys passed to selection_score (xstilts.train.loop.selection_scorer).
 SELECTION_OPTIONS = ("selection_metric", "positive_label")

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from collections import Counter
 
+from xstilts.formats.interface import Kind
 from xstilts.metrics import check_predicted
 from xstilts.spec.specs import TaskSpec
 
 # The CCG supertagging literature reports per-word accuracy; Table 2's tagging targets have
 # their own official metric, passed as `metric` (see selection_score).
+KIND = Kind.TRAINED
 TOKEN_ACCURACY = "token_accuracy"
 # What training.py passes on: the label names to featurize (tags are stored as names), the
 # task's metric, where it has one, to selection_score.

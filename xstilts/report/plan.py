@@ -37,6 +37,7 @@ from xstilts.config import (
     trained_intermediate,
     unavailable_rows,
 )
+from xstilts.formats import Kind, kind_of
 from xstilts.runtime.checkout import ROOT
 from xstilts.spec.specs import DataRef, TaskSpec
 from xstilts.store.provenance import read_json
@@ -267,8 +268,8 @@ class Planner:
         rows = ([BASELINE] if config["experiment"]["baseline"] else []) + intermediate
         targets = [resolve_task(config, "target_tasks", t, seeds[0])
                    for t in config["experiment"]["targets"]]
-        trained = [t for t in targets if t.format != "retrieval"]
-        retrieval = [t for t in targets if t.format == "retrieval"]
+        trained = [t for t in targets if kind_of(t.format) is not Kind.EVALUATED]
+        retrieval = [t for t in targets if kind_of(t.format) is Kind.EVALUATED]
         plans = {name: RulePlan(name) for name in (
             "prepare_dataset", "base_model", "train_intermediate", "train_target",
             "evaluate_retrieval", "score", "table2")}

@@ -14,7 +14,7 @@ import shutil
 import time
 from pathlib import Path
 
-from xstilts.formats import get_format
+from xstilts.formats import FormatError, Kind, get_format, kind_of
 from xstilts.formats.inference import pick_device
 from xstilts.spec.specs import TaskSpec
 from xstilts.store import provenance
@@ -107,8 +107,12 @@ def train(spec: TaskSpec, init_dir: Path, data_root: Path, out_dir: Path,
     set_seed(spec.seed)
     tokenizer = AutoTokenizer.from_pretrained(init_dir)
     spec = within_model_limit(spec, max_input_length(init_dir))
+    kind = kind_of(spec.format)
+    if kind is Kind.EVALUATED:
+        raise FormatError(f"task {spec.task!r}: format {spec.format!r} is evaluated "
+                          "from a checkpoint, never trained")
     setup = (mlm_setup if spec.mlm is not None
-             else multitask_setup if spec.format == "multitask" else single_task_setup)(
+             else multitask_setup if kind is Kind.MIXTURE else single_task_setup)(
         spec, init_dir, data_root, tokenizer)
     log.info("%s: %d training items and %d selection examples on %s (bf16=%s)",
              spec.task, len(setup.train_set), setup.selection_examples, device, bf16)

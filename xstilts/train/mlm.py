@@ -41,6 +41,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
+from xstilts.formats import Kind, get_format
 from xstilts.spec.specs import DataRef, TaskSpec
 
 log = logging.getLogger("xstilts.train.mlm")
@@ -53,7 +54,9 @@ def mlm_setup(spec: TaskSpec, init_dir: Path, data_root: Path, tokenizer):
     from xstilts.train.multitask import shared_encoder_setup
     from xstilts.train.parts import task_part
 
-    tasks = spec.subtasks if spec.format == "multitask" else {spec.task: spec}
+    task_format = get_format(spec.format)
+    tasks = (task_format.parts(spec) if task_format.kind is Kind.MIXTURE
+             else {spec.task: spec})
     parts = [task_part(name, sub, data_root, tokenizer) for name, sub in tasks.items()]
     return with_mlm(shared_encoder_setup(spec, parts, init_dir, tokenizer), spec, init_dir,
                     data_root, tokenizer)

@@ -11,34 +11,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from xstilts.formats import get_format
+from xstilts.formats.multitask import combine_scores, share_encoder
 from xstilts.spec.specs import TaskSpec
 from xstilts.train.trainer import tied_weights_trainer
 
 log = logging.getLogger("xstilts.train.multitask")
-
-
-def shared_encoder_model(models: dict):
-    """Tie every task model to one encoder; return (wrapper, model saved as the checkpoint).
-
-    The encoder of a model with a pooler is kept when one needs it (multiple choice), so
-    no head loses a part it uses.
-    """
-    import torch
-
-    with_pooler = [m for m in models.values() if getattr(m.base_model, "pooler", None)]
-    primary = with_pooler[0] if with_pooler else next(iter(models.values()))
-    for model in models.values():
-        setattr(model, model.base_model_prefix, primary.base_model)
-
-    class MultiTaskModel(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.tasks = torch.nn.ModuleDict(models)
-
-        def forward(self, task, **batch):
-            return self.tasks[task](**batch)
-
-    return MultiTaskModel(), primary
 
 
 class TaskBatches:
@@ -71,20 +49,19 @@ def first_item(items: list[dict]) -> dict:
 
 def mean_selection_score(parts: list, tokenizer, model) -> float:
     """Mean of each task's own selection score on its English dev subset."""
-    from statistics import fmean
-
     scores = {part.name: part.selection_score(model.tasks[part.name], tokenizer)
               for part in parts}
     log.info("selection scores: %s", scores)
-    return fmean(scores.values())
+    return combine_scores(scores)
 
 
 def multitask_setup(spec: TaskSpec, init_dir: Path, data_root: Path, tokenizer):
     """A TrainingSetup (xstilts.train.loop) training every sub-task on one shared encoder."""
     from xstilts.train.parts import task_part
 
+    mixture = get_format(spec.format)
     parts = [task_part(name, sub, data_root, tokenizer)
-             for name, sub in spec.subtasks.items()]
+             for name, sub in mixture.parts(spec).items()]
     return shared_encoder_setup(spec, parts, init_dir, tokenizer)
 
 
@@ -95,7 +72,7 @@ def shared_encoder_setup(spec: TaskSpec, parts: list, init_dir: Path, tokenizer)
 
     built = {part.name: part.task_format.build_model(init_dir, part.label_names)
              for part in parts}
-    model, checkpoint_model = shared_encoder_model({name: m for name, (m, _) in built.items()})
+    model, checkpoint_model = share_encoder({name: m for name, (m, _) in built.items()})
     micro, _ = micro_batching(spec.batch_size, spec.hparams.max_batch_per_device)
     refs = [ref for part in parts for ref in part.spec.train + part.spec.dev]
     return TrainingSetup(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from xstilts.formats import get_format
+from xstilts.formats import TaskFormat, get_format
 from xstilts.spec.specs import DataRef, TaskSpec
 from xstilts.store.prepared import read_manifest, read_split, split_sizes
 
@@ -78,7 +78,7 @@ class TaskPart:
 
     name: str
     spec: TaskSpec
-    task_format: object
+    task_format: TaskFormat
     label_names: list[str]
     features: object  # datasets.Dataset of training features
     collate: object
@@ -101,32 +101,24 @@ def task_part(name: str, spec: TaskSpec, data_root: Path, tokenizer) -> TaskPart
     dev_table = selection_subset(read_refs(data_root, spec.dev), hparams.selection_examples,
                                  hparams.selection_rows, spec.seed)
     return TaskPart(name, spec, task_format, label_names, features,
-                    collator_of(task_format, tokenizer), dev_table,
+                    task_format.collator(tokenizer), dev_table,
                     task_format.gold(dev_table, label_names))
 
 
-def training_features(task_format, table, tokenizer, spec: TaskSpec, label_names: list[str]):
+def training_features(task_format: TaskFormat, table, tokenizer, spec: TaskSpec,
+                      label_names: list[str]):
     """`table` featurised for training, with what the format names in FEATURIZE_OPTIONS
     besides max_length: task keys (doc_stride for QA windows) or the label names (tagging
     maps tag names to the head's indices)."""
     available = {**spec.to_dict(), "label_names": label_names}
-    options = {key: available[key] for key in getattr(task_format, "FEATURIZE_OPTIONS", ())}
+    options = {key: available[key] for key in task_format.featurize_options}
     return task_format.featurize(table, tokenizer, spec.max_length, **options)
 
 
-def selection_scorer(task_format, spec: TaskSpec):
+def selection_scorer(task_format: TaskFormat, spec: TaskSpec):
     """f(predictions, gold) -> the format's selection score, given the task keys it names in
     SELECTION_OPTIONS (a tagging target's official metric; intermediate tasks have none)."""
-    options = {key: getattr(spec, key) for key in getattr(task_format, "SELECTION_OPTIONS", ())
+    options = {key: getattr(spec, key) for key in task_format.selection_options
                if getattr(spec, key) is not None}
     return partial(task_format.selection_score, **options)
-
-
-def collator_of(task_format, tokenizer):
-    """The format's own batch collator (multiple choice, tagging), else padding of inputs."""
-    from transformers import DataCollatorWithPadding
-
-    if hasattr(task_format, "collator"):
-        return task_format.collator(tokenizer)
-    return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
 

@@ -26,6 +26,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from xstilts.formats.interface import Kind
 from xstilts.formats.retrieval.mining import knn, mine_pairs
 from xstilts.metrics.retrieval import best_threshold, bucc_f1, side
 from xstilts.spec.specs import TaskSpec
@@ -33,6 +34,8 @@ from xstilts.store import provenance
 from xstilts.store.prepared import read_split
 
 log = logging.getLogger("xstilts.formats.retrieval.mining")
+# scored from a checkpoint's encoder (evaluate), never trained
+KIND = Kind.EVALUATED
 
 
 def gold(table, label_names=()) -> dict[str, str]:
