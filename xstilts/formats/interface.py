@@ -22,6 +22,8 @@ from enum import Enum
 from types import ModuleType
 from typing import Any, Protocol
 
+from xstilts.spec.specs import TaskSpec
+
 
 class Kind(Enum):
     TRAINED = "trained"
@@ -50,7 +52,7 @@ class FormatModule(Protocol):
     def featurize(self, table, tokenizer, max_length: int, **options):
         """Canonical rows (pyarrow Table) -> a `datasets.Dataset` of training features."""
 
-    def predict(self, model, tokenizer, table, spec: dict, label_names: list[str]) -> dict:
+    def predict(self, model, tokenizer, table, spec: TaskSpec, label_names: list[str]) -> dict:
         """{example id: prediction} of canonical rows, as the metric scores them."""
 
     def selection_score(self, predictions: dict, gold: dict, **options) -> float:
@@ -64,12 +66,12 @@ class FormatModule(Protocol):
         """{example id: gold} of canonical rows, as the metric scores them (no torch)."""
 
     # --- EVALUATED
-    def evaluate(self, specs: list[dict], checkpoint_dir, data_root, layer: int,
+    def evaluate(self, specs: list[TaskSpec], checkpoint_dir, data_root, layer: int,
                  outputs: list) -> list[dict]:
         """Write each task's prediction file from the checkpoint's encoder."""
 
     # --- MIXTURE
-    def parts(self, spec: dict) -> dict[str, dict]:
+    def parts(self, spec: TaskSpec) -> dict[str, TaskSpec]:
         """{task name: its resolved spec}: the tasks trained together."""
 
     def share_encoder(self, models: dict) -> tuple[Any, Any]:
