@@ -49,10 +49,10 @@ def render(build: Callable[..., Figure], paths: list[Path], *data) -> None:
     with matplotlib.style.context("default"), matplotlib.rc_context(STYLE):
         figure = build(*data)
         for path in map(Path, paths):
-            save(figure, path)
+            save_figure(figure, path)
 
 
-def save(figure: Figure, path: Path) -> None:
+def save_figure(figure: Figure, path: Path) -> None:
     if path.suffix not in METADATA:
         raise ValueError(f"{path}: unknown figure format (known: {', '.join(METADATA)})")
     with atomic_output(path) as partial:

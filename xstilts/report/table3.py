@@ -42,7 +42,7 @@ def test_cell(runs: dict, row: str, target: str, seeds: list[int]) -> dict:
                         if runs.get((row, target, seed), {}).get("record")]}
 
 
-def select(cells: dict, rows: list[str], target: str, fixed: dict[str, str]) -> tuple:
+def chosen_row(cells: dict, rows: list[str], target: str, fixed: dict[str, str]) -> tuple:
     """(row, how it was chosen) for one target: the configured row, or the best dev score."""
     if target in fixed:
         return fixed[target], "config table3.intermediate"
@@ -77,7 +77,7 @@ def table3(runs: dict, layout: dict, numbers: list[dict]) -> tuple[list[str], li
     cells = over_seeds(runs, seeds)
     body, scores = [], {}
     for target in targets:
-        row, selected_by = select(cells, rows, target, layout.get("fixed", {}))
+        row, selected_by = chosen_row(cells, rows, target, layout.get("fixed", {}))
         baseline = test_cell(runs, BASELINE, target, seeds)
         ours = test_cell(runs, row, target, seeds) if row else {"score": None, "notes": [],
                                                                 "records": [], "split": ""}

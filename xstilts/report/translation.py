@@ -114,13 +114,13 @@ def language_quality(translated: Path, human: Path, split: str, language: str) -
     """chrF/BLEU of one language's machine-translated rows against the human ones."""
     machine = read_split(translated, language, MT_SPLIT).to_pydict()
     reference = read_split(human, language, split).to_pydict()
-    check_aligned(machine, reference, split_path(translated, language, MT_SPLIT),
+    check_parallel_rows(machine, reference, split_path(translated, language, MT_SPLIT),
                   split_path(human, language, split))
     return quality(machine["text_a"] + machine["text_b"],
                    reference["text_a"] + reference["text_b"], language)
 
 
-def check_aligned(machine: dict, reference: dict, machine_path: Path,
+def check_parallel_rows(machine: dict, reference: dict, machine_path: Path,
                   reference_path: Path) -> None:
     """Same number of rows, same label on each: row i translates the same pair."""
     if len(machine["id"]) != len(reference["id"]):
