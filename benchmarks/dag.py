@@ -24,9 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a source checkout
 
 from xstilts.runtime.checkout import copy_workflow  # noqa: E402
+from xstilts.spec import paths  # noqa: E402
 
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
-TARGET = "results/table2.csv"
+TARGET = paths.TABLE2
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

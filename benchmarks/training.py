@@ -67,6 +67,7 @@ from xstilts import config as xconfig  # noqa: E402
 from xstilts.formats import get_format  # noqa: E402
 from xstilts.formats.inference import sorted_batches  # noqa: E402
 from xstilts.models.base import train_tokenizer, within_model_limit  # noqa: E402
+from xstilts.spec import paths  # noqa: E402
 from xstilts.spec.specs import TaskSpec  # noqa: E402
 from xstilts.train.parts import micro_batching  # noqa: E402
 
@@ -121,7 +122,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--dev-per-language", type=int, default=None,
                         help="prediction examples per language (default: 256 CUDA, 32 CPU)")
     parser.add_argument("--table1", type=Path, default=None,
-                        help="results/table1.csv: training sizes instead of TRAIN_EXAMPLES")
+                        help=f"{paths.TABLE1}: training sizes instead of TRAIN_EXAMPLES")
     parser.add_argument("--output", type=Path, default=None, help="also write the text here")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)

@@ -13,6 +13,7 @@ from xstilts.config import (
     validate,
 )
 from xstilts.formats import Kind, kind_of
+from xstilts.spec import paths
 from xstilts.store.provenance import local_files
 
 check_config_files(workflow.configfiles)
@@ -21,7 +22,6 @@ VALIDATED = validate(config)
 config.clear()
 config.update(VALIDATED)
 
-PREPARED = "data/prepared"
 PAPER_REFERENCE = "config/paper_reference.yaml"
 # model jobs: a cold interpreter, or one forked from a server that has imported torch
 JOB_PYTHON = "python -m xstilts.warm" if config["warm_start"] else "python"
@@ -77,12 +77,12 @@ def training_spec(kind):
 
 
 def prepared(spec):
-    return [f"{PREPARED}/{name}" for name in spec.datasets()]
+    return [paths.fill(paths.PREPARED, dataset=name) for name in spec.datasets()]
 
 
 def generated_datasets():
     return sorted(
-        f"{PREPARED}/{name}"
+        paths.fill(paths.PREPARED, dataset=name)
         for name, dataset in config["datasets"].items()
         if dataset["source"] == "demo"
     )
@@ -91,8 +91,10 @@ def generated_datasets():
 def init_checkpoint(wildcards):
     """The checkpoint a target model starts from: the base model for the baseline row."""
     if wildcards.intermediate == BASELINE:
-        return "models/base"
-    return f"models/intermediate/{wildcards.intermediate}/seed{wildcards.seed}"
+        return paths.BASE_MODEL
+    return paths.fill(
+        paths.INTERMEDIATE_MODEL, task=wildcards.intermediate, seed=wildcards.seed
+    )
 
 
 def retrieval_data():
@@ -106,7 +108,7 @@ CATEGORIES = {t: config["target_tasks"][t]["category"] for t in TARGETS}
 
 def score_files(rows):
     return expand(
-        "results/scores/{intermediate}/{target}/seed{seed}.json",
+        paths.SCORES,
         intermediate=available(rows),
         target=TARGETS,
         seed=SEEDS,

@@ -10,9 +10,9 @@ rule prepare_dataset:
         # a local source's release files: editing one prepares the dataset again
         lambda wc: local_files(config["datasets"][wc.dataset]),
     output:
-        directory(f"{PREPARED}/{{dataset}}"),
+        directory(paths.PREPARED),
     log:
-        "logs/prepare_dataset/{dataset}.log",
+        paths.PREPARE_LOG,
     conda:
         ENV
     params:

@@ -3,16 +3,16 @@
 
 rule score:
     input:
-        predictions="results/predictions/{intermediate}/{target}/seed{seed}.json",
+        predictions=paths.PREDICTIONS,
         data=lambda wc: prepared(task_spec("target_tasks", wc.target)),
     output:
-        "results/scores/{intermediate}/{target}/seed{seed}.json",
+        paths.SCORES,
     log:
-        "logs/score/{intermediate}/{target}/seed{seed}.log",
+        paths.SCORE_LOG,
     conda:
         ENV
     params:
-        data=PREPARED,
+        data=paths.DATA,
         spec=lambda wc: task_spec("target_tasks", wc.target).to_json(),
     shell:
         "python scripts/score.py --spec {params.spec:q} --data {params.data:q}"

@@ -3,12 +3,12 @@
 
 rule train_intermediate:
     input:
-        init="models/base",
+        init=paths.BASE_MODEL,
         data=lambda wc: prepared(task_spec("intermediate_tasks", wc.task)),
     output:
-        directory("models/intermediate/{task}/seed{seed}"),
+        directory(paths.INTERMEDIATE_MODEL),
     log:
-        "logs/train_intermediate/{task}/seed{seed}.log",
+        paths.INTERMEDIATE_LOG,
     conda:
         ENV
     threads: config["threads"]
@@ -18,7 +18,7 @@ rule train_intermediate:
         checkpoint_minutes=config["resume_checkpoint_minutes"],
     params:
         python=JOB_PYTHON,
-        data=PREPARED,
+        data=paths.DATA,
         spec=training_spec("intermediate_tasks"),
     shell:
         "{params.python} scripts/train.py --spec {params.spec:q} --init {input.init:q}"

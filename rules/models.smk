@@ -13,9 +13,9 @@ rule base_model:
         # a local model directory's files: editing one rebuilds the base model
         model=local_files(config["model"]),
     output:
-        directory("models/base"),
+        directory(paths.BASE_MODEL),
     log:
-        "logs/base_model.log",
+        paths.BASE_MODEL_LOG,
     conda:
         ENV
     params:

@@ -12,16 +12,16 @@ rule table2:
     input:
         score_files(TABLE_ROWS),
     output:
-        table="results/table2.csv",
-        long="results/table2_long.csv",
+        table=report(paths.TABLE2, caption="../report/table2.rst", category="Tables"),
+        long=paths.TABLE2_LONG,
         # each cell's bootstrap interval and its improvement's, per language too
-        ci="results/table2_improvement_ci.csv",
+        ci=paths.TABLE2_CI,
         # each cell's score-file record ids, for `scripts/audit.py`
-        records="results/table2_records.csv",
+        records=paths.TABLE2_RECORDS,
         # the hashes of the score files read and of the tables written
-        provenance="results/table2.provenance.json",
+        provenance=paths.TABLE2_PROVENANCE,
     log:
-        "logs/table2.log",
+        paths.TABLE2_LOG,
     conda:
         ENV
     params:
@@ -36,13 +36,13 @@ rule extra_table:
     input:
         lambda wc: score_files(EXTRA_TABLES[wc.table]),
     output:
-        table="results/table_{table}.csv",
-        long="results/table_{table}_long.csv",
-        ci="results/table_{table}_improvement_ci.csv",
-        records="results/table_{table}_records.csv",
-        provenance="results/table_{table}.provenance.json",
+        table=paths.EXTRA_TABLE,
+        long=paths.EXTRA_TABLE_LONG,
+        ci=paths.EXTRA_TABLE_CI,
+        records=paths.EXTRA_TABLE_RECORDS,
+        provenance=paths.EXTRA_TABLE_PROVENANCE,
     log:
-        "logs/extra_table/{table}.log",
+        paths.EXTRA_TABLE_LOG,
     wildcard_constraints:
         table="|".join(EXTRA_TABLES) or "^$",
     conda:
@@ -60,9 +60,9 @@ rule table3:
         scores=score_files(TABLE_ROWS),
         reference=PAPER_REFERENCE,
     output:
-        "results/table3.csv",
+        paths.TABLE3,
     log:
-        "logs/table3.log",
+        paths.TABLE3_LOG,
     conda:
         ENV
     params:

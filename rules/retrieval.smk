@@ -8,12 +8,9 @@ rule evaluate_retrieval:
         init=init_checkpoint,
         data=lambda wc: retrieval_data(),
     output:
-        expand(
-            "results/predictions/{{intermediate}}/{target}/seed{{seed}}.json",
-            target=RETRIEVAL_TARGETS,
-        ),
+        expand(paths.PREDICTIONS, target=RETRIEVAL_TARGETS, allow_missing=True),
     log:
-        "logs/evaluate_retrieval/{intermediate}/seed{seed}.log",
+        paths.RETRIEVAL_LOG,
     conda:
         ENV
     threads: config["threads"]
@@ -21,7 +18,7 @@ rule evaluate_retrieval:
         gpu=config["gpus_per_job"],
     params:
         python=JOB_PYTHON,
-        data=PREPARED,
+        data=paths.DATA,
         specs=as_json(
             [task_spec("target_tasks", t).to_dict() for t in RETRIEVAL_TARGETS]
         ),

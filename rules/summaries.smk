@@ -4,7 +4,6 @@
 from xstilts.report.table1 import datasets_read, describe_tasks
 
 TABLE1_TASKS = describe_tasks(config, config["experiment"]["intermediate"], TARGETS)
-FIGURES = "results/figures"
 
 
 localrules:
@@ -15,17 +14,15 @@ localrules:
 
 rule table1:
     input:
-        expand(
-            f"{PREPARED}/{{dataset}}", dataset=datasets_read(TABLE1_TASKS, UNAVAILABLE)
-        ),
+        expand(paths.PREPARED, dataset=datasets_read(TABLE1_TASKS, UNAVAILABLE)),
     output:
         report(
-            "results/table1.csv",
+            paths.TABLE1,
             caption="../report/table1.rst",
             category="Tables",
         ),
     log:
-        "logs/table1.log",
+        paths.TABLE1_LOG,
     conda:
         ENV
     params:
@@ -39,17 +36,17 @@ rule table1:
 
 rule paper_comparison:
     input:
-        table="results/table2.csv",
-        intervals="results/table2_improvement_ci.csv",
+        table=rules.table2.output.table,
+        intervals=rules.table2.output.ci,
         reference=PAPER_REFERENCE,
     output:
         report(
-            "results/paper_comparison.csv",
+            paths.PAPER_COMPARISON,
             caption="../report/paper_comparison.rst",
             category="Tables",
         ),
     log:
-        "logs/paper_comparison.log",
+        paths.PAPER_COMPARISON_LOG,
     conda:
         ENV
     shell:
@@ -60,31 +57,31 @@ rule paper_comparison:
 
 rule figures:
     input:
-        table="results/table2.csv",
-        long="results/table2_long.csv",
-        intervals="results/table2_improvement_ci.csv",
+        table=rules.table2.output.table,
+        long=rules.table2.output.long,
+        intervals=rules.table2.output.ci,
         reference=PAPER_REFERENCE,
     output:
         heatmap=report(
-            f"{FIGURES}/improvement_heatmap.svg",
+            paths.figure("improvement_heatmap", "svg"),
             caption="../report/improvement_heatmap.rst",
             category="Figures",
         ),
-        heatmap_png=f"{FIGURES}/improvement_heatmap.png",
+        heatmap_png=paths.figure("improvement_heatmap", "png"),
         per_language=report(
-            f"{FIGURES}/per_language_improvement.svg",
+            paths.figure("per_language_improvement", "svg"),
             caption="../report/per_language_improvement.rst",
             category="Figures",
         ),
-        per_language_png=f"{FIGURES}/per_language_improvement.png",
+        per_language_png=paths.figure("per_language_improvement", "png"),
         average=report(
-            f"{FIGURES}/average_improvement.svg",
+            paths.figure("average_improvement", "svg"),
             caption="../report/average_improvement.rst",
             category="Figures",
         ),
-        average_png=f"{FIGURES}/average_improvement.png",
+        average_png=paths.figure("average_improvement", "png"),
     log:
-        "logs/figures.log",
+        paths.FIGURES_LOG,
     conda:
         ENV
     params:

@@ -7,10 +7,10 @@ rule train_target:
         init=init_checkpoint,
         data=lambda wc: prepared(task_spec("target_tasks", wc.target)),
     output:
-        model=directory("models/target/{intermediate}/{target}/seed{seed}"),
-        predictions="results/predictions/{intermediate}/{target}/seed{seed}.json",
+        model=directory(paths.TARGET_MODEL),
+        predictions=paths.PREDICTIONS,
     log:
-        "logs/train_target/{intermediate}/{target}/seed{seed}.log",
+        paths.TARGET_LOG,
     wildcard_constraints:
         target="|".join(TRAINED_TARGETS) or "^$",
     conda:
@@ -22,7 +22,7 @@ rule train_target:
         checkpoint_minutes=config["resume_checkpoint_minutes"],
     params:
         python=JOB_PYTHON,
-        data=PREPARED,
+        data=paths.DATA,
         spec=training_spec("target_tasks"),
     shell:
         "{params.python} scripts/train.py --spec {params.spec:q} --init {input.init:q}"

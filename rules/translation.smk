@@ -15,7 +15,7 @@ localrules:
 rule translation_quality:
     input:
         expand(
-            f"{PREPARED}/{{dataset}}",
+            paths.PREPARED,
             dataset=sorted(
                 {
                     *TRANSLATED,
@@ -24,10 +24,10 @@ rule translation_quality:
             ),
         ),
     output:
-        table="results/translation_quality.csv",
-        provenance="results/translation_quality.provenance.json",
+        table=paths.TRANSLATION_QUALITY,
+        provenance=paths.TRANSLATION_QUALITY_PROVENANCE,
     log:
-        "logs/translation_quality.log",
+        paths.TRANSLATION_QUALITY_LOG,
     conda:
         ENV
     params:

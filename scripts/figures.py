@@ -13,13 +13,14 @@ from xstilts.report.results import (
     read_language_scores,
     read_table2,
 )
+from xstilts.spec import paths
 
 
 def main() -> None:
     cli = _cli.parser(__doc__)
-    cli.add_argument("--table", required=True, help="results/table2.csv")
-    cli.add_argument("--long", required=True, help="results/table2_long.csv")
-    cli.add_argument("--intervals", required=True, help="results/table2_improvement_ci.csv")
+    cli.add_argument("--table", required=True, help=paths.TABLE2)
+    cli.add_argument("--long", required=True, help=paths.TABLE2_LONG)
+    cli.add_argument("--intervals", required=True, help=paths.TABLE2_CI)
     cli.add_argument("--reference", required=True, help="config/paper_reference.yaml")
     cli.add_argument("--metrics", type=_cli.json_arg, required=True,
                      help="{target task: metric name} (JSON), as in the config")

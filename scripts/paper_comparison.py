@@ -6,12 +6,13 @@ import _cli
 from xstilts.report.comparison import compare, load_reference
 from xstilts.report.results import read_intervals, read_table2
 from xstilts.report.tables import write_csv
+from xstilts.spec import paths
 
 
 def main() -> None:
     cli = _cli.parser(__doc__)
-    cli.add_argument("--table", required=True, help="results/table2.csv")
-    cli.add_argument("--intervals", required=True, help="results/table2_improvement_ci.csv")
+    cli.add_argument("--table", required=True, help=paths.TABLE2)
+    cli.add_argument("--intervals", required=True, help=paths.TABLE2_CI)
     cli.add_argument("--reference", required=True, help="config/paper_reference.yaml")
     cli.add_argument("--output", required=True)
     args = cli.parse_args()

@@ -16,6 +16,7 @@ from workflow import DEMO, read_csv, snakemake
 
 from xstilts.audit import audit
 from xstilts.report.tables import long_form, over_seeds, records_table, table2, write_csv
+from xstilts.spec import paths
 from xstilts.store import provenance
 
 REPO = Path(__file__).resolve().parent.parent
@@ -97,7 +98,8 @@ def tree(tmp_path, monkeypatch):
                        f"models/intermediate/{row}/seed1", ["pawsx"])
         predictions = f"results/predictions/{row}/{target}/seed{seed}.json"
         result(predictions, "predictions", spec, model, 0)
-        scores[row, target, seed] = Path(f"{audit.SCORES}/{row}/{target}/seed{seed}.json")
+        scores[row, target, seed] = Path(paths.fill(paths.SCORES, intermediate=row,
+                                                    target=target, seed=seed))
         result(str(scores[row, target, seed]), "scores", spec, predictions, 50.0 + len(scores))
     tables(scores)
     return tmp_path
@@ -205,12 +207,14 @@ def rebuild_scores_and_tables(spec: dict) -> None:
     """What `snakemake results/table2.csv` does after an edited prediction file: rescore
     it (a new, consistent score record) and rebuild the tables."""
     predictions = "results/predictions/mnli/pawsx/seed1.json"
-    result(f"{audit.SCORES}/mnli/pawsx/seed1.json", "scores", spec, predictions, 77.0)
+    result(paths.fill(paths.SCORES, intermediate="mnli", target="pawsx", seed=1), "scores",
+           spec, predictions, 77.0)
     rebuild_tables()
 
 
 def rebuild_tables() -> None:
-    tables({key: Path(f"{audit.SCORES}/{key[0]}/{key[1]}/seed1.json") for key in CELLS})
+    tables({key: Path(paths.fill(paths.SCORES, intermediate=key[0], target=key[1], seed=1))
+            for key in CELLS})
 
 
 PAWSX = {"task": "pawsx", "metric": "accuracy", "seed": 1,
@@ -304,7 +308,8 @@ def test_dirty_tree_is_reported_and_fails_only_when_strict(tree, monkeypatch):
             "eval": {"dataset": "tatoeba", "split": "validation"}}
     path = Path("results/scores/mnli/tatoeba/seed1.json")
     result(str(path), "scores", spec, "results/predictions/mnli/tatoeba/seed1.json", 53.0)
-    tables({key: Path(f"{audit.SCORES}/{key[0]}/{key[1]}/seed1.json") for key in CELLS})
+    tables({key: Path(paths.fill(paths.SCORES, intermediate=key[0], target=key[1], seed=1))
+            for key in CELLS})
     cells = run_audit(tree)
     assert statuses(cells)["mnli", "tatoeba", 1] == audit.DIRTY
     [problem] = cells["mnli", "tatoeba", 1].problems()

@@ -88,7 +88,7 @@ def test_report_holds_tables_and_figures_with_captions(demo_run):
     with zipfile.ZipFile(demo_run / "report.zip") as archive:
         names = archive.namelist()
         html = archive.read("report/report.html").decode()
-    for name in ("table1.csv", "paper_comparison.csv", "improvement_heatmap.svg",
+    for name in ("table1.csv", "table2.csv", "paper_comparison.csv", "improvement_heatmap.svg",
                  "per_language_improvement.svg", "average_improvement.svg"):
         assert any(entry.endswith(f"/{name}") for entry in names), name
     assert "offline demo" in html  # a caption, rendered with the configuration

@@ -34,6 +34,7 @@ import csv
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from xstilts.spec import paths
 from xstilts.store.provenance import (
     RECORD,
     RECORD_ID_LENGTH,
@@ -46,8 +47,7 @@ from xstilts.store.provenance import (
 
 OK, MODIFIED, MISSING, DIRTY = "OK", "MODIFIED", "MISSING", "DIRTY TREE"
 FAILED = (MODIFIED, MISSING)
-TABLE2 = "table2"  # or an extra table, table_<name> (same files, other rows)
-SCORES = "results/scores"
+TABLE2 = paths.TABLE2_GRID  # or an extra table, table_<name> (same files, other rows)
 TASK_SCORE = ("all", "score")  # the long form's (language, metric) of the task score
 ROLES = {"base_model": "base model", "intermediate_tasks": "intermediate checkpoint",
          "target_tasks": "target checkpoint"}
@@ -89,15 +89,15 @@ class Cell:
 
 
 def long_table(table: str) -> str:
-    return f"results/{table}_long.csv"
+    return paths.grid_file("long", table)
 
 
 def records_table(table: str) -> str:
-    return f"results/{table}_records.csv"
+    return paths.grid_file("records", table)
 
 
 def table_record(table: str) -> str:
-    return f"results/{table}.provenance.json"
+    return paths.grid_file("provenance", table)
 
 
 def read_cells(root: Path, table: str = TABLE2) -> list[Cell]:
@@ -150,7 +150,8 @@ class Auditor:
         self.record_ids: dict[Path, str | None] = {}
 
     def audit(self, cell: Cell) -> Cell:
-        score = Path(SCORES) / cell.intermediate / cell.target / f"seed{cell.seed}.json"
+        score = Path(paths.fill(paths.SCORES, intermediate=cell.intermediate,
+                                target=cell.target, seed=cell.seed))
         links, data = self.chain("scores", str(score), None)
         cell.links = [self.table_link(cell, score), *links, *data.values()]
         return cell

@@ -7,13 +7,14 @@ score <- train_target (evaluate_retrieval for retrieval targets) <- train_interm
 
 - done: its score file exists;
 - running: some job of its chain has left work in progress: a `.work` or `.partial`
-  beside its output, or a Snakemake `.snakemake/incomplete` marker for it (a run killed
-  without cleaning up shows as running too, until it is resumed);
+  beside its output (xstilts.spec.paths.IN_PROGRESS), or a Snakemake
+  `.snakemake/incomplete` marker for it (a run killed without cleaning up shows as running
+  too, until it is resumed);
 - failed: some job of its chain has no output and its log ends in an error;
 - missing: none of these (not started yet);
 - unavailable: its row's user-supplied data is missing (xstilts.config.unavailable_rows).
 
-The paths are the Snakefile's directory contract.
+The paths are the workflow's path contract, xstilts.spec.paths.
 """
 
 from __future__ import annotations
@@ -26,12 +27,11 @@ from pathlib import Path
 
 from xstilts.config import BASELINE, rows, unavailable_rows
 from xstilts.formats import Kind, kind_of
-from xstilts.store.atomic import PARTIAL
+from xstilts.spec import paths
 
 DONE, RUNNING, FAILED, MISSING, UNAVAILABLE = (
     "done", "running", "failed", "missing", "unavailable")
 INCOMPLETE = Path(".snakemake/incomplete")
-IN_PROGRESS = (".work", PARTIAL)  # suffixes of what a job writes before renaming
 ERROR = re.compile(r"^Traceback \(most recent call last\)|^\w*(Error|Exception)\b|^Killed",
                    re.MULTILINE)
 
@@ -44,18 +44,18 @@ class Job:
 
 def chain(row: str, target: str, seed: int, retrieval: bool) -> list[Job]:
     """The jobs a cell's score depends on, the score job first."""
-    jobs = [Job(f"results/scores/{row}/{target}/seed{seed}.json",
-                f"logs/score/{row}/{target}/seed{seed}.log")]
+    cell = {"intermediate": row, "target": target, "seed": seed}
+    jobs = [Job(paths.fill(paths.SCORES, **cell), paths.fill(paths.SCORE_LOG, **cell))]
     if retrieval:
-        jobs.append(Job(f"results/predictions/{row}/{target}/seed{seed}.json",
-                        f"logs/evaluate_retrieval/{row}/seed{seed}.log"))
+        jobs.append(Job(paths.fill(paths.PREDICTIONS, **cell),
+                        paths.fill(paths.RETRIEVAL_LOG, intermediate=row, seed=seed)))
     else:
-        jobs.append(Job(f"models/target/{row}/{target}/seed{seed}",
-                        f"logs/train_target/{row}/{target}/seed{seed}.log"))
+        jobs.append(Job(paths.fill(paths.TARGET_MODEL, **cell),
+                        paths.fill(paths.TARGET_LOG, **cell)))
     if row != BASELINE:
-        jobs.append(Job(f"models/intermediate/{row}/seed{seed}",
-                        f"logs/train_intermediate/{row}/seed{seed}.log"))
-    return [*jobs, Job("models/base", "logs/base_model.log")]
+        jobs.append(Job(paths.fill(paths.INTERMEDIATE_MODEL, task=row, seed=seed),
+                        paths.fill(paths.INTERMEDIATE_LOG, task=row, seed=seed)))
+    return [*jobs, Job(paths.BASE_MODEL, paths.BASE_MODEL_LOG)]
 
 
 def incomplete_outputs(root: Path) -> set[str]:
@@ -74,7 +74,7 @@ def job_state(root: Path, job: Job, incomplete: set[str]) -> str:
     if output.exists():
         return DONE
     if job.output in incomplete or any(
-            output.with_name(output.name + suffix).exists() for suffix in IN_PROGRESS):
+            paths.beside(output, suffix).exists() for suffix in paths.IN_PROGRESS):
         return RUNNING
     log = Path(root) / job.log
     if log.is_file() and ERROR.search(log.read_text(errors="replace")):

@@ -39,6 +39,7 @@ from xstilts.config import (
 )
 from xstilts.formats import Kind, kind_of
 from xstilts.runtime.checkout import ROOT
+from xstilts.spec import paths
 from xstilts.spec.specs import DataRef, TaskSpec
 from xstilts.store.provenance import read_json
 
@@ -167,7 +168,7 @@ class Sizes:
         self.unknown: set[str] = set()
 
     def rows(self, dataset: str, language: str, split: str) -> int:
-        manifest = self.root / "data" / "prepared" / dataset / "manifest.json"
+        manifest = self.root / paths.fill(paths.PREPARED, dataset=dataset) / "manifest.json"
         if manifest.exists():
             files = read_json(manifest)["files"]
             return files.get(f"{language}/{split}", {}).get("rows", 0)
@@ -279,13 +280,14 @@ class Planner:
             for task in intermediate:
                 spec = resolve_task(config, "intermediate_tasks", task, seed)
                 plans["train_intermediate"].jobs.append(self.training_job(
-                    spec, 0, Path(f"models/intermediate/{task}/seed{seed}")))
+                    spec, 0, Path(paths.fill(paths.INTERMEDIATE_MODEL, task=task, seed=seed))))
             for row in rows:
                 for target in trained:
                     spec = replace(target, seed=seed)
                     plans["train_target"].jobs.append(self.training_job(
                         spec, evaluated(spec, self.sizes),
-                        Path(f"models/target/{row}/{target.task}/seed{seed}")))
+                        Path(paths.fill(paths.TARGET_MODEL, intermediate=row,
+                                        target=target.task, seed=seed))))
                 if retrieval:
                     plans["evaluate_retrieval"].jobs.append(self.retrieval_job(retrieval))
                 plans["score"].jobs += [Job() for _ in targets]

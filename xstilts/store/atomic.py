@@ -1,7 +1,8 @@
 """Every output is written under a temporary name and renamed when complete, so a file or
 directory that exists under its own name is whole; a failed write leaves no half.
 
-The temporary name ends in PARTIAL, which `xstilts.audit.status` reports as in progress.
+The temporary name ends in `xstilts.spec.paths.PARTIAL`, which `xstilts.audit.status` reports
+as in progress.
 """
 
 from __future__ import annotations
@@ -11,11 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-PARTIAL = ".partial"
-
-
-def partial_path(path: Path) -> Path:
-    return path.with_name(path.name + PARTIAL)
+from xstilts.spec.paths import partial_path
 
 
 def _remove(path: Path) -> None:

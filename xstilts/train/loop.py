@@ -16,6 +16,7 @@ from pathlib import Path
 
 from xstilts.formats import FormatError, Kind, get_format, kind_of
 from xstilts.formats.inference import pick_device
+from xstilts.spec import paths
 from xstilts.spec.specs import TaskSpec
 from xstilts.store import provenance
 from xstilts.store.prepared import read_manifest, read_split
@@ -117,7 +118,7 @@ def train(spec: TaskSpec, init_dir: Path, data_root: Path, out_dir: Path,
     log.info("%s: %d training items and %d selection examples on %s (bf16=%s)",
              spec.task, len(setup.train_set), setup.selection_examples, device, bf16)
 
-    work_dir = out_dir.with_name(out_dir.name + ".work")
+    work_dir = paths.work_dir(out_dir)
     resume_from = resumable_checkpoint(work_dir, spec)
     trainer_class = selecting_trainer(setup.select)
     if setup.trainer_mixin:
@@ -191,7 +192,7 @@ def resumable_checkpoint(work_dir: Path, spec: TaskSpec) -> str | None:
 def discard(work_dir: Path) -> None:
     """Remove a finished run's work directory: renamed first (atomic), so that a kill while
     deleting never leaves a checkpoint that looks complete but lacks its optimizer state."""
-    trash = work_dir.with_name(work_dir.name + ".trash")
+    trash = paths.beside(work_dir, paths.TRASH)
     shutil.rmtree(trash, ignore_errors=True)
     if work_dir.exists():
         work_dir.rename(trash)
