@@ -39,7 +39,7 @@ def main() -> None:
     try:
         cells = audit.read_cells(root, args.table)
         if not args.all:
-            cells = audit.select(cells, args.intermediate, args.target, args.language,
+            cells = audit.cells_of(cells, args.intermediate, args.target, args.language,
                                  args.seed)
     except (OSError, LookupError) as error:
         sys.exit(f"audit: {error}")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import _cli
 
-from xstilts.audit.status import describe, grid
+from xstilts.audit.status import grid, status_text
 from xstilts.config import load
 
 PAPER_CONFIG = "config/config.yaml"  # the Snakefile's configfile
@@ -24,7 +24,7 @@ def main() -> None:
     args = cli.parse_args()
     root = Path(args.root)
     config = load([root / PAPER_CONFIG, *args.configfile])
-    print(describe(config, grid(config, root)))
+    print(status_text(config, grid(config, root)))
 
 
 if __name__ == "__main__":

@@ -70,11 +70,12 @@ def tables(scores: dict[tuple, Path]) -> None:
     header, body = table2(cells, ["baseline", "mnli"], ["pawsx", "tatoeba"], CATEGORIES)
     write_csv(Path("results/table2.csv"), header, body)
     write_csv(Path("results/table2_long.csv"), *long_form(runs), digits=4)
-    write_csv(Path(audit.records_table(audit.TABLE2)), header,
+    write_csv(Path(paths.grid_file("records", audit.TABLE2)), header,
               records_table(cells, header, ["baseline", "mnli"], CATEGORIES))
     tables_written = ["results/table2.csv", "results/table2_long.csv",
-                      audit.records_table(audit.TABLE2)]
-    provenance.write_json_atomic(Path(audit.table_record(audit.TABLE2)), provenance.table_record(
+                      paths.grid_file("records", audit.TABLE2)]
+    provenance.write_json_atomic(Path(paths.grid_file("provenance", audit.TABLE2)),
+                                 provenance.table_record(
         [str(path) for path in scores.values()], tables_written, "t0"))
 
 
@@ -125,7 +126,7 @@ def test_intact_tree_verifies_every_cell_down_to_the_base_model(tree):
     assert statuses(cells) == dict.fromkeys(CELLS, audit.OK)
     chain = [(link.role, link.path) for link in cells["mnli", "pawsx", 1].links]
     assert chain == [
-        ("table", audit.long_table(audit.TABLE2)),
+        ("table", paths.grid_file("long", audit.TABLE2)),
         ("scores", "results/scores/mnli/pawsx/seed1.json"),
         ("predictions", "results/predictions/mnli/pawsx/seed1.json"),
         ("target checkpoint", "models/target/mnli/pawsx/seed1"),
@@ -253,7 +254,7 @@ def test_edited_table_cell_is_modified(tree, table):
 
 
 def test_table_without_its_record_is_missing(tree):
-    (tree / audit.table_record(audit.TABLE2)).unlink()
+    (tree / paths.grid_file("provenance", audit.TABLE2)).unlink()
     problem = run_audit(tree)["mnli", "pawsx", 1].first_problem()
     assert (problem.status, problem.path) == (audit.MISSING, "results/table2.provenance.json")
 
@@ -329,12 +330,12 @@ def test_every_file_is_hashed_once(tree, monkeypatch):
 
 def test_select_one_language_and_seed(tree):
     cells = audit.read_cells(tree)
-    [cell] = audit.select(cells, "mnli", "pawsx", "en", 1)
+    [cell] = audit.cells_of(cells, "mnli", "pawsx", "en", 1)
     assert cell.values == {"en": {"accuracy": "52.0000"}}
     with pytest.raises(LookupError, match="no language 'ja'"):
-        audit.select(audit.read_cells(tree), "mnli", "pawsx", "ja")
+        audit.cells_of(audit.read_cells(tree), "mnli", "pawsx", "ja")
     with pytest.raises(LookupError, match="no cell qqp x pawsx"):
-        audit.select(cells, "qqp", "pawsx")
+        audit.cells_of(cells, "qqp", "pawsx")
 
 
 def audit_command(root: Path, *args: str) -> subprocess.CompletedProcess:

@@ -82,7 +82,7 @@ def test_missing_layer_names_key_layer_and_depth():
 
 def test_loading_a_layer_the_checkpoint_lacks_fails(tiny_base):
     with pytest.raises(ValueError, match=f"layer 3 does not exist in {tiny_base}, which has 2"):
-        sentence_encoder.load_encoder(tiny_base, 3)
+        sentence_encoder.load_sentence_encoder(tiny_base, 3)
 
 
 def test_config_rejects_a_layer_the_built_model_lacks(paper_config, demo_overrides):
@@ -106,7 +106,7 @@ def test_hub_model_layer_is_checked_when_loaded_not_at_start(paper_config):
 @pytest.mark.parametrize("layer", [0, 1, 2])
 def test_embedding_is_mean_of_layer_over_non_padding_tokens(tiny_base, layer):
     sentences = ["Tom 1906 ab", "Mary", "Anna 12 ckwn ofkyof vjoj vj 277 yjevbf ehyalt vemk"]
-    model, tokenizer, _ = sentence_encoder.load_encoder(tiny_base, layer)
+    model, tokenizer, _ = sentence_encoder.load_sentence_encoder(tiny_base, layer)
     # one batch: the shorter sentences are padded
     embeddings = sentence_encoder.embed(model, tokenizer, sentences, max_length=64,
                                         batch_size=3, precision="fp32")
@@ -125,7 +125,7 @@ def test_embedding_is_mean_of_layer_over_non_padding_tokens(tiny_base, layer):
 
 def test_layers_give_different_embeddings(tiny_base):
     def embed(layer):
-        model, tokenizer, _ = sentence_encoder.load_encoder(tiny_base, layer)
+        model, tokenizer, _ = sentence_encoder.load_sentence_encoder(tiny_base, layer)
         return sentence_encoder.embed(model, tokenizer, ["Tom 1906 ab"], 64, 1, "fp32")
 
     assert not torch.allclose(embed(1), embed(2))
@@ -137,7 +137,7 @@ def test_encoder_is_the_intermediate_checkpoints(tiny_base, tmp_path):
         for parameter in classifier.parameters():
             parameter.add_(0.25)  # an "intermediate" encoder that differs from the base
     save(classifier, AutoTokenizer.from_pretrained(tiny_base), tmp_path / "intermediate")
-    model, _, transfer = sentence_encoder.load_encoder(tmp_path / "intermediate", 1)
+    model, _, transfer = sentence_encoder.load_sentence_encoder(tmp_path / "intermediate", 1)
     expected = classifier.roberta.state_dict()
     for name, weight in model.encoder.state_dict().items():
         torch.testing.assert_close(weight, expected[name])

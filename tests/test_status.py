@@ -79,7 +79,7 @@ def test_unavailable_rows_and_the_printed_grid(root, monkeypatch):
     monkeypatch.setattr(status, "unavailable_rows", lambda config: {"mnli": "no data"})
     touch(root, "results/scores/baseline/pawsx/seed1.json", "{}")
     touch(root, "logs/score/baseline/tatoeba/seed1.log", "KeyError: 'x'\n")
-    text = status.describe(CONFIG, status.grid(CONFIG, root))
+    text = status.status_text(CONFIG, status.grid(CONFIG, root))
     assert text.splitlines() == [
         "seed 1    pawsx        tatoeba",
         "baseline  done         failed",

@@ -88,23 +88,11 @@ class Cell:
         return (failed or problems or [None])[0]
 
 
-def long_table(table: str) -> str:
-    return paths.grid_file("long", table)
-
-
-def records_table(table: str) -> str:
-    return paths.grid_file("records", table)
-
-
-def table_record(table: str) -> str:
-    return paths.grid_file("provenance", table)
-
-
 def read_cells(root: Path, table: str = TABLE2) -> list[Cell]:
     """Every seed of every cell of a table (Table 2 or an extra table), from its long form,
     in its order."""
     cells: dict[tuple[str, str, int], Cell] = {}
-    with open(root / long_table(table), newline="") as handle:
+    with open(root / paths.grid_file("long", table), newline="") as handle:
         for row in csv.DictReader(handle):
             if not row["seed"].isdigit():  # mean, std
                 continue
@@ -116,7 +104,7 @@ def read_cells(root: Path, table: str = TABLE2) -> list[Cell]:
     return list(cells.values())
 
 
-def select(cells: list[Cell], intermediate: str, target: str, language: str | None = None,
+def cells_of(cells: list[Cell], intermediate: str, target: str, language: str | None = None,
            seed: int | None = None) -> list[Cell]:
     """The cells of one row and target (one seed, one language's values, if given)."""
     chosen = [cell for cell in cells
@@ -139,8 +127,9 @@ class Auditor:
 
     def __init__(self, root: Path, table: str = TABLE2):
         self.root = Path(root)
-        self.long_table, self.records_path = long_table(table), records_table(table)
-        self.table_record_path = table_record(table)
+        self.long_table = paths.grid_file("long", table)
+        self.records_path = paths.grid_file("records", table)
+        self.table_record_path = paths.grid_file("provenance", table)
         self._table_files: Link | None = None
         self._table_record: dict | None = None
         self._hashes: dict[Path, str | None] = {}

@@ -37,25 +37,25 @@ ERROR = re.compile(r"^Traceback \(most recent call last\)|^\w*(Error|Exception)\
 
 
 @dataclass(frozen=True)
-class Job:
+class JobOutput:
     output: str  # the output whose presence means the job finished
     log: str
 
 
-def chain(row: str, target: str, seed: int, retrieval: bool) -> list[Job]:
+def chain(row: str, target: str, seed: int, retrieval: bool) -> list[JobOutput]:
     """The jobs a cell's score depends on, the score job first."""
     cell = {"intermediate": row, "target": target, "seed": seed}
-    jobs = [Job(paths.fill(paths.SCORES, **cell), paths.fill(paths.SCORE_LOG, **cell))]
+    jobs = [JobOutput(paths.fill(paths.SCORES, **cell), paths.fill(paths.SCORE_LOG, **cell))]
     if retrieval:
-        jobs.append(Job(paths.fill(paths.PREDICTIONS, **cell),
+        jobs.append(JobOutput(paths.fill(paths.PREDICTIONS, **cell),
                         paths.fill(paths.RETRIEVAL_LOG, intermediate=row, seed=seed)))
     else:
-        jobs.append(Job(paths.fill(paths.TARGET_MODEL, **cell),
+        jobs.append(JobOutput(paths.fill(paths.TARGET_MODEL, **cell),
                         paths.fill(paths.TARGET_LOG, **cell)))
     if row != BASELINE:
-        jobs.append(Job(paths.fill(paths.INTERMEDIATE_MODEL, task=row, seed=seed),
+        jobs.append(JobOutput(paths.fill(paths.INTERMEDIATE_MODEL, task=row, seed=seed),
                         paths.fill(paths.INTERMEDIATE_LOG, task=row, seed=seed)))
-    return [*jobs, Job(paths.BASE_MODEL, paths.BASE_MODEL_LOG)]
+    return [*jobs, JobOutput(paths.BASE_MODEL, paths.BASE_MODEL_LOG)]
 
 
 def incomplete_outputs(root: Path) -> set[str]:
@@ -69,7 +69,7 @@ def incomplete_outputs(root: Path) -> set[str]:
             for path in markers.rglob("*") if path.is_file()}
 
 
-def job_state(root: Path, job: Job, incomplete: set[str]) -> str:
+def job_state(root: Path, job: JobOutput, incomplete: set[str]) -> str:
     output = Path(root) / job.output
     if output.exists():
         return DONE
@@ -82,7 +82,8 @@ def job_state(root: Path, job: Job, incomplete: set[str]) -> str:
     return MISSING
 
 
-def cell_state(root: Path, jobs: list[Job], incomplete: set[str]) -> tuple[str, Job | None]:
+def cell_state(root: Path, jobs: list[JobOutput],
+               incomplete: set[str]) -> tuple[str, JobOutput | None]:
     """(state, the job that decides it) of one seed of one cell."""
     if job_state(root, jobs[0], incomplete) == DONE:
         return DONE, jobs[0]
@@ -111,7 +112,7 @@ def grid(config: dict, root: Path = Path(".")) -> dict[tuple[str, str, int], tup
     return states
 
 
-def describe(config: dict, states: dict) -> str:
+def status_text(config: dict, states: dict) -> str:
     """One table of states per seed, then the counts and the logs of failed jobs."""
     targets = config["experiment"]["targets"]
     table_rows = rows(config)

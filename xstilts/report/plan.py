@@ -194,7 +194,7 @@ def tokens_per_example(data_format: str, max_length: int) -> float:
     return min(median, max_length) * sequences
 
 
-def parts(spec: TaskSpec) -> list[TaskSpec]:
+def single_tasks(spec: TaskSpec) -> list[TaskSpec]:
     """The single tasks a training spec trains (a multi-task spec's sub-tasks)."""
     return list(spec.subtasks.values()) if spec.subtasks else [spec]
 
@@ -222,7 +222,7 @@ class Planner:
     def training_job(self, spec: TaskSpec, predicted: int, checkpoint: Path) -> Job:
         job = Job()
         forward_tokens, steps, evaluations = 0.0, 0, 0
-        for part in parts(spec):
+        for part in single_tasks(spec):
             examples = sum(self.sizes.read(ref) for ref in part.train)
             per_example = tokens_per_example(part.format, part.max_length)
             job.examples += examples
@@ -234,7 +234,7 @@ class Planner:
             selection = min(spec.hparams.selection_examples,
                             sum(self.sizes.read(ref) for ref in part.dev))
             forward_tokens += (part_evaluations * selection + predicted) * per_example
-        rate = self.throughput.tokens_per_second(parts(spec)[0].format)
+        rate = self.throughput.tokens_per_second(single_tasks(spec)[0].format)
         job.seconds = (self.start_s + steps * self.step_overhead_s + job.tokens / rate
                        + forward_tokens / (FORWARD_SPEEDUP * rate))
         self.add_disk(job, evaluations)

@@ -160,7 +160,7 @@ def evaluate(specs: list[TaskSpec], checkpoint_dir: Path, data_root: Path, layer
     from xstilts.store.splits import evaluated_sizes
 
     provenance.verified_checkpoint(checkpoint_dir)  # before any compute is spent on it
-    model, tokenizer, transfer = encoder.load_encoder(checkpoint_dir, layer)
+    model, tokenizer, transfer = encoder.load_sentence_encoder(checkpoint_dir, layer)
     limit = max_input_length(checkpoint_dir)
     specs = [within_model_limit(spec, limit) for spec in specs]
     results = []

@@ -31,7 +31,8 @@ class LayerMeanPool(torch.nn.Module):
         return mean_pool(outputs.hidden_states[self.layer], attention_mask)
 
 
-def load_encoder(checkpoint_dir: Path, layer: int) -> tuple[LayerMeanPool, object, dict]:
+def load_sentence_encoder(checkpoint_dir: Path,
+                          layer: int) -> tuple[LayerMeanPool, object, dict]:
     """(sentence encoder, tokenizer, encoder transfer report) of any checkpoint of the base model.
 
     The encoder is copied from the checkpoint with the same check as target training: every
