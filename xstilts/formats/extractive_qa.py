@@ -12,7 +12,7 @@ the context through the fast tokenizer's character offsets.
 
 from __future__ import annotations
 
-from xstilts.formats.interface import Kind
+from xstilts.formats.interface import Kind, padding_collator
 from xstilts.metrics.qa import score_squad, score_squad_v2
 from xstilts.spec.specs import TaskSpec
 
@@ -213,13 +213,11 @@ def decode_answer(context: str, windows: list[dict], logits: list[tuple], spec: 
 
 def window_logits(model, tokenizer, windows: list[dict], spec: TaskSpec) -> list[tuple]:
     """(start logits, end logits) of every window, unpadded, as numpy arrays."""
-    from transformers import DataCollatorWithPadding
-
     from xstilts.formats.inference import sorted_batches
 
     features = [{"input_ids": w["input_ids"], "attention_mask": w["attention_mask"]}
                 for w in windows]
-    collate = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
+    collate = padding_collator(tokenizer)
     logits: list[tuple] = [()] * len(windows)
     for indices, outputs in sorted_batches(model, features, collate,
                                            spec.hparams.eval_batch_size, spec.precision):

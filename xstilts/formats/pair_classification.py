@@ -6,7 +6,7 @@ Predictions and gold labels are label names, as XTREME's prediction files hold t
 
 from __future__ import annotations
 
-from xstilts.formats.interface import Kind
+from xstilts.formats.interface import Kind, padding_collator
 from xstilts.metrics.classification import accuracy, label_f1
 from xstilts.spec.specs import TaskSpec
 
@@ -43,12 +43,10 @@ def featurize(table, tokenizer, max_length: int):
 
 def predict(model, tokenizer, table, spec: TaskSpec, label_names: list[str]) -> dict[str, str]:
     """{example id: predicted label name}."""
-    from transformers import DataCollatorWithPadding
-
     from xstilts.formats.inference import sorted_batches
 
     features = featurize(table.drop_columns(["label"]), tokenizer, spec.max_length).to_list()
-    collate = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
+    collate = padding_collator(tokenizer)
     ids = table.column("id").to_pylist()
     predictions = {}
     for indices, outputs in sorted_batches(model, features, collate,

@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 
 from xstilts.formats.inference import sorted_batches
+from xstilts.formats.interface import padding_collator
 from xstilts.formats.retrieval.mining import mean_pool
 from xstilts.models.base import missing_layer
 
@@ -57,13 +58,11 @@ def embed(model: LayerMeanPool, tokenizer, sentences: list[str], max_length: int
 
     Batches of similar length (sorted), bf16 autocast on CUDA (see tasks.inference).
     """
-    from transformers import DataCollatorWithPadding
-
     encoded = tokenizer(sentences, truncation=True, max_length=max_length)
     features = [{"input_ids": ids, "attention_mask": mask}
                 for ids, mask in zip(encoded["input_ids"], encoded["attention_mask"],
                                      strict=True)]
-    collate = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
+    collate = padding_collator(tokenizer)
     embeddings = torch.zeros(len(sentences), model.encoder.config.hidden_size)
     for indices, pooled in sorted_batches(model, features, collate, batch_size, precision):
         embeddings[indices] = pooled.float().cpu()
