@@ -4,7 +4,7 @@ from pathlib import Path
 
 import _cli
 
-from xstilts.evaluate.test_predictions import predict_test
+from xstilts.evaluate.held_out import predict_test_split
 from xstilts.spec.specs import TaskSpec
 from xstilts.store import provenance
 from xstilts.store.splits import evaluated_sizes
@@ -31,7 +31,7 @@ def main() -> None:
     if args.predictions:
         started = provenance.now()
         predictions = predict_languages(model, tokenizer, args.spec, Path(args.data))
-        test = ({"test": predict_test(model, tokenizer, args.spec, Path(args.data))}
+        test = ({"test": predict_test_split(model, tokenizer, args.spec, Path(args.data))}
                 if args.spec.test is not None else {})
         provenance.write_result(Path(args.predictions), {
             "task": args.spec.task,

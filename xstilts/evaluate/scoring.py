@@ -60,9 +60,9 @@ def score_test(spec: TaskSpec, data_root: Path, predictions_file: dict) -> dict:
 
     The score averages every evaluation language as XTREME's does, so it is left empty
     when any language had to be skipped (no test labels); `skipped` says why."""
-    from xstilts.evaluate.test_predictions import test_predictions
+    from xstilts.evaluate.held_out import test_split_predictions
 
-    by_language, skipped = test_predictions(spec, predictions_file)
+    by_language, skipped = test_split_predictions(spec, predictions_file)
     split = spec.test.split
     results, _ = score_languages(spec, Path(data_root) / spec.test.dataset,
                                  dict.fromkeys(by_language, split), by_language, spec.test,

@@ -18,7 +18,7 @@ from xstilts.store.prepared import read_manifest
 from xstilts.store.splits import labelled_languages
 
 
-def predict_test(model, tokenizer, spec: TaskSpec, data_root: Path) -> dict:
+def predict_test_split(model, tokenizer, spec: TaskSpec, data_root: Path) -> dict:
     """{split, predictions: {language: {example id: prediction}}, skipped: {language: why}}."""
     from xstilts.train.loop import predict_splits
 
@@ -30,7 +30,7 @@ def predict_test(model, tokenizer, spec: TaskSpec, data_root: Path) -> dict:
     return {"split": split, "predictions": predictions, "skipped": skipped}
 
 
-def test_predictions(spec: TaskSpec, predictions_file: dict) -> tuple[dict, dict]:
+def test_split_predictions(spec: TaskSpec, predictions_file: dict) -> tuple[dict, dict]:
     """({language: test predictions}, {language: why skipped}) of a prediction file.
 
     A trained target keeps them under "test"; an evaluated one (BUCC) inside each language's
