@@ -82,7 +82,7 @@ def test_model_parameters_from_the_architecture():
 def test_plan_command_prints_every_rule_and_the_total(overlay):
     args = ["--configfile", *overlay] if overlay else []
     result = subprocess.run([str(BIN / "python"), "scripts/plan.py", *args], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60, check=True)
+                            capture_output=True, text=True, timeout=300, check=True)
     lines = result.stdout.splitlines()
     assert any(line.startswith("train_target") for line in lines)
     assert lines[-1].startswith("total") or lines[-2].startswith("total")
