@@ -4,7 +4,7 @@ The grid of config/config.yaml (11 rows: the baseline and ten intermediate tasks
 target tasks with every evaluation language), each language with a dev set of roughly
 its real size, per-example material of the kind its metric keeps (0/1 accuracy, QA EM and
 F1, per-sentence tagging counts, per-source-sentence BUCC counts). Times reading the score
-files' JSON, the resampling (xstilts.report.intervals.grid_replicates) and writing the long form
+files' JSON, the resampling (xstilts.report.intervals.summaries) and writing the long form
 and the interval table, as the table2 job does them.
 
     python benchmarks/bootstrap.py                       # 1000 resamples, one seed
@@ -36,7 +36,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a sourc
 from xstilts.metrics import bootstrap  # noqa: E402
 from xstilts.report.intervals import (  # noqa: E402
     Settings,
-    grid_replicates,
     interval_table,
     summaries,
     with_intervals,
@@ -61,9 +60,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def synthetic_material(metric: str, n: int, rng: np.random.Generator) -> tuple[dict, dict]:
+# the parallel test sets, whose items the bootstrap draws once for all languages
+PARALLEL = {"xnli", "pawsx", "xquad", "mlqa"}
+
+
+def synthetic_material(metric: str, n: int, rng: np.random.Generator,
+                       parallel: bool) -> tuple[dict, dict]:
     """(material, reported metrics) of one language with n examples."""
     ids = [str(i) for i in range(n)]
+    items = ids if parallel else None
     if metric in ("squad", "mlqa"):
         f1 = np.clip(rng.normal(0.7, 0.3, n), 0, 1)
         columns = {"exact_match": (f1 == 1).astype(int).tolist(), "f1": f1.tolist()}
@@ -79,9 +84,9 @@ def synthetic_material(metric: str, n: int, rng: np.random.Generator) -> tuple[d
         statistics = bootstrap.statistics(kind, {k: np.sum(v) for k, v in columns.items()}, n)
         reported = {"f1": float(statistics["f1"])} if metric != "bucc_f1" else {
             name: float(value) for name, value in statistics.items()}
-        return bootstrap.material(kind, ids, columns), reported
+        return bootstrap.material(kind, ids, columns, items), reported
     reported = {name: 100.0 * float(np.mean(values)) for name, values in columns.items()}
-    return bootstrap.material(bootstrap.MEAN, ids, columns), reported
+    return bootstrap.material(bootstrap.MEAN, ids, columns, items), reported
 
 
 def synthetic_runs(config: dict, seeds: int, sizes: dict[str, int]) -> tuple[dict, dict]:
@@ -96,7 +101,7 @@ def synthetic_runs(config: dict, seeds: int, sizes: dict[str, int]) -> tuple[dic
                 examples, languages = {}, {}
                 for language in task["languages"]:
                     examples[language], languages[language] = synthetic_material(
-                        task["metric"], sizes[target], rng)
+                        task["metric"], sizes[target], rng, target in PARALLEL)
                 runs[row, target, seed] = json.dumps(
                     {"metric": task["metric"], "languages": languages, "examples": examples,
                      "score": 0.0})
@@ -114,9 +119,8 @@ def main() -> None:
     del texts
     loaded = time.perf_counter()
     settings = Settings(resamples=args.resamples, seed=0, confidence=0.95)
-    replicates = grid_replicates(runs, list(range(1, args.seeds + 1)), categories, settings)
+    numbers = summaries(runs, list(range(1, args.seeds + 1)), categories, settings)
     resampled = time.perf_counter()
-    numbers = summaries(replicates, settings.confidence)
     _, long_body = with_intervals(*long_form(runs), numbers)
     _, table_body = interval_table(numbers, ROWS, list(categories), categories)
     done, cpu = time.perf_counter(), time.process_time() - cpu_started

@@ -3,13 +3,7 @@ intervals, the intervals of every cell and language, and the record ids."""
 
 import _cli
 
-from xstilts.report.intervals import (
-    Settings,
-    grid_replicates,
-    interval_table,
-    summaries,
-    with_intervals,
-)
+from xstilts.report.intervals import Settings, interval_table, summaries, with_intervals
 from xstilts.report.tables import long_form, over_seeds, read_runs, records_table, table2, write_csv
 from xstilts.store import provenance
 
@@ -41,8 +35,7 @@ def main() -> None:
                           layout.get("unavailable"), layout.get("subsampled", ""))
     write_csv(args.output, header, body)
     settings = Settings(**args.bootstrap)
-    numbers = summaries(grid_replicates(runs, layout["seeds"], layout["categories"], settings),
-                        settings.confidence)
+    numbers = summaries(runs, layout["seeds"], layout["categories"], settings)
     write_csv(args.long_output, *with_intervals(*long_form(runs), numbers), digits=4)
     write_csv(args.ci_output, *interval_table(numbers, layout["rows"], layout["targets"],
                                               layout["categories"]), digits=4)

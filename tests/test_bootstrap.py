@@ -127,9 +127,12 @@ def test_mean_over_drawn_seeds():
     assert bootstrap.over_seeds(per_seed, draws).tolist() == [5.5, 2.0, 30.0]
 
 
-def run(flags_by_language, ids=None):
+def run(flags_by_language, ids=None, parallel=False):
     examples = {language: accuracy_material(flags, ids)
                 for language, flags in flags_by_language.items()}
+    if parallel:  # item i is example i of every language
+        for material in examples.values():
+            material["items"] = [str(i) for i in range(len(material["columns"]["accuracy"]))]
     languages = {language: {"accuracy": 100.0 * sum(flags) / len(flags), "count": len(flags)}
                  for language, flags in flags_by_language.items()}
     return {"metric": "accuracy", "examples": examples, "languages": languages,
@@ -190,7 +193,7 @@ def test_long_form_gets_intervals_and_significance():
     baseline = [1] * 200 + [0] * 200
     runs = {("baseline", "xnli", 1): run({"en": baseline}),
             ("mnli", "xnli", 1): run({"en": [1] * 300 + [0] * 100})}
-    header, body = with_intervals(*long_form(runs), summaries(grid(runs, [1]), 0.95))
+    header, body = with_intervals(*long_form(runs), summaries(runs, [1], CATEGORIES, SETTINGS))
     assert header[-6:] == ["ci_low", "ci_high", "improvement", "improvement_ci_low",
                            "improvement_ci_high", "significant"]
     rows = {(line[0], line[2], line[4]): dict(zip(header, line, strict=True)) for line in body}
@@ -205,3 +208,94 @@ def test_rows_on_other_examples_are_refused():
             ("mnli", "xnli", 1): run({"en": [1, 0, 1]}, ids=["a", "c", "b"])}
     with pytest.raises(ValueError, match="different examples"):
         grid(runs, [1])
+
+
+def test_parallel_languages_are_resampled_together():
+    # perfectly correlated languages: a translated item is right in every language or in
+    # none. Drawn jointly, the task's interval is as wide as one language's; drawn apart,
+    # about 1/sqrt(3) of it, as if three times the evidence
+    flags = (np.random.default_rng(4).random(400) < 0.7).astype(int).tolist()
+    languages = {language: flags for language in ("de", "en", "fr")}
+
+    def widths(parallel):
+        replicates = grid({("baseline", "xnli", 1): run(languages, parallel=parallel)}, [1])
+        task = bootstrap.interval(replicates["baseline", "xnli", "all", "score"][1], 0.95)
+        one = bootstrap.interval(replicates["baseline", "xnli", "de", "score"][1], 0.95)
+        return task[1] - task[0], one[1] - one[0]
+
+    task, language = widths(parallel=True)
+    assert task == pytest.approx(language)
+    task, language = widths(parallel=False)
+    assert task == pytest.approx(language / 3 ** 0.5, rel=0.2)
+
+
+def test_independent_languages_keep_their_own_resamples():
+    # without items each language is drawn from its own stream, as before parallel sets
+    # were declared: its replicates are those of the language resampled alone
+    rng = np.random.default_rng(5)
+    languages = {language: (rng.random(300) < 0.6).astype(int).tolist()
+                 for language in ("de", "en")}
+    replicates = grid({("baseline", "xnli", 1): run(languages)}, [1])
+    for language, flags in languages.items():
+        alone = bootstrap.language_replicates(
+            {("baseline", 1): accuracy_material(flags)},
+            bootstrap.stream(SETTINGS.seed, "xnli", language), SETTINGS.resamples)
+        assert np.array_equal(replicates["baseline", "xnli", language, "accuracy"][1],
+                              alone["baseline", 1]["accuracy"])
+
+
+def test_a_joint_resample_drawn_by_hand():
+    # 3 languages x 4 items; `fr` lacks item b (MLQA-like) and lists its items in another
+    # order. Items in order of first appearance: a b c d. The resample draws a, a, c, d.
+    flags = {"de": [1, 0, 1, 0], "en": [1, 1, 0, 1], "fr": [0, 1, 1]}
+    items = {"de": ["a", "b", "c", "d"], "en": ["a", "b", "c", "d"], "fr": ["d", "c", "a"]}
+    n, positions = bootstrap.aligned_positions(items)
+    assert n == 4 and positions["fr"].tolist() == [3, 2, 0]
+    blocks = bootstrap.multiplicity_blocks(FixedDraws([[0, 0, 2, 3]]), n, 1)
+    columns = {language: np.array(values, dtype=float)[:, None]
+               for language, values in flags.items()}
+    totals = bootstrap.drawn_totals(columns, blocks, positions)
+    # de: a twice (1 + 1), c (1), d (0): 3 right of 4 drawn; en: 1 + 1 + 0 + 1 = 3 of 4;
+    # fr's examples are d (0), c (1), a (1): a twice (1 + 1), c (1), d (0): 3 of 4
+    assert {language: (total[0, 0], count[0]) for language, (total, count)
+            in totals.items()} == {"de": (3, 4), "en": (3, 4), "fr": (3, 4)}
+    # b three times and c: fr holds only c (right), so its mean is over that one example
+    blocks = bootstrap.multiplicity_blocks(FixedDraws([[1, 1, 1, 2]]), n, 1)
+    total, count = bootstrap.drawn_totals(columns, blocks, positions)["fr"]
+    assert (total[0, 0], count[0]) == (1, 1)
+
+
+@pytest.mark.parametrize("resamples", [7, 50])
+def test_chunked_intervals_equal_those_of_all_replicates_at_once(resamples):
+    rng = np.random.default_rng(6)
+
+    def flags(p):
+        return {language: (rng.random(120) < p).astype(int).tolist() for language in ("de", "en")}
+
+    runs = {(row, "xnli", seed): run(flags(p), parallel=True) for row, p in
+            (("baseline", 0.6), ("mnli", 0.65)) for seed in (1, 2)}
+    settings = Settings(resamples=resamples, seed=3, confidence=0.9)
+    replicates = grid_replicates(runs, [1, 2], CATEGORIES, settings)
+    chunked = summaries(runs, [1, 2], CATEGORIES, settings, chunk_size=resamples)
+    assert summaries(runs, [1, 2], CATEGORIES, settings, chunk_size=3) != chunked  # other draws
+    for (key, seed), numbers in chunked.items():
+        low, high = bootstrap.interval(replicates[key][seed], 0.9)
+        assert (numbers["score"], numbers["ci_low"], numbers["ci_high"]) == (
+            replicates[key][seed][0], low, high)
+        if key[0] == "mnli":
+            difference = replicates[key][seed] - replicates[("baseline", *key[1:])][seed]
+            assert (numbers["improvement_ci_low"], numbers["improvement_ci_high"]) == \
+                bootstrap.interval(difference, 0.9)
+
+
+@pytest.mark.parametrize("confidence", [0.5, 0.9, 0.95, 0.999])
+@pytest.mark.parametrize("resamples", [1, 2, 9, 1000, 2501])
+def test_tail_interval_is_numpys_percentile(resamples, confidence):
+    # ties included (rounded values), added in uneven chunks
+    values = np.round(np.random.default_rng(resamples).normal(size=(4, resamples)), 1)
+    tails = bootstrap.TailInterval(resamples, confidence)
+    for start in range(0, resamples, 333):
+        tails.add(values[:, start:start + 333])
+    expected = np.percentile(values, [50 * (1 - confidence), 100 - 50 * (1 - confidence)],
+                             axis=-1)
+    assert np.array_equal(np.array(tails.bounds()), expected)

@@ -4,10 +4,10 @@ A small grid (mnli x pawsx, tatoeba: every stage of the pipeline, about 35 jobs)
 once without interruption; a second build from scratch in another directory is killed
 (SIGKILL to Snakemake and all its jobs, as a lost node or a killed terminal would) at
 seeded moments of its progress (shortly after its k-th job has started, so every kill
-lands inside the build on a fast or a slow machine), restarted each time with the README's
-flags, and must end with byte-identical tables, figures and predictions. The two builds from scratch are also the
-determinism check: nothing may differ between them but what provenance records declare
-variable (times, hosts).
+lands inside the build on a fast or a slow machine), restarted each time with the
+README's flags, and must end with byte-identical tables, figures and predictions. The two
+builds from scratch are also the determinism check: nothing may differ between them but
+what provenance records declare variable (times, hosts).
 """
 
 from __future__ import annotations

@@ -171,6 +171,12 @@ PAIR_SCHEMAS: dict[str, PairSchema] = {
 }
 
 
+# Layouts whose evaluation sets hold the same items in every language (translations of
+# one set; MLQA: its N-way parallel questions), an item being an example's id without its
+# language (xstilts.data.subsample.parallel_key): the bootstrap draws their items once for
+# all languages (xstilts.metrics.bootstrap).
+PARALLEL_LAYOUTS = frozenset({"xtreme_xnli", "xtreme_pawsx", "xtreme_xquad", "xtreme_mlqa"})
+
 SCHEMAS = {**PAIR_SCHEMAS, **QA_SCHEMAS, **RETRIEVAL_LAYOUTS, **CHOICE_LAYOUTS,
            **TAGGING_LAYOUTS, **TEXT_LAYOUTS}
 

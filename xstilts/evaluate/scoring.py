@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xstilts.data.schemas import PARALLEL_LAYOUTS
+from xstilts.data.subsample import parallel_key
 from xstilts.formats import Kind, get_format, kind_of
 from xstilts.metrics.averages import task_score
 from xstilts.metrics.registry import get_metric
@@ -79,15 +81,19 @@ def score_languages(spec: TaskSpec, dataset_dir: Path, splits: dict[str, str],
     spec, asks for)."""
     metric = get_metric(spec.metric)
     task_format = get_format(spec.format)
-    label_names = read_manifest(dataset_dir)["label_names"]
+    manifest = read_manifest(dataset_dir)
+    parallel = manifest.get("schema") in PARALLEL_LAYOUTS
     results, materials = {}, {}
     for language, predictions in by_language.items():
         table = read_split(dataset_dir, language, splits[language], sample)
-        gold = task_format.gold(table, label_names)
+        gold = task_format.gold(table, manifest["label_names"])
         try:
             results[language] = metric.score(predictions, gold, language)
             if keep_examples:
                 materials[language] = metric.examples(predictions, gold, language, table)
+                if parallel:  # the material's examples are gold's, in gold's order
+                    materials[language]["items"] = [parallel_key(str(key), language)
+                                                    for key in gold]
         except ValueError as error:
             raise ValueError(f"{spec.task} {language}: {error} "
                              f"(split {splits[language]!r})") from None
