@@ -37,6 +37,7 @@ from xstilts.metrics import bootstrap  # noqa: E402
 from xstilts.report.intervals import (  # noqa: E402
     Settings,
     interval_table,
+    jointly_resampled,
     summaries,
     with_intervals,
 )
@@ -122,7 +123,8 @@ def main() -> None:
     numbers = summaries(runs, list(range(1, args.seeds + 1)), categories, settings)
     resampled = time.perf_counter()
     _, long_body = with_intervals(*long_form(runs), numbers)
-    _, table_body = interval_table(numbers, ROWS, list(categories), categories)
+    _, table_body = interval_table(numbers, ROWS, list(categories), categories,
+                                   jointly_resampled(runs))
     done, cpu = time.perf_counter(), time.process_time() - cpu_started
     languages = sum(len(config["target_tasks"][t]["languages"]) for t in categories)
     examples = sum(sizes[t] * len(config["target_tasks"][t]["languages"]) for t in categories)

@@ -3,7 +3,13 @@ intervals, the intervals of every cell and language, and the record ids."""
 
 import _cli
 
-from xstilts.report.intervals import Settings, interval_table, summaries, with_intervals
+from xstilts.report.intervals import (
+    Settings,
+    interval_table,
+    jointly_resampled,
+    summaries,
+    with_intervals,
+)
 from xstilts.report.tables import long_form, over_seeds, read_runs, records_table, table2, write_csv
 from xstilts.store import provenance
 
@@ -38,7 +44,8 @@ def main() -> None:
     numbers = summaries(runs, layout["seeds"], layout["categories"], settings)
     write_csv(args.long_output, *with_intervals(*long_form(runs), numbers), digits=4)
     write_csv(args.ci_output, *interval_table(numbers, layout["rows"], layout["targets"],
-                                              layout["categories"]), digits=4)
+                                              layout["categories"], jointly_resampled(runs)),
+              digits=4)
     write_csv(args.records_output, header,
               records_table(cells, header, layout["rows"], layout["categories"]))
     provenance.write_json_atomic(args.provenance_output, provenance.table_record(

@@ -9,7 +9,14 @@ import pytest
 from xstilts.metrics import bootstrap
 from xstilts.metrics.retrieval import mined_pairs_counts, mined_pairs_f1
 from xstilts.metrics.tagging import entity_counts, entity_f1, pos_counts, pos_f1
-from xstilts.report.intervals import Settings, grid_replicates, summaries, with_intervals
+from xstilts.report.intervals import (
+    Settings,
+    grid_replicates,
+    interval_table,
+    jointly_resampled,
+    summaries,
+    with_intervals,
+)
 from xstilts.report.tables import long_form
 
 Z95 = 1.959964  # standard normal quantile of 0.975
@@ -299,3 +306,18 @@ def test_tail_interval_is_numpys_percentile(resamples, confidence):
     expected = np.percentile(values, [50 * (1 - confidence), 100 - 50 * (1 - confidence)],
                              axis=-1)
     assert np.array_equal(np.array(tails.bounds()), expected)
+
+
+def test_interval_table_says_how_each_column_was_resampled():
+    rng = np.random.default_rng(8)
+    flags = {language: (rng.random(50) < 0.6).astype(int).tolist() for language in ("de", "en")}
+    runs = {("baseline", "xnli", 1): run(flags, parallel=True),
+            ("baseline", "udpos", 1): run(flags)}
+    categories = {"xnli": "classification", "udpos": "structured_prediction"}
+    numbers = summaries(runs, [1], categories, SETTINGS)
+    header, body = interval_table(numbers, ["baseline"], ["xnli", "udpos"], categories,
+                                  jointly_resampled(runs))
+    resampled = {(line[1], line[2]): line[header.index("languages_resampled")] for line in body}
+    assert resampled["xnli", "all"] == resampled["xnli", "de"] == "jointly"
+    assert resampled["udpos", "en"] == "apart"
+    assert resampled["average", "all"] == "as their tasks"

@@ -38,7 +38,10 @@ from xstilts.report.results import (
 SCORE = "score"  # metric name of a language's (and a task's) score in the averages
 LONG_COLUMNS = ["ci_low", "ci_high", "improvement", "improvement_ci_low",
                 "improvement_ci_high", "significant"]
-TABLE_COLUMNS = ["intermediate", "column", "language", "score", *LONG_COLUMNS]
+# `languages_resampled`: a target's languages `jointly` (a parallel set) or `apart`; the
+# category and average columns `as their tasks`
+TABLE_COLUMNS = ["intermediate", "column", "language", "score", *LONG_COLUMNS,
+                 "languages_resampled"]
 
 # (row, Table 2 column, language, metric) -> {seed or MEAN: (1 + resamples,) replicates}
 Replicates = dict[tuple[str, str, str, str], dict]
@@ -231,11 +234,18 @@ def with_intervals(header: list[str], body: list[list], numbers: dict[tuple, dic
     return [*header, *LONG_COLUMNS], extended
 
 
+def jointly_resampled(runs: dict[tuple[str, str, int], dict]) -> set[str]:
+    """The targets whose languages the bootstrap resamples together (parallel sets)."""
+    return {target for target, by_language in materials_by_target(runs).items()
+            if parallel(by_language)}
+
+
 def interval_table(numbers: dict[tuple, dict], rows: list[str], targets: list[str],
-                   categories: dict[str, str]) -> tuple[list[str], list]:
+                   categories: dict[str, str], joint: set[str]) -> tuple[list[str], list]:
     """results/table2_improvement_ci.csv: per row and Table 2 column, the score over seeds
     with its interval and its improvement's, as a whole (language `all`) and per language
-    (QA as (EM + F1) / 2)."""
+    (QA as (EM + F1) / 2), and how its languages were resampled (`joint`: the targets
+    resampled together)."""
     present = [c for c in CATEGORIES if c in {categories[t] for t in targets}]
     languages: dict[str, set] = {}
     for (_, column, language, metric), _ in numbers:
@@ -247,6 +257,8 @@ def interval_table(numbers: dict[tuple, dict], rows: list[str], targets: list[st
             for language in (ALL, *sorted(languages.get(column, ()))):
                 found = numbers.get(((row, column, language, SCORE), MEAN))
                 if found:
+                    resampled = ("as their tasks" if column not in targets
+                                 else "jointly" if column in joint else "apart")
                     body.append([row, column, language, found["score"],
-                                 *(found.get(name) for name in LONG_COLUMNS)])
+                                 *(found.get(name) for name in LONG_COLUMNS), resampled])
     return TABLE_COLUMNS, body
