@@ -12,6 +12,7 @@ from xstilts.config import (
     unavailable_rows,
     validate,
 )
+from xstilts.config.sharing import grid_sharing
 from xstilts.formats import Kind, kind_of
 from xstilts.spec import paths
 from xstilts.store.provenance import local_files
@@ -51,6 +52,12 @@ TRAINED_TARGETS = [
 ]
 RETRIEVAL_TARGETS = [t for t in TARGETS if t not in TRAINED_TARGETS]
 SEEDS = config["seeds"]
+# Each distinct training runs once (xstilts.config.sharing): MLQA is predicted with XQuAD's
+# SQuAD model, and the baseline reads an intermediate model where its training is the same.
+SHARED = grid_sharing(config)
+OWN_MODEL_TARGETS = [t for t in TRAINED_TARGETS if SHARED.trains_own_model(t)]
+SHARING_TARGETS = [t for t in TRAINED_TARGETS if not SHARED.trains_own_model(t)]
+BASELINE_REUSED = [t for t in SHARED.baseline_reads if t in OWN_MODEL_TARGETS]
 
 
 wildcard_constraints:
@@ -94,6 +101,28 @@ def init_checkpoint(wildcards):
         return paths.BASE_MODEL
     return paths.fill(
         paths.INTERMEDIATE_MODEL, task=wildcards.intermediate, seed=wildcards.seed
+    )
+
+
+# Prediction of a target with a model trained for another task of the same training.
+PREDICT_COMMAND = (
+    "{params.python} scripts/predict.py --spec {params.spec:q} --model {input.model:q}"
+    " --data {params.data:q} --predictions {output:q} --threads {threads}"
+    " --gpus {resources.gpu} > {log:q} 2>&1"
+)
+
+
+def trained_model(wildcards):
+    """The fine-tuned model that predicts a target for a row: its own, or the one it
+    shares (xstilts.config.sharing)."""
+    kind, name = SHARED.source(wildcards.intermediate, wildcards.target, BASELINE)
+    if kind == "intermediate":
+        return paths.fill(paths.INTERMEDIATE_MODEL, task=name, seed=wildcards.seed)
+    return paths.fill(
+        paths.TARGET_MODEL,
+        intermediate=wildcards.intermediate,
+        target=name,
+        seed=wildcards.seed,
     )
 
 

@@ -4,11 +4,9 @@ from pathlib import Path
 
 import _cli
 
-from xstilts.evaluate.held_out import predict_test_split
+from xstilts.evaluate.zero_shot import write_predictions
 from xstilts.spec.specs import TaskSpec
-from xstilts.store import provenance
-from xstilts.store.splits import evaluated_sizes
-from xstilts.train.loop import predict_languages, train
+from xstilts.train.loop import train
 
 
 def main() -> None:
@@ -29,20 +27,8 @@ def main() -> None:
     model, tokenizer, record = train(args.spec, Path(args.init), Path(args.data),
                                      Path(args.output), args.checkpoint_minutes)
     if args.predictions:
-        started = provenance.now()
-        predictions = predict_languages(model, tokenizer, args.spec, Path(args.data))
-        test = ({"test": predict_test_split(model, tokenizer, args.spec, Path(args.data))}
-                if args.spec.test is not None else {})
-        provenance.write_result(Path(args.predictions), {
-            "task": args.spec.task,
-            "split": args.spec.eval.split,
-            "predictions": predictions,
-            **test,
-            "provenance": provenance.predictions_record(
-                args.spec, Path(args.output), Path(args.data), started,
-                extra={"device": record["device"],
-                       "examples": evaluated_sizes(args.spec, Path(args.data))}),
-        })
+        write_predictions(Path(args.predictions), model, tokenizer, args.spec,
+                          Path(args.output), Path(args.data), record["device"])
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ EXPECTED_WILDCARDS = {
     "BASE_MODEL_LOG": [],
     "INTERMEDIATE_LOG": ["task", "seed"],
     "TARGET_LOG": ["intermediate", "target", "seed"],
+    "PREDICT_LOG": ["intermediate", "target", "seed"],
     "RETRIEVAL_LOG": ["intermediate", "seed"],
     "SCORE_LOG": ["intermediate", "target", "seed"],
     "EXTRA_TABLE_LOG": ["table"],

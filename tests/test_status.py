@@ -9,13 +9,19 @@ from pathlib import Path
 import pytest
 
 from xstilts.audit import status
+from xstilts.config import load
 
 REPO = Path(__file__).resolve().parent.parent
-CONFIG = {"seeds": [1, 2], "experiment": {"baseline": True, "intermediate": ["mnli"],
-                                          "targets": ["pawsx", "tatoeba"]},
-          "target_tasks": {"pawsx": {"format": "pair_classification"},
-                           "tatoeba": {"format": "retrieval"}},
-          "intermediate_tasks": {"mnli": {}}, "datasets": {}}
+
+def demo_grid(intermediate: list[str], targets: list[str]) -> dict:
+    """The demo configuration narrowed to a grid, with two seeds."""
+    config = load([REPO / "config/config.yaml", REPO / "config/demo.yaml"])
+    return {**config, "seeds": [1, 2], "experiment": {
+        **config["experiment"], "baseline": True, "intermediate": intermediate,
+        "targets": targets}}
+
+
+CONFIG = demo_grid(["mnli"], ["pawsx", "tatoeba"])
 
 
 @pytest.fixture
@@ -102,3 +108,20 @@ def test_command_reads_the_configuration(tmp_path):
                            capture_output=True, text=True, check=True).stdout.splitlines()
     assert shown[0].split()[:4] == ["seed", "1", "xnli", "pawsx"]
     assert shown[1].split()[:3] == ["baseline", "missing", "done"]
+
+
+def test_a_shared_model_decides_the_cells_it_predicts(root):
+    # MLQA is predicted with XQuAD's SQuAD model; the demo baseline's SQuAD targets with the
+    # SQuAD intermediate model (xstilts.config.sharing)
+    config = demo_grid(["mnli", "squad_v1"], ["xquad", "mlqa"])
+    (root / "models/target/mnli/xquad/seed1.work").mkdir(parents=True)
+    touch(root, "logs/train_intermediate/squad_v1/seed1.log", "Traceback (most recent call "
+          "last):\nValueError: x\n")
+    touch(root, "logs/predict_target/mnli/mlqa/seed2.log", "OSError: disk full\n")
+    found = status.grid(config, root)
+    assert found["mnli", "mlqa", 1][0] == status.RUNNING  # its model is training
+    assert found["mnli", "mlqa", 1][1].output == "models/target/mnli/xquad/seed1"
+    assert found["mnli", "mlqa", 2][1].log == "logs/predict_target/mnli/mlqa/seed2.log"
+    for target in ("xquad", "mlqa"):
+        assert found["baseline", target, 1][0] == status.FAILED
+        assert found["baseline", target, 1][1].output == "models/intermediate/squad_v1/seed1"

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xstilts.config import BASELINE, rows, unavailable_rows
+from xstilts.config.sharing import SharedModels, grid_sharing
 from xstilts.formats import Kind, kind_of
 from xstilts.spec import paths
 
@@ -42,19 +43,28 @@ class JobOutput:
     log: str
 
 
-def chain(row: str, target: str, seed: int, retrieval: bool) -> list[JobOutput]:
+def chain(row: str, target: str, seed: int, retrieval: bool,
+          sharing: SharedModels) -> list[JobOutput]:
     """The jobs a cell's score depends on, the score job first."""
     cell = {"intermediate": row, "target": target, "seed": seed}
     jobs = [JobOutput(paths.fill(paths.SCORES, **cell), paths.fill(paths.SCORE_LOG, **cell))]
+    source = None if retrieval else sharing.source(row, target, BASELINE)
     if retrieval:
         jobs.append(JobOutput(paths.fill(paths.PREDICTIONS, **cell),
                         paths.fill(paths.RETRIEVAL_LOG, intermediate=row, seed=seed)))
-    else:
-        jobs.append(JobOutput(paths.fill(paths.TARGET_MODEL, **cell),
-                        paths.fill(paths.TARGET_LOG, **cell)))
-    if row != BASELINE:
-        jobs.append(JobOutput(paths.fill(paths.INTERMEDIATE_MODEL, task=row, seed=seed),
-                        paths.fill(paths.INTERMEDIATE_LOG, task=row, seed=seed)))
+    elif source != ("target", target):  # predicted with a model trained for another task
+        jobs.append(JobOutput(paths.fill(paths.PREDICTIONS, **cell),
+                              paths.fill(paths.PREDICT_LOG, **cell)))
+    if source and source[0] == "target":
+        owner = {**cell, "target": source[1]}
+        jobs.append(JobOutput(paths.fill(paths.TARGET_MODEL, **owner),
+                              paths.fill(paths.TARGET_LOG, **owner)))
+    models = [row] if row != BASELINE else []
+    if source and source[0] == "intermediate":
+        models.append(source[1])
+    for task in models:
+        jobs.append(JobOutput(paths.fill(paths.INTERMEDIATE_MODEL, task=task, seed=seed),
+                        paths.fill(paths.INTERMEDIATE_LOG, task=task, seed=seed)))
     return [*jobs, JobOutput(paths.BASE_MODEL, paths.BASE_MODEL_LOG)]
 
 
@@ -99,6 +109,7 @@ def grid(config: dict, root: Path = Path(".")) -> dict[tuple[str, str, int], tup
     """{(row, target, seed): (state, deciding job)} over Table 2's rows, targets, seeds."""
     incomplete = incomplete_outputs(root)
     unavailable = unavailable_rows(config)
+    sharing = grid_sharing(config)
     states = {}
     for seed in config["seeds"]:
         for row in rows(config):
@@ -108,7 +119,7 @@ def grid(config: dict, root: Path = Path(".")) -> dict[tuple[str, str, int], tup
                     continue
                 retrieval = kind_of(config["target_tasks"][target]["format"]) is Kind.EVALUATED
                 states[row, target, seed] = cell_state(
-                    root, chain(row, target, seed, retrieval), incomplete)
+                    root, chain(row, target, seed, retrieval, sharing), incomplete)
     return states
 
 

@@ -217,6 +217,21 @@ def save_checkpoint(model, tokenizer, out_dir: Path) -> None:
     save(model, tokenizer, out_dir)
 
 
+def load_trained(spec: TaskSpec, checkpoint_dir: Path) -> tuple:
+    """(model, tokenizer) of a checkpoint fine-tuned in `spec`'s format, every weight of it
+    loaded (its head included); the checkpoint's weights are verified against its record."""
+    from transformers import AutoConfig, AutoTokenizer
+
+    from xstilts.models.transfer import read_checkpoint
+
+    provenance.verified_checkpoint(checkpoint_dir)
+    config = AutoConfig.from_pretrained(checkpoint_dir)
+    label_names = [config.id2label[i] for i in range(config.num_labels)]
+    model, _ = get_format(spec.format).build_model(checkpoint_dir, label_names)
+    model.load_state_dict(read_checkpoint(checkpoint_dir), strict=True)
+    return model, AutoTokenizer.from_pretrained(checkpoint_dir)
+
+
 def predict_languages(model, tokenizer, spec: TaskSpec, data_root: Path) -> dict:
     """{language: {example id: prediction}} for every evaluation language."""
     dataset_dir = Path(data_root) / spec.eval.dataset
