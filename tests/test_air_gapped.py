@@ -278,4 +278,5 @@ def test_paper_dry_run_downloads_only_in_local_rules(tmp_path):
     local = json.loads(listing.stdout.strip().splitlines()[-1])
     assert {rule for rule in jobs if local[rule]} == {"prepare_dataset", "base_model"}
     assert {rule for rule in jobs if not local[rule]} == {
-        "train_intermediate", "train_target", "evaluate_retrieval", "score", "table2"}
+        "train_intermediate", "train_target", "predict_shared_target", "evaluate_retrieval",
+        "score", "table2"}
