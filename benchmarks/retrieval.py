@@ -29,12 +29,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a source checkout
 
-from xstilts.formats.retrieval.mining import (  # noqa: E402
-    DEFAULT_BATCH_SIZE,
-    knn_both_ways,
-    margins_from_neighbours,
-    max_retrieval,
-)
+from xstilts.formats.retrieval.knn import DEFAULT_BATCH_SIZE, knn_both_ways  # noqa: E402
+from xstilts.formats.retrieval.mining import margins_from_neighbours, max_retrieval  # noqa: E402
 
 MIB = 2**20
 

@@ -27,7 +27,8 @@ from collections import Counter
 from pathlib import Path
 
 from xstilts.formats.interface import Kind
-from xstilts.formats.retrieval.mining import knn, mine_pairs
+from xstilts.formats.retrieval.knn import knn
+from xstilts.formats.retrieval.mining import mine_pairs
 from xstilts.metrics.retrieval import best_threshold, bucc_f1, side
 from xstilts.spec.specs import TaskSpec
 from xstilts.store import provenance
@@ -115,7 +116,13 @@ def tatoeba_predictions(embed, spec: TaskSpec, data_root: Path, language: str) -
                        spec.eval)
     index_ids, index_sentences = side(table, "source")
     query_ids, query_sentences = side(table, "target")
-    _, nearest = knn(embed(query_sentences), embed(index_sentences), 1)
+    return nearest_ids(embed(query_sentences), query_ids, embed(index_sentences), index_ids)
+
+
+def nearest_ids(queries, query_ids: list[str], index, index_ids: list[str]) -> dict[str, str]:
+    """{query id: id of its nearest indexed sentence}: XTREME's direction, the English
+    sentences query the other language's (ties to the first indexed copy, as faiss)."""
+    _, nearest = knn(queries, index, 1)
     return {query: index_ids[i] for query, i in zip(query_ids, nearest[:, 0].tolist(),
                                                      strict=True)}
 

@@ -14,8 +14,20 @@ import torch
 
 from xstilts.formats.inference import sorted_batches
 from xstilts.formats.interface import padding_collator
-from xstilts.formats.retrieval.mining import mean_pool
 from xstilts.models.base import missing_layer
+
+
+def mean_pool(hidden_states: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Mean of the hidden states (batch, length, dim) over tokens whose mask is non-zero.
+
+    Special tokens count like any other unmasked token, as in XTREME's mean pooling. The
+    result is float32; a row with no unmasked token yields zeros instead of NaN.
+    """
+    # Summing 512 half-precision vectors can overflow, so pool in float32.
+    mask = attention_mask.float().unsqueeze(-1)
+    summed = (hidden_states.float() * mask).sum(dim=1)
+    counts = mask.sum(dim=1).clamp(min=1)
+    return summed / counts
 
 
 class LayerMeanPool(torch.nn.Module):
