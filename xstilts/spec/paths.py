@@ -1,6 +1,6 @@
 """Every path the workflow writes, defined once: each a Snakemake pattern whose `{wildcards}`
 the rules fill (`output: paths.SCORES`, `expand(paths.PREDICTIONS, ...)`) and the readers
-fill with `fill` (xstilts.audit, xstilts.report.plan). `tests/test_paths.py` refuses these
+fill with `fill` (xstilts.audit, xstilts.report.plan). `tests/unit/spec/test_paths.py` refuses these
 paths typed anywhere else.
 
 Directory contract (every path is produced by exactly one rule):

@@ -3,7 +3,7 @@
 Checkpoint selection and multi-task saving need behaviour the Trainer exposes no public hook
 for (its callbacks run after a checkpoint is written, too late to put the selected weights
 inside it). The overrides below rely on these private methods of transformers 5.23.0, the
-version pyproject.toml pins; tests/test_trainer_adapter.py fails if an upgrade renames them
+version pyproject.toml pins; tests/unit/train/test_trainer.py fails if an upgrade renames them
 or changes their parameters.
 """
 

@@ -14,7 +14,7 @@ from xstilts.report.comparison import (
 from xstilts.report.results import TableError, read_intervals, read_table2
 from xstilts.report.tables import write_csv
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 # baseline average (70 + 80) / 2 = 75, mnli (78 + 83) / 2 = 80.5: improvement 5.5
 TABLE2 = """\
 intermediate,xnli,pawsx,classification,average,note

@@ -1,6 +1,6 @@
 """Each kind of bad configuration stops everything before any job runs, with one message
 naming the key, the value and what is allowed (xstilts.config.validate, which the
-Snakefile calls first; tests/test_workflow.py checks that Snakemake stops there)."""
+Snakefile calls first; tests/workflow/test_workflow.py checks that Snakemake stops there)."""
 
 from pathlib import Path
 
@@ -84,7 +84,7 @@ def test_a_split_path_never_leaves_its_dataset_directory(tmp_path):
 def test_a_key_given_twice_in_a_config_file_is_refused(tmp_path):
     from xstilts.config import check_config_files, load
 
-    paper = Path(__file__).resolve().parent.parent / "config" / "config.yaml"
+    paper = Path(__file__).resolve().parents[3] / "config" / "config.yaml"
     path = tmp_path / "twice.yaml"
     path.write_text("training:\n  learning_rate: 1.0e-5\n  warmup_ratio: 0.1\n"
                     "  learning_rate: 3.0e-3\n")

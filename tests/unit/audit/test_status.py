@@ -11,7 +11,7 @@ import pytest
 from xstilts.audit import status
 from xstilts.config import load
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 
 def demo_grid(intermediate: list[str], targets: list[str]) -> dict:
     """The demo configuration narrowed to a grid, with two seeds."""

@@ -1,5 +1,5 @@
 """docs/adding-a-task.md, as tests: a task of a known format is configuration only; a new
-format is one module (tests/toy_format.py) plus one registry line; get_format refuses a
+format is one module (tests/helpers/toy_format.py) plus one registry line; get_format refuses a
 module that lacks what its kind requires, naming the module and the member."""
 
 import shlex

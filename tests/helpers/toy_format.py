@@ -3,7 +3,7 @@ classification of a pair dataset's first text.
 
 Canonical rows: id, text_a, label (index into the dataset's label names); other columns
 are ignored. Predictions and gold labels are label names, scored by the registered
-`accuracy` metric. tests/test_adding_a_format.py registers it with one registry line.
+`accuracy` metric. tests/unit/formats/test_interface.py registers it with one registry line.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from xstilts.report.tables import read_runs
 from xstilts.store import provenance
 from xstilts.store.prepared import read_manifest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 
 
 def truncated(path: Path, content: dict) -> Path:

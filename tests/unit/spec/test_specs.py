@@ -12,7 +12,7 @@ from xstilts.spec.specs import DataRef, DatasetSpec, ModelSpec, SpecError, TaskS
 CONFIGS = [["config/config.yaml"], ["config/config.yaml", "config/demo.yaml"],
            ["config/config.yaml", "config/small.yaml"],
            ["config/config.yaml", "config/demo.yaml", "config/xtreme_selection.yaml"]]
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize("files", CONFIGS, ids=lambda files: "+".join(Path(f).stem for f in files))

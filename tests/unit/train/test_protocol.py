@@ -14,7 +14,7 @@ from xstilts.config import ConfigError, merge, resolve_task, validate
 from xstilts.formats import extractive_qa, get_format
 from xstilts.train.parts import selection_scorer, selection_subset
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 # target -> the task whose English dev set selects its checkpoint (dataset, split)
 TOOLKIT_SELECTION = {
     "xnli": ("mnli", "validation_matched"),

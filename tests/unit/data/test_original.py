@@ -31,7 +31,7 @@ from xstilts.store.prepared import canonical_splits, load_raw, write_prepared
 
 UPOS = SCHEMAS["xtreme_udpos"].label_names
 NER = SCHEMAS["xtreme_panx"].label_names
-CONFIG = Path(__file__).resolve().parent.parent / "config" / "config.yaml"
+CONFIG = Path(__file__).resolve().parents[3] / "config" / "config.yaml"
 
 
 # --- helpers ---------------------------------------------------------------------------------

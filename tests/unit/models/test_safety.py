@@ -14,7 +14,7 @@ from transformers import (
 
 from xstilts.models.transfer import with_fresh_head
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 SOURCES = sorted([*ROOT.glob("xstilts/**/*.py"), *ROOT.glob("scripts/*.py"),
                   *ROOT.glob("rules/*.smk"), ROOT / "Snakefile"])
 

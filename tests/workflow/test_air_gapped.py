@@ -242,7 +242,7 @@ def canonical(name: str, spec: dict, raw: dict) -> dict:
 @pytest.mark.parametrize("name", [name for name, entry in demo_config()["datasets"].items()
                                   if entry["schema"] != "ccgbank"])
 def test_release_files_prepare_as_the_generated_hub_rows(tmp_path, name):
-    """What tests/release_files.py writes, the parsers read back to the same records as the
+    """What tests/helpers/release_files.py writes, the parsers read back to the same records as the
     hub rows it was written from (every dataset, the demo's languages)."""
     spec = demo_config()["datasets"][name]
     raw = write_release(tmp_path, name, spec, train_rows=6, eval_rows=4)

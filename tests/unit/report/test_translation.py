@@ -19,7 +19,7 @@ from xstilts.data.schemas import SCHEMAS
 from xstilts.report.translation import NO_HUMAN_REFERENCE, quality, quality_report
 from xstilts.store.prepared import canonical_splits, load_raw, read_manifest, write_prepared
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 NLI = ("entailment", "neutral", "contradiction")
 REFERENCE = {"dataset": "xnli", "split": "validation"}
 DEMO = {"seed": 0, "train_examples": 30, "eval_examples": 12}

@@ -23,7 +23,7 @@ from xstilts.metrics.qa import score_squad
 from xstilts.models.base import build_model, save, train_tokenizer
 from xstilts.store.prepared import load_raw, read_split, write_prepared
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 DECODING = {"n_best": 20, "max_answer_length": 30, "no_answer": False,
             "null_score_threshold": 0.0}
 TINY = {"vocab_size": 400, "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,

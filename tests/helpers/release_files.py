@@ -1,12 +1,12 @@
 """Small release trees in each dataset's original format (docs/local-data.md), for tests.
 
 The writers at the top put given examples into one format (GLUE TSV, SQuAD JSON, CoNLL-U,
-...); tests/test_original_formats.py writes hand-made examples with them. `write_release`
+...); tests/unit/data/test_original.py writes hand-made examples with them. `write_release`
 fills a whole release directory from xstilts.data.demo's generated rows: the generator
 gives rows in the hub's columns, and each `*_release` function below writes them back in
 the layout their authors release, so that parsing the files must give the same rows.
 File names come from the parsers' release declarations (xstilts.data.original), which the
-hand-written paths of tests/test_original_formats.py check against docs/local-data.md.
+hand-written paths of tests/unit/data/test_original.py check against docs/local-data.md.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 SCRIPT = """\
 import os, sys, time
 print("argv", sys.argv, "cwd", os.getcwd(), "FOO", os.environ.get("FOO"))

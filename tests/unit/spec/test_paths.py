@@ -21,7 +21,7 @@ from workflow import copy_workflow, snakemake
 from xstilts.spec import paths
 from xstilts.store import atomic
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 CONTRACT = ROOT / "xstilts" / "spec" / "paths.py"
 PYTHON_TREES = ("xstilts", "scripts", "benchmarks")
 WORKFLOW_FILES = [ROOT / "Snakefile", *sorted((ROOT / "rules").glob("*.smk"))]
