@@ -1,8 +1,9 @@
 """Validate the experiment configuration against config/schema.yaml, filling in defaults.
 
 The workflow calls `validate` once at start-up, so that a wrong key or value stops
-everything before any job runs, with a message naming the key, the value and what is
-allowed.
+everything before any job runs, with one line per problem naming the key, the value and
+what is allowed: integers are strict (no `10.0`, no booleans, 64 bits), YAML 1.1's traps
+get a hint, and a key an overlay removed with `null` is named as removed.
 """
 
 from __future__ import annotations
@@ -89,8 +90,11 @@ def _type_hint(error: jsonschema.ValidationError) -> str:
     if isinstance(value, float) and expected == "integer":
         return " (expected an integer" + (f": write {int(value)})" if abs(value) < 1e15 else ")")
     if isinstance(value, str) and YAML_FLOAT_STRING.fullmatch(value):
-        if expected == "integer" and float(value).is_integer() and float(value) < 1e15:
-            return f" (YAML reads {value} as a string: write {int(float(value))})"
+        if expected == "integer":
+            number = float(value)
+            digits = f"write {int(number)}" if number.is_integer() and abs(number) < 1e15 \
+                else "expected an integer"
+            return f" (YAML reads {value} as a string: {digits})"
         mantissa, _, exponent = value.lower().partition("e")
         mantissa = mantissa if "." in mantissa else f"{mantissa}.0"
         return f" (YAML reads {value} as a string: write {mantissa}e{exponent})"
