@@ -27,8 +27,10 @@ def main() -> None:
                      help="workflow directory: prepared manifests, finished jobs (default: here)")
     args = cli.parse_args()
     root = Path(args.root)
-    config = load([root / PAPER_CONFIG, *args.configfile])
-    print(report(config, root, args.gpu))
+    try:
+        print(report(load([root / PAPER_CONFIG, *args.configfile]), root, args.gpu))
+    except ValueError as error:  # a configuration, manifest or size that cannot be planned
+        raise SystemExit(f"plan refused: {error}") from None
 
 
 if __name__ == "__main__":

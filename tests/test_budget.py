@@ -1,7 +1,9 @@
 """Runs on a budget: the cost plan (xstilts.report.plan), config/small.yaml, overlays that narrow
 the grid, and what training writes to disk (xstilts.train.checkpoints)."""
 
+import json
 import math
+import re
 import subprocess
 
 import pytest
@@ -36,9 +38,12 @@ def test_plan_arithmetic_on_a_hand_made_case(paper_config, tmp_path):
     config = validate(merge(paper_config, CASE))
     planner = plan.Planner(config, tmp_path, "h100", benchmarks=tmp_path)
     rules = {rule.rule: rule for rule in planner.plan()}
+    # mnli and pawsx, and the translated mnli_mt with the human translations it is scored
+    # against (xnli): translation_quality runs while mnli_mt is a dataset of the config
     assert {name: len(rule.jobs) for name, rule in rules.items()} == {
-        "prepare_dataset": 2, "base_model": 1, "train_intermediate": 1, "train_target": 1,
-        "score": 1, "table2": 1}
+        "prepare_dataset": 4, "base_model": 1, "train_intermediate": 1, "train_target": 1,
+        "score": 1, "table2": 1, "table3": 1, "table1": 1, "paper_comparison": 1,
+        "figures": 1, "translation_quality": 1, "all": 1}
     rate = 1000.0  # measured on XLM-R Large, the model here: no scaling
     overhead = plan.STEP_OVERHEAD_S["gpu"]  # per step, for XLM-R Large
     start = plan.JOB_START_S["gpu"]
@@ -86,6 +91,51 @@ def test_plan_command_prints_every_rule_and_the_total(overlay):
     lines = result.stdout.splitlines()
     assert any(line.startswith("train_target") for line in lines)
     assert lines[-1].startswith("total") or lines[-2].startswith("total")
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize("overlay", [[], ["config/small.yaml"], ["config/demo.yaml"]])
+def test_plan_counts_the_jobs_snakemake_counts(tmp_path, overlay):
+    workdir = copy_workflow(tmp_path)
+    result = snakemake(workdir, "-n", *(["--configfile", *overlay] if overlay else []))
+    config = load([workdir / "config/config.yaml", *(workdir / name for name in overlay)])
+    planned = {rule.rule: len(rule.jobs) for rule in plan.Planner(config, workdir, "h100").plan()}
+    assert planned == job_counts(result.stdout)
+
+
+@pytest.mark.parametrize("manifest, expected", [
+    ({"files": {"en/train": {"rows": -1000000000000}}}, "files['en/train'].rows is -1000000000000"),
+    ({"files": {"en/train": {"rows": 1.5}}}, "files['en/train'].rows is 1.5"),
+    ({"files": {"en/train": {"rows": 1e12}}}, "expected a count of rows"),
+    ({}, "expected a JSON object with a 'files' mapping"),
+    ([], "expected a JSON object with a 'files' mapping"),
+])
+def test_plan_refuses_a_malformed_manifest_naming_it(paper_config, tmp_path, manifest,
+                                                      expected):
+    directory = tmp_path / "data" / "prepared" / "mnli"
+    directory.mkdir(parents=True)
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match=re.escape(expected)) as error:
+        plan.Planner(validate(paper_config), tmp_path, "h100").plan()
+    assert str(error.value).startswith(str(directory / "manifest.json"))
+
+
+def test_plan_command_refuses_in_one_line(tmp_path):
+    reference = tmp_path / "reference.yaml"
+    reference.write_text("dataset_sizes:\n  mnli: {train: -5}\n")
+    with pytest.raises(ValueError, match=r"reference.yaml: dataset_sizes.mnli.train is -5, "
+                                         r"expected a count of rows"):
+        plan.reference_sizes(reference)
+    (tmp_path / "data" / "prepared" / "mnli").mkdir(parents=True)
+    (tmp_path / "data" / "prepared" / "mnli" / "manifest.json").write_text("{}")
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text((ROOT / "config/config.yaml").read_text())
+    result = subprocess.run([str(BIN / "python"), "scripts/plan.py", "--root", str(tmp_path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        f"plan refused: {tmp_path}/data/prepared/mnli/manifest.json: expected a JSON object "
+        "with a 'files' mapping {'<language>/<split>': {'rows': ...}}"]
 
 
 # --- config/small.yaml ----------------------------------------------------------------------

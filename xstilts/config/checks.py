@@ -12,6 +12,7 @@ from xstilts.config.load import ConfigError
 from xstilts.config.resolve import TASK_KINDS, resolve_task
 from xstilts.data.schemas import dataset_languages
 from xstilts.formats import FORMAT_MODULES, Kind, kind_of
+from xstilts.metrics.bootstrap import minimum_resamples
 from xstilts.metrics.registry import METRICS
 from xstilts.models.base import missing_layer
 from xstilts.spec.specs import TaskSpec
@@ -54,6 +55,7 @@ def check_references(config: dict) -> None:
                 continue
             problems += _check_task_data(config, f"{kind}.{name}", task)
             problems += _check_selection_metric(f"{kind}.{name}", task)
+            problems += _check_positive_label(config, f"{kind}.{name}", task)
     problems += [f"config key 'datasets.{name}.reference.dataset': "
                  f"{entry['reference']['dataset']!r} is not defined under 'datasets'"
                  for name, entry in config["datasets"].items() if "reference" in entry
@@ -61,10 +63,12 @@ def check_references(config: dict) -> None:
     problems += _check_retrieval_layer(config)
     if config["model"]["source"] == "hub":
         problems += _check_hub_source("model", config["model"], config["pinned_revisions"])
+    problems += _check_local_model(config["model"])
+    problems += _check_bootstrap(config["bootstrap"])
     if not problems:
         problems = _check_used_datasets(config)
     if problems:
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(dict.fromkeys(problems)))
 
 
 def _check_task_format(key: str, task: dict) -> list[str]:
@@ -95,6 +99,44 @@ def _check_selection_metric(key: str, task: dict) -> list[str]:
         return [f"config key '{key}.positive_label' is required with selection_metric "
                 "'accuracy_and_f1' (the label whose F1 is averaged with accuracy)"]
     return []
+
+
+def _check_positive_label(config: dict, key: str, task: dict) -> list[str]:
+    """positive_label is a label of every dataset the task trains and selects on (the
+    layouts declare the label names that preparing the data writes to its manifest)."""
+    from xstilts.data.schemas import SCHEMAS
+
+    label = task.get("positive_label")
+    datasets = {ref["dataset"] for field in ("train", "dev") for ref in task.get(field, [])}
+    layouts = {name: SCHEMAS.get(config["datasets"].get(name, {}).get("schema"))
+               for name in sorted(datasets)}
+    return [f"config key '{key}.positive_label': {label!r} is not a label of dataset "
+            f"{name!r} (its labels: {', '.join(layout.label_names)})"
+            for name, layout in layouts.items() if label is not None
+            and getattr(layout, "label_names", None) and label not in layout.label_names]
+
+
+def _check_local_model(model: dict) -> list[str]:
+    """A local base model is a directory that exists."""
+    if model["source"] != "local":
+        return []
+    if "path" not in model:
+        return ["config key 'model.path' is required for a local source (the directory of a "
+                "Hugging Face encoder)"]
+    if not Path(model["path"]).is_dir():
+        return [f"config key 'model.path': directory {model['path']!r} does not exist "
+                "(expected a Hugging Face encoder: config.json, weights, tokenizer)"]
+    return []
+
+
+def _check_bootstrap(settings: dict) -> list[str]:
+    """Enough resamples for intervals at the configured confidence."""
+    needed = minimum_resamples(settings["confidence"])
+    if settings["resamples"] >= needed:
+        return []
+    return [f"config key 'bootstrap.resamples': {settings['resamples']} resamples cannot give "
+            f"{settings['confidence']:g} intervals: at least {needed} needed "
+            "(xstilts.metrics.bootstrap.minimum_resamples)"]
 
 
 def _check_task_data(config: dict, key: str, task: dict) -> list[str]:

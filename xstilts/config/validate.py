@@ -1,13 +1,15 @@
 """Validate the experiment configuration against config/schema.yaml, filling in defaults.
 
 The workflow calls `validate` once at start-up, so that a wrong key or value stops
-everything before any job runs, with a message naming the key, the value and what is
-allowed.
+everything before any job runs, with one line per problem naming the key, the value and
+what is allowed: integers are strict (no `10.0`, no booleans, 64 bits), YAML 1.1's traps
+get a hint, and a key an overlay removed with `null` is named as removed.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import jsonschema
@@ -16,10 +18,24 @@ from xstilts.config.checks import check_references
 from xstilts.config.load import ConfigError, load_schema, load_yaml, merge
 from xstilts.config.resolve import TASK_KINDS
 
+# The integers the code can pass on to numpy and torch (signed 64 bits).
+INT64_MIN, INT64_MAX = -2**63, 2**63 - 1
+# Scalars YAML 1.1 reads as booleans, and numbers it reads as strings (no dot: `1e-3`).
+YAML_BOOLEANS = "yes/no/on/off/true/false"
+YAML_FLOAT_STRING = re.compile(r"[-+]?[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+")
 
-def _with_defaults(validator_class):
-    """A validator that also fills in each property's `default` (objects recursively)."""
+
+def _is_integer(checker, instance) -> bool:
+    """An int, and not a bool or an integral float (JSON Schema lets `10.0` be an integer,
+    and a job then fails far away slicing with it)."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+def _validator_class(validator_class=jsonschema.Draft7Validator):
+    """`validator_class` with strict integers that fills in each property's `default`
+    (objects recursively)."""
     check_properties = validator_class.VALIDATORS["properties"]
+    check_type = validator_class.VALIDATORS["type"]
 
     def fill_defaults(validator, properties, instance, schema):
         if isinstance(instance, dict):
@@ -28,36 +44,88 @@ def _with_defaults(validator_class):
                     instance[key] = copy.deepcopy(subschema["default"])
         yield from check_properties(validator, properties, instance, schema)
 
-    return jsonschema.validators.extend(validator_class, {"properties": fill_defaults})
+    def strict_type(validator, types, instance, schema):
+        yield from check_type(validator, types, instance, schema)
+        integer = "integer" in ([types] if isinstance(types, str) else types)
+        if integer and _is_integer(None, instance) and not INT64_MIN <= instance <= INT64_MAX:
+            yield jsonschema.ValidationError(f"{instance} is outside the 64-bit integer range")
+
+    types = validator_class.TYPE_CHECKER.redefine("integer", _is_integer)
+    return jsonschema.validators.extend(
+        validator_class, {"properties": fill_defaults, "type": strict_type}, type_checker=types)
 
 
 def _key_path(error: jsonschema.ValidationError) -> str:
     return ".".join(str(part) for part in error.absolute_path) or "<top level>"
 
 
-def _describe(error: jsonschema.ValidationError) -> str:
+def _short(value, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _describe(error: jsonschema.ValidationError, removed: set[str]) -> str:
+    """One line: the key, the value and what is expected (with a hint for YAML's traps)."""
+    key = _key_path(error)
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         hint = f" (allowed keys: {', '.join(allowed)})" if allowed else ""
-        return f"config key '{_key_path(error)}': {error.message}{hint}"
-    return (
-        f"config key '{_key_path(error)}': value {error.instance!r} is not allowed: "
-        f"{error.message}"
-    )
+        return f"config key '{key}': {error.message}{hint}"
+    if error.validator == "required":
+        name = error.message.split(" is a required property")[0].strip("'")
+        path = name if key == "<top level>" else f"{key}.{name}"
+        cause = f"; an overlay removed it ({path}: null)" if path in removed else ""
+        return f"config key '{path}' is required{cause}"
+    return (f"config key '{key}': value {_short(error.instance)} is not allowed: "
+            f"{error.message}{_type_hint(error)}")
+
+
+def _type_hint(error: jsonschema.ValidationError) -> str:
+    value, expected = error.instance, error.validator_value
+    if error.validator != "type":
+        return ""
+    if isinstance(value, bool):
+        return (f" (YAML 1.1 reads {YAML_BOOLEANS} as booleans: quote the string, e.g. 'no')"
+                if expected == "string" else " (a boolean)")
+    if isinstance(value, float) and expected == "integer":
+        return " (expected an integer" + (f": write {int(value)})" if abs(value) < 1e15 else ")")
+    if isinstance(value, str) and YAML_FLOAT_STRING.fullmatch(value):
+        if expected == "integer":
+            number = float(value)
+            digits = f"write {int(number)}" if number.is_integer() and abs(number) < 1e15 \
+                else "expected an integer"
+            return f" (YAML reads {value} as a string: {digits})"
+        mantissa, _, exponent = value.lower().partition("e")
+        mantissa = mantissa if "." in mantissa else f"{mantissa}.0"
+        return f" (YAML reads {value} as a string: write {mantissa}e{exponent})"
+    return ""
 
 
 def validate(config: dict, schema: dict | None = None) -> dict:
     """Return a copy of `config` with defaults filled in, or raise ConfigError."""
     schema = schema or load_schema()
-    config = expand_shorthands(without_nulls(config))
+    removed = null_paths(config)
+    config = expand_shorthands(without_nulls(config), removed)
     filled = copy.deepcopy(config)
-    validator = _with_defaults(jsonschema.Draft7Validator)(schema)
+    validator = _validator_class()(schema)
     errors = sorted(validator.iter_errors(filled), key=lambda e: list(e.absolute_path))
     if errors:
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(map(_describe, errors)))
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(
+            dict.fromkeys(_describe(error, removed) for error in errors)))
     _keep_only_given_overrides(config, filled)
     check_references(filled)
     return filled
+
+
+def null_paths(config: dict, prefix: str = "") -> set[str]:
+    """Dotted keys of `config` whose value is null: what the overlays removed."""
+    found = set()
+    for key, value in config.items():
+        if value is None:
+            found.add(f"{prefix}{key}")
+        elif isinstance(value, dict):
+            found |= null_paths(value, f"{prefix}{key}.")
+    return found
 
 
 def without_nulls(config: dict) -> dict:
@@ -70,7 +138,7 @@ def without_nulls(config: dict) -> dict:
             for key, value in config.items() if value is not None}
 
 
-def expand_shorthands(config: dict) -> dict:
+def expand_shorthands(config: dict, removed: set[str] = frozenset()) -> dict:
     """A copy of `config` where each task's `base` (every key of the named task, then the
     task's own) is merged in, and each data reference listing `languages` is one
     reference per language."""
@@ -78,7 +146,7 @@ def expand_shorthands(config: dict) -> dict:
     for kind in TASK_KINDS:
         tasks = config.get(kind) or {}
         for name in tasks:
-            tasks[name] = _with_base(tasks, name, [])
+            tasks[name] = _with_base(tasks, name, [], kind, removed)
             for field in ("train", "dev"):
                 if isinstance(tasks[name].get(field), list):
                     tasks[name][field] = [one for ref in tasks[name][field]
@@ -86,15 +154,24 @@ def expand_shorthands(config: dict) -> dict:
     return config
 
 
-def _with_base(tasks: dict, name: str, seen: list[str]) -> dict:
+def _with_base(tasks: dict, name: str, seen: list[str], kind: str,
+               removed: set[str]) -> dict:
     task = tasks[name]
     if not isinstance(task, dict) or "base" not in task:
         return task
     base = task["base"]
-    if base not in tasks or base in seen + [name]:
-        problem = "is not a task of the same kind" if base not in tasks else "is circular"
-        raise ConfigError(f"config key '{name}.base': {base!r} {problem}")
-    inherited = _with_base(tasks, base, seen + [name])
+    if base in seen + [name]:
+        problem = "is circular"
+    elif f"{kind}.{base}" in removed:
+        problem = (f"was removed ({kind}.{base}: null): remove {kind}.{name} too, or keep "
+                   f"{kind}.{base}")
+    elif base not in tasks:
+        problem = f"is not a task under '{kind}' (defined: {', '.join(sorted(tasks))})"
+    else:
+        problem = ""
+    if problem:
+        raise ConfigError(f"config key '{kind}.{name}.base': {base!r} {problem}")
+    inherited = _with_base(tasks, base, seen + [name], kind, removed)
     merged = {key: value for key, value in inherited.items() if key != "note"}
     return merge(merged, task)
 

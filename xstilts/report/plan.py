@@ -1,9 +1,11 @@
 """What a configuration will cost, before anything runs (scripts/plan.py); no torch.
 
 Per rule and in total: jobs, training examples and tokens, device-hours, disk written and
-the peak disk of one job. The job graph follows rules/common.smk (rows x targets x seeds,
-rows whose licensed data is missing left out). Each figure comes from the best source at
-hand, and the plan says which:
+the peak disk of one job. The job graph follows the rules (rows x targets x seeds, rows
+whose licensed data is missing left out, then the tables, figures and `all`), so its job
+counts are `snakemake -n`'s (tests/test_budget.py). Each figure comes from the best source
+at hand, and the plan says which; a size that is not a count of rows is refused, naming
+its file:
 
 - sizes: the prepared manifests (data/prepared/<dataset>/manifest.json) when present, the
   demo generator's sizes for generated data, else `dataset_sizes` of
@@ -38,10 +40,12 @@ from xstilts.config import (
     unavailable_rows,
 )
 from xstilts.formats import Kind, kind_of
+from xstilts.report.translation import translated_datasets
 from xstilts.runtime.checkout import ROOT
 from xstilts.spec import paths
 from xstilts.spec.specs import DataRef, TaskSpec
-from xstilts.store.provenance import read_json
+from xstilts.store.prepared import checked_manifest
+from xstilts.store.provenance import MANIFEST, read_json
 
 # Dense bf16 peak FLOP/s per GPU type (CPU: what the demo measured, notes/measurements).
 PEAK_FLOPS = {"h100": 989e12, "h200": 989e12, "a100": 312e12, "l40s": 362e12, "a10": 125e12,
@@ -62,7 +66,8 @@ BYTES_PER_PARAMETER = 4  # checkpoints are fp32 safetensors
 RESUME_FACTOR = 4  # weights + AdamW's two moments + the best weights so far
 REFERENCE = ROOT / "config" / "paper_reference.yaml"
 BENCHMARKS = ROOT / "benchmarks" / "results"
-NO_DEVICE_RULES = ("prepare_dataset", "base_model", "score", "table2")
+NO_DEVICE_RULES = ("prepare_dataset", "base_model", "score", "table2", "extra_table", "table3",
+                   "table1", "paper_comparison", "figures", "translation_quality", "all")
 
 
 @dataclass
@@ -163,14 +168,13 @@ class Sizes:
 
     def __init__(self, config: dict, root: Path, reference: Path = REFERENCE):
         self.config, self.root = config, Path(root)
-        self.reference = (load_yaml(reference) or {}).get(
-            "dataset_sizes", {})
+        self.reference = reference_sizes(reference)
         self.unknown: set[str] = set()
 
     def rows(self, dataset: str, language: str, split: str) -> int:
-        manifest = self.root / paths.fill(paths.PREPARED, dataset=dataset) / "manifest.json"
-        if manifest.exists():
-            files = read_json(manifest)["files"]
+        directory = self.root / paths.fill(paths.PREPARED, dataset=dataset)
+        if (directory / MANIFEST).exists():
+            files = checked_manifest(directory)["files"]
             return files.get(f"{language}/{split}", {}).get("rows", 0)
         if self.config["datasets"][dataset]["source"] == "demo":
             demo = self.config["demo"]
@@ -184,6 +188,17 @@ class Sizes:
         """Examples a job reads of a data reference (its subsample limit applied)."""
         rows = self.rows(ref.dataset, language or ref.language or "en", ref.split)
         return rows if ref.max_examples is None else min(rows, ref.max_examples)
+
+
+def reference_sizes(path: Path) -> dict[str, dict[str, int]]:
+    """`dataset_sizes` of config/paper_reference.yaml: {dataset: {split: rows}}, checked."""
+    sizes = (load_yaml(path) or {}).get("dataset_sizes", {})
+    for dataset, splits in sizes.items():
+        for split, rows in (splits.items() if isinstance(splits, dict) else [("", splits)]):
+            if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
+                raise ValueError(f"{path}: dataset_sizes.{dataset}{'.' if split else ''}{split} "
+                                 f"is {rows!r}, expected a count of rows (an integer >= 0)")
+    return sizes
 
 
 # --- jobs -----------------------------------------------------------------------------------
@@ -292,11 +307,29 @@ class Planner:
                     plans["evaluate_retrieval"].jobs.append(self.retrieval_job(retrieval))
                 plans["score"].jobs += [Job() for _ in targets]
         plans["table2"].jobs = [Job()]
+        plans |= {rule: RulePlan(rule, [Job() for _ in range(count)])
+                  for rule, count in summary_jobs(config).items()}
         return [plan for plan in plans.values() if plan.jobs]
 
     def used_datasets(self, intermediate: list[str], targets: list[TaskSpec]) -> set[str]:
+        """Every dataset a job reads: the grid's, the translated data and the human
+        translations it is compared with, and the demo's corpus of a built model."""
         specs = [resolve_task(self.config, "intermediate_tasks", t) for t in intermediate]
-        return {name for spec in specs + targets for name in spec.datasets()}
+        used = {name for spec in specs + targets for name in spec.datasets()}
+        translated = translated_datasets(self.config["datasets"])
+        used |= {*translated, *(entry["reference"]["dataset"] for entry in translated.values())}
+        if self.config["model"]["source"] == "build":
+            used |= {name for name, entry in self.config["datasets"].items()
+                     if entry["source"] == "demo"}
+        return used
+
+
+def summary_jobs(config: dict) -> dict[str, int]:
+    """Jobs of the rules after Table 2 (rules/report.smk, summaries.smk, translation.smk and
+    the Snakefile's `all`): each reads tables or manifests for seconds, on no device."""
+    return {"extra_table": len(config["extra_tables"]), "table3": 1, "table1": 1,
+            "paper_comparison": 1, "figures": 1,
+            "translation_quality": int(bool(translated_datasets(config["datasets"]))), "all": 1}
 
 
 # --- report ---------------------------------------------------------------------------------

@@ -4,7 +4,10 @@ datasets' manifests (data/prepared/<dataset>/manifest.json), never typed in.
 Sizes are example counts: `train` the English training data (every part of a mixture);
 `dev` the data scores are computed on (intermediate tasks: their English dev data; target
 tasks: the evaluation split over every evaluation language, Table 2's data); `test` a
-target task's labelled test split over its languages, where prepared.
+target task's labelled test split over its languages, where prepared. The last two
+columns count the QA answers in those splits whose character offset preparation corrected
+(`realigned`: the text is elsewhere in the context) or could not (`unaligned`: kept for
+scoring, never a training target).
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from pathlib import Path
 
 from xstilts.config import resolve_task
 from xstilts.spec.specs import TaskSpec
-from xstilts.store.provenance import read_json
+from xstilts.store.prepared import checked_manifest
+from xstilts.store.provenance import MANIFEST
 
-HEADER = ["task", "role", "format", "train", "dev", "test", "languages", "language_list"]
+HEADER = ["task", "role", "format", "train", "dev", "test", "languages", "language_list",
+          "answers_realigned", "answers_unaligned"]
 ROLES = {"intermediate": "intermediate_tasks", "target": "target_tasks"}
 
 
@@ -24,6 +29,8 @@ ROLES = {"intermediate": "intermediate_tasks", "target": "target_tasks"}
 class Manifest:
     path: Path
     rows: dict[str, int]  # "<language>/<split>" -> examples
+    # "<language>/<split>" -> {"realigned": answers, "unaligned": answers} (QA data)
+    misaligned: dict[str, dict[str, int]]
 
 
 def describe_tasks(config: dict, intermediate: list[str], targets: list[str]) -> list[dict]:
@@ -69,22 +76,11 @@ def load_manifests(dataset_dirs: list[Path]) -> dict[str, Manifest]:
     """{dataset: Manifest} of prepared dataset directories, checked."""
     manifests = {}
     for directory in map(Path, dataset_dirs):
-        path = directory / "manifest.json"
-        if not path.exists():
-            raise FileNotFoundError(f"{path}: no manifest; prepare the dataset first")
-        files = read_json(path).get("files")
-        if not isinstance(files, dict):
-            raise ValueError(f"{path}: no 'files' mapping")
-        manifests[directory.name] = Manifest(path, {key: row_count(path, key, record)
-                                                    for key, record in files.items()})
+        manifest = checked_manifest(directory)
+        rows = {key: record["rows"] for key, record in manifest["files"].items()}
+        manifests[directory.name] = Manifest(directory / MANIFEST, rows,
+                                             manifest.get("misaligned_answers", {}))
     return manifests
-
-
-def row_count(path: Path, key: str, record) -> int:
-    rows = record.get("rows") if isinstance(record, dict) else None
-    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
-        raise ValueError(f"{path}: files[{key!r}].rows is {rows!r}, not a count of rows")
-    return rows
 
 
 def examples(manifests: dict[str, Manifest], refs: list[dict], required: bool) -> int | None:
@@ -99,16 +95,43 @@ def examples(manifests: dict[str, Manifest], refs: list[dict], required: bool) -
 
 def split_rows(manifests: dict[str, Manifest], ref: dict, language: str,
                required: bool) -> int | None:
-    if ref["dataset"] not in manifests:
-        raise ValueError(f"dataset {ref['dataset']!r}: no manifest given "
-                         f"(given: {', '.join(sorted(manifests))})")
-    manifest = manifests[ref["dataset"]]
-    for split in (ref["split"], ref.get("fallback_split")):
-        if split and f"{language}/{split}" in manifest.rows:
-            return manifest.rows[f"{language}/{split}"]
+    manifest = manifest_of(manifests, ref)
+    key = split_key(manifest, ref, language)
+    if key:
+        return manifest.rows[key]
     if required:
         raise ValueError(f"{manifest.path}: no split {ref['split']!r} in language {language!r}")
     return None
+
+
+def manifest_of(manifests: dict[str, Manifest], ref: dict) -> Manifest:
+    if ref["dataset"] not in manifests:
+        raise ValueError(f"dataset {ref['dataset']!r}: no manifest given "
+                         f"(given: {', '.join(sorted(manifests))})")
+    return manifests[ref["dataset"]]
+
+
+def split_key(manifest: Manifest, ref: dict, language: str) -> str | None:
+    """The file key ("<language>/<split>") read for a reference in one language: its
+    split, else its `fallback_split`; None where the manifest has neither."""
+    for split in (ref["split"], ref.get("fallback_split")):
+        if split and f"{language}/{split}" in manifest.rows:
+            return f"{language}/{split}"
+    return None
+
+
+def misaligned_answers(manifests: dict[str, Manifest], task: dict) -> tuple[int, int]:
+    """(realigned, unaligned) QA answers in the splits a task's row counts: preparation
+    moved an answer whose text was elsewhere in its context to its nearest occurrence, and
+    kept one whose text was nowhere in it for scoring only (xstilts.store.prepared)."""
+    counts = [0, 0]
+    for ref in (ref for part in ("train", "dev", "test") for ref in task[part]):
+        manifest = manifest_of(manifests, ref)
+        for language in ref["languages"]:
+            found = manifest.misaligned.get(split_key(manifest, ref, language) or "", {})
+            counts[0] += found.get("realigned", 0)
+            counts[1] += found.get("unaligned", 0)
+    return counts[0], counts[1]
 
 
 def table1(tasks: list[dict], manifests: dict[str, Manifest],
@@ -118,14 +141,15 @@ def table1(tasks: list[dict], manifests: dict[str, Manifest],
     unavailable = unavailable or {}
     body = []
     for task in tasks:
-        sizes = [None] * 3
+        sizes, misaligned = [None] * 3, [None] * 2
         if task["task"] not in unavailable:
             # a target's dev counts the languages that have one (UD-POS kk: test only)
             sizes = [examples(manifests, task["train"], required=True),
                      examples(manifests, task["dev"], required=task["role"] != "target"),
                      examples(manifests, task["test"], required=False)]
+            misaligned = misaligned_answers(manifests, task)
         body.append([task["task"], task["role"], task["format"], *sizes,
-                     len(task["languages"]), " ".join(task["languages"])])
+                     len(task["languages"]), " ".join(task["languages"]), *misaligned])
     if not any(task["task"] in unavailable for task in tasks):
         return HEADER, body
     for row, task in zip(body, tasks, strict=True):

@@ -57,7 +57,7 @@ def claim(count: int, available: list[int] | None = None, lock_dir: Path = LOCK_
 def _try_claim(count: int, available: list[int], lock_dir: Path) -> list[int] | None:
     claimed, handles = [], []
     for index in available:
-        handle = open(lock_dir / f"gpu{index}.lock", "w")  # noqa: SIM115 - held until exit
+        handle = _open_lock(lock_dir / f"gpu{index}.lock")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -71,6 +71,18 @@ def _try_claim(count: int, available: list[int], lock_dir: Path) -> list[int] | 
     for handle in handles:  # too few free: give back what was taken
         handle.close()
     return None
+
+
+def _open_lock(path: Path):
+    """The lock file, created if missing, never truncated, and never through a symbolic
+    link (one planted there would otherwise make the job open, and "w" truncate, its
+    target)."""
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        raise RuntimeError(f"cannot open the GPU lock {path} ({error.strerror}): it must be a "
+                           "regular file, not a symbolic link") from None
+    return os.fdopen(descriptor, "r+")
 
 
 def release_all() -> None:

@@ -37,6 +37,23 @@ def read_manifest(dataset_dir: Path) -> dict:
     return read_json(path)
 
 
+def checked_manifest(dataset_dir: Path) -> dict:
+    """The manifest, its `files` checked: {"<language>/<split>": {"rows": a count}}; what
+    is malformed is named with the manifest's path (readers trust what it counts)."""
+    path = Path(dataset_dir) / MANIFEST
+    manifest = read_manifest(dataset_dir)
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict):
+        raise ValueError(f"{path}: expected a JSON object with a 'files' mapping "
+                         "{'<language>/<split>': {'rows': ...}}")
+    for key, record in files.items():
+        rows = record.get("rows") if isinstance(record, dict) else None
+        if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
+            raise ValueError(f"{path}: files[{key!r}].rows is {rows!r}, expected a count of "
+                             "rows (an integer >= 0)")
+    return manifest
+
+
 def read_split(dataset_dir: Path, language: str, split: str, sample: DataRef | None = None):
     """One canonical split as a pyarrow Table (no torch import), after checking that the
     file is the one its manifest hashed; `sample` (a data reference: a training split or a

@@ -260,7 +260,7 @@ def test_mlm_spec_defaults_to_the_corpus_languages_and_task_length(paper_config,
 
 @pytest.mark.parametrize("change, message", [
     (lambda c: c["intermediate_tasks"]["mnli_mlm"].update(base="nope"),
-     r"'mnli_mlm.base': 'nope' is not a task of the same kind"),
+     r"'intermediate_tasks.mnli_mlm.base': 'nope' is not a task under 'intermediate_tasks'"),
     (lambda c: c["intermediate_tasks"]["mnli"].update(base="mnli_mlm"),
      r"is circular"),
     (lambda c: c["intermediate_tasks"]["mnli_mlm"]["mlm"].update(dataset="nope"),

@@ -34,14 +34,17 @@ TASKS = [
 ]
 
 
-def prepared(root: Path, rows: dict) -> list[Path]:
-    """Dataset directories with a manifest each, as data preparation writes them."""
+def prepared(root: Path, rows: dict, misaligned: dict | None = None) -> list[Path]:
+    """Dataset directories with a manifest each, as data preparation writes them
+    (`misaligned`: {dataset: its manifest's misaligned_answers})."""
     directories = []
     for dataset, files in rows.items():
         directory = root / dataset
         directory.mkdir(parents=True)
         manifest = {"dataset": dataset, "files": {key: {"rows": count, "sha256": "0" * 64}
-                                                  for key, count in files.items()}}
+                                                  for key, count in files.items()},
+                    **({"misaligned_answers": misaligned[dataset]}
+                       if dataset in (misaligned or {}) else {})}
         (directory / "manifest.json").write_text(json.dumps(manifest))
         directories.append(directory)
     return directories
@@ -56,11 +59,11 @@ def test_sizes_are_summed_over_parts_and_languages(manifests):
     header, body = table1(TASKS, manifests)
     assert header == HEADER
     assert body == [
-        ["nli", "intermediate", "pair_classification", 150, 10, None, 1, "en"],
+        ["nli", "intermediate", "pair_classification", 150, 10, None, 1, "en", 0, 0],
         # kk has no validation split: its test split counts as dev (4 + 7), test 6 + 7
-        ["udpos", "target", "tagging", 30, 11, 13, 2, "en kk"],
+        ["udpos", "target", "tagging", 30, 11, 13, 2, "en kk", 0, 0],
         # no training data; no split 'tatoeba' anywhere: test stays empty
-        ["bucc", "target", "retrieval", None, 5, None, 2, "de fr"],
+        ["bucc", "target", "retrieval", None, 5, None, 2, "de fr", 0, 0],
     ]
 
 
@@ -71,7 +74,7 @@ def test_unavailable_task_keeps_its_row_with_the_reason(manifests, tmp_path):
     assert body[1][-1] == ""
     write_csv(tmp_path / "table1.csv", header, body)
     assert (tmp_path / "table1.csv").read_text().splitlines()[1] == (
-        "nli,intermediate,pair_classification,,,,1,en,licensed data missing")
+        "nli,intermediate,pair_classification,,,,1,en,,,licensed data missing")
 
 
 def test_missing_split_names_the_manifest(tmp_path):
@@ -87,7 +90,8 @@ def test_missing_manifest_of_a_dataset_is_named(manifests):
         table1([task], manifests)
 
 
-@pytest.mark.parametrize("record", [{"sha256": "0"}, {"rows": "12"}, {"rows": -1}, 3])
+@pytest.mark.parametrize("record", [{"sha256": "0"}, {"rows": "12"}, {"rows": -1},
+                                    {"rows": 2.0}, {"rows": True}, 3])
 def test_malformed_manifest_names_file_and_key(tmp_path, record):
     directory = tmp_path / "mnli"
     directory.mkdir()
@@ -95,6 +99,29 @@ def test_malformed_manifest_names_file_and_key(tmp_path, record):
     with pytest.raises(ValueError, match=r"files\['en/train'\].rows") as error:
         load_manifests([directory])
     assert str(error.value).startswith(str(directory / "manifest.json"))
+
+
+@pytest.mark.parametrize("manifest", [{}, [], {"files": []}, "files"])
+def test_manifest_without_files_mapping_is_named(tmp_path, manifest):
+    directory = tmp_path / "mnli"
+    directory.mkdir()
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="expected a JSON object with a 'files' mapping") as error:
+        load_manifests([directory])
+    assert str(error.value).startswith(str(directory / "manifest.json"))
+
+
+def test_realigned_answers_are_counted_in_the_splits_a_row_counts(tmp_path):
+    squad = {"en/train": {"realigned": 40, "unaligned": 2}, "en/validation": {"realigned": 3},
+             "de/validation": {"realigned": 7, "unaligned": 1}}
+    manifests = load_manifests(prepared(
+        tmp_path, {"squad": {"en/train": 90, "en/validation": 9, "de/validation": 8}},
+        {"squad": squad}))
+    qa = {"task": "xquad", "role": "target", "format": "extractive_qa", "languages": ["en"],
+          "train": [{"dataset": "squad", "split": "train", "languages": ["en"]}],
+          "dev": [{"dataset": "squad", "split": "validation", "languages": ["en"]}],
+          "test": []}
+    assert table1([qa], manifests)[1][0][-2:] == [43, 2]  # de/validation is not read
 
 
 def test_described_tasks_follow_the_config(paper_config):

@@ -66,3 +66,17 @@ def test_more_devices_than_the_machine_has(tmp_path):
     with pytest.raises(RuntimeError, match="asks for 3 GPUs; this machine has 2"):
         devices.claim(3, [0, 1], tmp_path)
     assert devices.claim(1, [], tmp_path) == ""  # no GPU at all: CPU
+
+
+def test_a_lock_is_never_opened_through_a_link_nor_truncated(tmp_path):
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    locks = tmp_path / "locks"
+    locks.mkdir()
+    (locks / "gpu0.lock").symlink_to(target)
+    with pytest.raises(RuntimeError, match=r"gpu0.lock .*not a symbolic link"):
+        devices.claim(1, [0], locks, timeout_s=0)
+    assert target.read_text() == "keep me"
+    (locks / "gpu1.lock").write_text("left by an earlier job")
+    assert devices.claim(1, [1], locks) == "1"
+    assert (locks / "gpu1.lock").read_text() == "left by an earlier job"
