@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "xstilts"
+UNIT_TESTS = PACKAGE.parent / "tests" / "unit"
 
 # The stages, lowest first (docs/architecture.md). A module may import its own stage and
 # the stages below it, never one above; `xstilts.warm`, the job launcher the rules name,
@@ -173,3 +174,76 @@ def test_every_format_declares_its_kind_without_torch():
                          cwd=PACKAGE.parent, check=True)
     assert run.stdout.split()[1] == "False", "a format module imports torch"
     assert int(run.stdout.split()[0]) >= 6
+
+
+def defined_in(mods: dict[str, Path]) -> dict[str, dict[str, str]]:
+    """{module: {name: the module that defines it}} of each module's top-level names; a
+    name a module imports from another (a package's re-exports) leads to its source."""
+    names: dict[str, dict[str, str]] = {}
+    for module, path in mods.items():
+        found = names.setdefault(module, {})
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
+                found[node.name] = module
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    if isinstance(target, ast.Name):
+                        found[target.id] = module
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module in mods:
+                for alias in node.names:
+                    found[alias.asname or alias.name] = f"{node.module}:{alias.name}"
+    for found in names.values():  # follow re-exports to where a name is defined
+        for name, source in found.items():
+            for _ in range(5):
+                if ":" not in source:
+                    break
+                origin, imported = source.split(":")
+                source = names.get(origin, {}).get(imported, origin)
+            found[name] = source.split(":")[0]
+    return names
+
+
+def modules_imported_by(test_file: Path, mods: dict[str, Path], names: dict) -> set[str]:
+    """The package modules a test file imports, directly or through a name they define."""
+    tested = set()
+    for node in ast.walk(ast.parse(test_file.read_text())):
+        if isinstance(node, ast.Import):
+            tested |= {alias.name for alias in node.names if alias.name in mods}
+        elif isinstance(node, ast.ImportFrom) and node.module in mods:
+            tested.add(node.module)
+            for alias in node.names:
+                submodule = f"{node.module}.{alias.name}"
+                tested.add(submodule if submodule in mods
+                           else names[node.module].get(alias.name, node.module))
+    return tested
+
+
+# Modules that only run inside a whole job, tested end to end (tests/workflow/ names them
+# where they are exercised) rather than in a unit test of their stage.
+END_TO_END = {
+    "xstilts.evaluate.zero_shot": "tests/workflow/test_workflow.py",
+    "xstilts.formats.multitask": "tests/workflow/test_workflow.py",
+    "xstilts.train.multitask": "tests/workflow/test_workflow.py",
+}
+
+
+def test_every_module_has_a_home_in_the_unit_tests():
+    # tests mirror the packages: a module of stage S is imported (itself, or a name it
+    # defines) by a test in tests/unit/S/; the launcher is run as `python -m xstilts.warm`;
+    # a package whose __init__ defines nothing needs none
+    mods = modules()
+    names = defined_in(mods)
+    homeless = []
+    for module in sorted(mods):
+        if module in ("xstilts", LAUNCHER, *END_TO_END) or not names[module]:
+            continue
+        folder = UNIT_TESTS / stage_of(module)
+        if not any(module in modules_imported_by(test, mods, names)
+                   for test in folder.rglob("test_*.py")):
+            homeless.append(f"{module} (tests/unit/{stage_of(module)}/)")
+    assert not homeless, f"modules no unit test of their stage imports: {homeless}"
+
+
+def test_modules_tested_end_to_end_name_a_test_that_runs_them():
+    for module, test in END_TO_END.items():
+        assert (PACKAGE.parent / test).is_file(), f"{module}: {test} does not exist"

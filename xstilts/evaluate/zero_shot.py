@@ -3,6 +3,7 @@ test split, where the target has one), with the record of the checkpoint that pr
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from xstilts.evaluate.held_out import predict_test_split
@@ -18,7 +19,7 @@ def write_predictions(output: Path, model, tokenizer, spec: TaskSpec, checkpoint
     is shared with another (xstilts.config.sharing)."""
     from xstilts.train.loop import predict_languages
 
-    started = provenance.now()
+    started, clock = provenance.now(), time.monotonic()
     predictions = predict_languages(model, tokenizer, spec, data_root)
     test = ({"test": predict_test_split(model, tokenizer, spec, data_root)}
             if spec.test is not None else {})
@@ -30,5 +31,7 @@ def write_predictions(output: Path, model, tokenizer, spec: TaskSpec, checkpoint
         **test,
         "provenance": provenance.predictions_record(
             spec, Path(checkpoint_dir), data_root, started,
-            extra={"device": device, "examples": evaluated_sizes(spec, data_root), **shared}),
+            extra={"device": device, "examples": evaluated_sizes(spec, data_root), **shared,
+                   # prediction alone (training has its own, in the checkpoint's record)
+                   "wall_seconds": round(time.monotonic() - clock, 1)}),
     })

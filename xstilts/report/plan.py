@@ -1,11 +1,11 @@
 """What a configuration will cost, before anything runs (scripts/plan.py); no torch.
 
 Per rule and in total: jobs, training examples and tokens, device-hours, disk written and
-the peak disk of one job. The job graph follows the rules (rows x targets x seeds, rows
-whose licensed data is missing left out, then the tables, figures and `all`), so its job
-counts are `snakemake -n`'s (tests/test_budget.py). Each figure comes from the best source
-at hand, and the plan says which; a size that is not a count of rows is refused, naming
-its file:
+the peak disk of one job. The jobs are Snakemake's own: the plan asks for the dry run of
+the targets the user names (default: the Snakefile's default target), every job included
+(`--forceall`), and costs each by its rule and wildcards, so it plans exactly the run that
+`snakemake <targets>` would make. Each figure comes from the best source at hand, and the
+plan says which; a size that is not a count of rows is refused, naming its file:
 
 - sizes: the prepared manifests (data/prepared/<dataset>/manifest.json) when present, the
   demo generator's sizes for generated data, else `dataset_sizes` of
@@ -17,7 +17,9 @@ its file:
   committed, else DEFAULT_MFU of the GPU's bf16 peak (PEAK_FLOPS); both scaled to the
   model by its non-embedding parameters (6 FLOPs per parameter and token). Forward-only
   work (selection, prediction, retrieval) runs FORWARD_SPEEDUP times faster;
-- finished training jobs count with the wall time their provenance records.
+- finished jobs count with the wall time their provenance records: a training job's
+  training and selection (its checkpoint's record) plus its predictions (the prediction
+  file's record), each recorded apart.
 
 Disk: a checkpoint of weights is 4 bytes per parameter; a resume checkpoint (weights,
 AdamW's two moments, the best weights so far) 4 times that, written every
@@ -29,18 +31,13 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
+import subprocess
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from xstilts.config import (
-    BASELINE,
-    load_yaml,
-    resolve_task,
-    trained_intermediate,
-    unavailable_rows,
-)
+from xstilts.config import load_yaml, resolve_task
 from xstilts.formats import Kind, kind_of
-from xstilts.report.translation import translated_datasets
 from xstilts.runtime.checkout import ROOT
 from xstilts.spec import paths
 from xstilts.spec.specs import DataRef, TaskSpec
@@ -66,8 +63,16 @@ BYTES_PER_PARAMETER = 4  # checkpoints are fp32 safetensors
 RESUME_FACTOR = 4  # weights + AdamW's two moments + the best weights so far
 REFERENCE = ROOT / "config" / "paper_reference.yaml"
 BENCHMARKS = ROOT / "benchmarks" / "results"
-NO_DEVICE_RULES = ("prepare_dataset", "base_model", "score", "table2", "extra_table", "table3",
-                   "table1", "paper_comparison", "figures", "translation_quality", "all")
+# a job of a dry run's listing, and its wildcards
+JOB_LINE = re.compile(r"^(?:local)?rule (\w+):$")
+WILDCARDS_LINE = re.compile(r"^\s+wildcards: (.+)$")
+# the order of the plan's table: the data and models first, then what reads them
+PIPELINE = ("prepare_dataset", "base_model", "train_intermediate", "train_target",
+            "predict_shared_target", "predict_target_from_intermediate", "evaluate_retrieval",
+            "score", "table2")
+# the rules whose jobs hold `gpus_per_job` devices (the others read files on CPUs)
+DEVICE_RULES = ("train_intermediate", "train_target", "predict_shared_target",
+                "predict_target_from_intermediate", "evaluate_retrieval")
 
 
 @dataclass
@@ -234,7 +239,7 @@ class Planner:
         self.step_overhead_s = (STEP_OVERHEAD_S[self.device] * self.total_parameters
                                 / LARGE_PARAMETERS)
 
-    def training_job(self, spec: TaskSpec, predicted: int, checkpoint: Path) -> Job:
+    def training_job(self, spec: TaskSpec, predicted: int) -> Job:
         job = Job()
         forward_tokens, steps, evaluations = 0.0, 0, 0
         for part in single_tasks(spec):
@@ -253,7 +258,7 @@ class Planner:
         job.seconds = (self.start_s + steps * self.step_overhead_s + job.tokens / rate
                        + forward_tokens / (FORWARD_SPEEDUP * rate))
         self.add_disk(job, evaluations)
-        return self.with_measured(job, checkpoint)
+        return job
 
     def add_disk(self, job: Job, evaluations: int) -> None:
         """Resume checkpoints at evaluation steps, one per interval (0: at every one)."""
@@ -263,73 +268,93 @@ class Planner:
         job.written = self.weights + saves * resume
         job.peak = self.weights + min(saves, 2) * resume
 
-    def with_measured(self, job: Job, checkpoint: Path) -> Job:
-        record = self.root / checkpoint / "provenance.json"
-        if record.exists():
-            wall = read_json(record).get("wall_seconds")
-            if wall is not None:
-                job.seconds, job.measured = float(wall), True
+    def with_measured(self, job: Job, *outputs: str) -> Job:
+        """The job with the wall time the provenance of its finished outputs records (a
+        checkpoint directory's, a result file's; a target job: its training and its
+        predictions, recorded apart) in place of the estimate, once all are finished."""
+        walls = [self.wall_seconds(self.root / output) for output in outputs]
+        if walls and None not in walls:
+            job.seconds, job.measured = sum(walls), True
         return job
 
-    def retrieval_job(self, specs: list[TaskSpec]) -> Job:
-        sentences = sum(evaluated(spec, self.sizes) for spec in specs)
-        tokens = sentences * tokens_per_example("retrieval", specs[0].max_length)
-        rate = self.throughput.tokens_per_second("pair_classification")
+    @staticmethod
+    def wall_seconds(output: Path) -> float | None:
+        record = output / "provenance.json" if output.is_dir() else output
+        return read_wall_seconds(record) if record.is_file() else None
+
+    def prediction_job(self, specs: list[TaskSpec], data_format: str | None = None) -> Job:
+        """Forward passes over every evaluated example of the tasks (one model load)."""
+        examples = sum(evaluated(spec, self.sizes) for spec in specs)
+        tokens = examples * tokens_per_example(data_format or specs[0].format,
+                                               specs[0].max_length)
+        rate = self.throughput.tokens_per_second(specs[0].format if data_format is None
+                                                 else "pair_classification")
         return Job(seconds=self.start_s + tokens / (FORWARD_SPEEDUP * rate))
 
-    def plan(self) -> list[RulePlan]:
-        config, seeds = self.config, self.config["seeds"]
-        unavailable = unavailable_rows(config)
-        intermediate = [t for t in trained_intermediate(config) if t not in unavailable]
-        rows = ([BASELINE] if config["experiment"]["baseline"] else []) + intermediate
-        targets = [resolve_task(config, "target_tasks", t, seeds[0])
-                   for t in config["experiment"]["targets"]]
-        trained = [t for t in targets if kind_of(t.format) is not Kind.EVALUATED]
-        retrieval = [t for t in targets if kind_of(t.format) is Kind.EVALUATED]
-        plans = {name: RulePlan(name) for name in (
-            "prepare_dataset", "base_model", "train_intermediate", "train_target",
-            "evaluate_retrieval", "score", "table2")}
-        plans["prepare_dataset"].jobs = [Job() for _ in self.used_datasets(intermediate, targets)]
-        plans["base_model"].jobs = [Job()]
-        for seed in seeds:
-            for task in intermediate:
-                spec = resolve_task(config, "intermediate_tasks", task, seed)
-                plans["train_intermediate"].jobs.append(self.training_job(
-                    spec, 0, Path(paths.fill(paths.INTERMEDIATE_MODEL, task=task, seed=seed))))
-            for row in rows:
-                for target in trained:
-                    spec = replace(target, seed=seed)
-                    plans["train_target"].jobs.append(self.training_job(
-                        spec, evaluated(spec, self.sizes),
-                        Path(paths.fill(paths.TARGET_MODEL, intermediate=row,
-                                        target=target.task, seed=seed))))
-                if retrieval:
-                    plans["evaluate_retrieval"].jobs.append(self.retrieval_job(retrieval))
-                plans["score"].jobs += [Job() for _ in targets]
-        plans["table2"].jobs = [Job()]
-        plans |= {rule: RulePlan(rule, [Job() for _ in range(count)])
-                  for rule, count in summary_jobs(config).items()}
-        return [plan for plan in plans.values() if plan.jobs]
+    def plan(self, jobs: list[tuple[str, dict[str, str]]]) -> list[RulePlan]:
+        """The cost of each job of the dry run ([(rule, wildcards)]), grouped by rule in
+        the order the rules first appear."""
+        plans: dict[str, RulePlan] = {}
+        for rule, wildcards in jobs:
+            plans.setdefault(rule, RulePlan(rule)).jobs.append(self.job(rule, wildcards))
+        first = {rule: i for i, rule in enumerate(PIPELINE)}
+        return sorted(plans.values(), key=lambda plan: first.get(plan.rule, len(first)))
 
-    def used_datasets(self, intermediate: list[str], targets: list[TaskSpec]) -> set[str]:
-        """Every dataset a job reads: the grid's, the translated data and the human
-        translations it is compared with, and the demo's corpus of a built model."""
-        specs = [resolve_task(self.config, "intermediate_tasks", t) for t in intermediate]
-        used = {name for spec in specs + targets for name in spec.datasets()}
-        translated = translated_datasets(self.config["datasets"])
-        used |= {*translated, *(entry["reference"]["dataset"] for entry in translated.values())}
-        if self.config["model"]["source"] == "build":
-            used |= {name for name, entry in self.config["datasets"].items()
-                     if entry["source"] == "demo"}
-        return used
+    def job(self, rule: str, wildcards: dict[str, str]) -> Job:
+        """What one job costs; rules that only read files cost nothing worth planning."""
+        config = self.config
+        if rule == "train_intermediate":
+            seed = int(wildcards["seed"])
+            spec = resolve_task(config, "intermediate_tasks", wildcards["task"], seed)
+            return self.with_measured(self.training_job(spec, 0),
+                                      paths.fill(paths.INTERMEDIATE_MODEL, **wildcards))
+        if rule == "train_target":
+            spec = resolve_task(config, "target_tasks", wildcards["target"],
+                                int(wildcards["seed"]))
+            job = self.training_job(spec, evaluated(spec, self.sizes))
+            return self.with_measured(job, paths.fill(paths.TARGET_MODEL, **wildcards),
+                                      paths.fill(paths.PREDICTIONS, **wildcards))
+        if rule.startswith("predict_"):
+            spec = resolve_task(config, "target_tasks", wildcards["target"],
+                                int(wildcards["seed"]))
+            return self.with_measured(self.prediction_job([spec]),
+                                      paths.fill(paths.PREDICTIONS, **wildcards))
+        if rule == "evaluate_retrieval":
+            specs = [resolve_task(config, "target_tasks", target)
+                     for target in config["experiment"]["targets"]
+                     if kind_of(config["target_tasks"][target]["format"]) is Kind.EVALUATED]
+            return self.prediction_job(specs, "retrieval")
+        return Job()
 
 
-def summary_jobs(config: dict) -> dict[str, int]:
-    """Jobs of the rules after Table 2 (rules/report.smk, summaries.smk, translation.smk and
-    the Snakefile's `all`): each reads tables or manifests for seconds, on no device."""
-    return {"extra_table": len(config["extra_tables"]), "table3": 1, "table1": 1,
-            "paper_comparison": 1, "figures": 1,
-            "translation_quality": int(bool(translated_datasets(config["datasets"]))), "all": 1}
+def read_wall_seconds(path: Path) -> float | None:
+    """The wall time a record holds: a checkpoint's provenance.json, or the record inside
+    a result file."""
+    content = read_json(path)
+    record = content.get("provenance", content)
+    wall = record.get("wall_seconds") if isinstance(record, dict) else None
+    return float(wall) if wall is not None else None
+
+
+def dry_run_jobs(root: Path, configfiles: list[str], targets: list[str]
+                 ) -> list[tuple[str, dict[str, str]]]:
+    """[(rule, wildcards)] of every job `snakemake <targets>` would run in a fresh
+    directory, from Snakemake's own dry run (`--forceall`: finished jobs too)."""
+    snakemake = Path(sys.executable).parent / "snakemake"
+    command = [str(snakemake if snakemake.exists() else "snakemake"), "-n", "--forceall",
+               *targets, *(["--configfile", *configfiles] if configfiles else [])]
+    run = subprocess.run(command, cwd=root, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise ValueError(f"snakemake -n failed: {run.stderr.strip().splitlines()[-1:]}")
+    jobs, rule = [], None
+    for line in run.stdout.splitlines():
+        started = JOB_LINE.match(line)
+        if started:
+            rule = started.group(1)
+            jobs.append((rule, {}))
+        elif rule and (found := WILDCARDS_LINE.match(line)):
+            jobs[-1][1].update(pair.split("=", 1) for pair in found.group(1).split(", "))
+    return jobs
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -365,14 +390,16 @@ def table(plans: list[RulePlan], device_count: int) -> list[tuple[str, ...]]:
 
 def hours(plan: RulePlan, device_count: int) -> float:
     """Device-hours of a rule: its jobs' time x the devices each holds (CPU rules: none)."""
-    if plan.rule in NO_DEVICE_RULES:
+    if plan.rule not in DEVICE_RULES:
         return 0.0
     return plan.total("seconds") * max(device_count, 1) / 3600
 
 
-def report(config: dict, root: Path, gpu: str, benchmarks: Path = BENCHMARKS) -> str:
+def report(config: dict, root: Path, gpu: str, jobs: list[tuple[str, dict[str, str]]],
+           benchmarks: Path = BENCHMARKS) -> str:
+    """The plan of `jobs` (dry_run_jobs) as a table, with its model, device and sources."""
     planner = Planner(config, root, gpu, benchmarks)
-    plans = planner.plan()
+    plans = planner.plan(jobs)
     rows = [HEADER, *table(plans, config["gpus_per_job"])]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
     lines = [

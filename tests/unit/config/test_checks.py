@@ -264,3 +264,17 @@ def test_snakemake_stops_at_the_door(tmp_path, case):
     assert result.returncode != 0
     assert all(fragment.format(file=path) in output for fragment in fragments), output
     assert "Job stats" not in output and "rule " not in output, output
+
+
+def test_cross_references_are_checked_together_each_naming_its_key(paper_config):
+    from xstilts.config.checks import check_references
+
+    config = validate(paper_config)
+    config["experiment"] = {**config["experiment"], "targets": ["xnli", "xnlii"]}
+    config["table3"] = {**config["table3"], "intermediate": {"pawsx": "mnlii"}}
+    with pytest.raises(ConfigError) as error:
+        check_references(config)
+    message = str(error.value)
+    assert "'experiment.targets': task 'xnlii' is not defined under 'target_tasks'" in message
+    assert "'table3.intermediate.pawsx': not a target task of the experiment" in message
+    assert "'mnlii' is not a row of Table 2" in message

@@ -19,7 +19,7 @@ from xstilts.report.tables import long_form, over_seeds, records_table, table2, 
 from xstilts.spec import paths
 from xstilts.store import provenance
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 CLEAN = {"commit": "0123456789abcdef", "dirty": False}
 # (row, target, seed) of the synthetic tree; tatoeba is predicted by the intermediate model
 CELLS = [("baseline", "pawsx", 1), ("mnli", "pawsx", 1), ("mnli", "tatoeba", 1)]
