@@ -1,5 +1,6 @@
 # Validation and input functions; no rules here.
 import json
+import shlex
 
 from xstilts.config import (
     BASELINE,
@@ -26,7 +27,14 @@ config.update(VALIDATED)
 PAPER_REFERENCE = "config/paper_reference.yaml"
 # model jobs: a cold interpreter, or one forked from a server that has imported torch
 JOB_PYTHON = "python -m xstilts.warm" if config["warm_start"] else "python"
+# Conda environments (--sdm conda) hold the dependencies only (requirements/lock.sh writes
+# them from the lock); every job imports this package from the workflow's own directory.
 ENV = "../environment.yml"
+REPORT_ENV = "../envs/report.yml"  # the torch-free rules: scores, tables, figures
+PACKAGE_PATH = shlex.quote(workflow.basedir)
+shell.prefix(
+    "set -euo pipefail; export PYTHONPATH={PACKAGE_PATH}${{PYTHONPATH:+:$PYTHONPATH}}; "
+)
 # Rows whose user-supplied data is missing (licensed CCGbank) stay out of the job graph;
 # Table 2 shows them empty, with the reason.
 UNAVAILABLE = unavailable_rows(config)

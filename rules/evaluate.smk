@@ -10,7 +10,7 @@ rule score:
     log:
         paths.SCORE_LOG,
     conda:
-        ENV
+        REPORT_ENV
     params:
         data=paths.DATA,
         spec=lambda wc: task_spec("target_tasks", wc.target).to_json(),

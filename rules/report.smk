@@ -23,7 +23,7 @@ rule table2:
     log:
         paths.TABLE2_LOG,
     conda:
-        ENV
+        REPORT_ENV
     params:
         layout=grid_layout(TABLE_ROWS),
         bootstrap=as_json(config["bootstrap"]),
@@ -46,7 +46,7 @@ rule extra_table:
     wildcard_constraints:
         table="|".join(EXTRA_TABLES) or "^$",
     conda:
-        ENV
+        REPORT_ENV
     params:
         layout=lambda wc: grid_layout(EXTRA_TABLES[wc.table]),
         bootstrap=as_json(config["bootstrap"]),
@@ -64,7 +64,7 @@ rule table3:
     log:
         paths.TABLE3_LOG,
     conda:
-        ENV
+        REPORT_ENV
     params:
         layout=as_json(
             {

@@ -24,7 +24,7 @@ rule table1:
     log:
         paths.TABLE1_LOG,
     conda:
-        ENV
+        REPORT_ENV
     params:
         tasks=as_json(TABLE1_TASKS),
         unavailable=as_json(UNAVAILABLE),
@@ -48,7 +48,7 @@ rule paper_comparison:
     log:
         paths.PAPER_COMPARISON_LOG,
     conda:
-        ENV
+        REPORT_ENV
     shell:
         "python scripts/paper_comparison.py --table {input.table:q}"
         " --intervals {input.intervals:q} --reference {input.reference:q}"
@@ -83,7 +83,7 @@ rule figures:
     log:
         paths.FIGURES_LOG,
     conda:
-        ENV
+        REPORT_ENV
     params:
         # how a language's score enters the averages (QA: (EM + F1) / 2)
         metrics=as_json({t: config["target_tasks"][t]["metric"] for t in TARGETS}),

@@ -29,7 +29,7 @@ rule translation_quality:
     log:
         paths.TRANSLATION_QUALITY_LOG,
     conda:
-        ENV
+        REPORT_ENV
     params:
         data=lambda wc, input: os.path.dirname(input[0]),
         datasets=lambda wc: as_json(TRANSLATED),  # a function: `{lang}` is no wildcard

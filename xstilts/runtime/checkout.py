@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout holding the package
-WORKFLOW_FILES = ("Snakefile", "rules", "scripts", "config", "profiles", "report",
+WORKFLOW_FILES = ("Snakefile", "rules", "scripts", "config", "profiles", "report", "envs",
                   "environment.yml")
 
 
