@@ -226,8 +226,12 @@ def evaluated(spec: TaskSpec, sizes: Sizes) -> int:
 
 
 class Planner:
-    def __init__(self, config: dict, root: Path, gpu: str, benchmarks: Path = BENCHMARKS):
-        self.config, self.root = config, Path(root)
+    """Costs jobs of a configuration; `use_records`: a finished job's recorded wall time
+    replaces its estimate (off: the estimates alone, benchmarks/plan_accuracy.py)."""
+
+    def __init__(self, config: dict, root: Path, gpu: str, benchmarks: Path = BENCHMARKS,
+                 use_records: bool = True):
+        self.config, self.root, self.use_records = config, Path(root), use_records
         self.sizes = Sizes(config, root)
         shape = model_shape(config["model"])
         self.matrices, self.total_parameters = parameters(shape)
@@ -273,7 +277,7 @@ class Planner:
         checkpoint directory's, a result file's; a target job: its training and its
         predictions, recorded apart) in place of the estimate, once all are finished."""
         walls = [self.wall_seconds(self.root / output) for output in outputs]
-        if walls and None not in walls:
+        if self.use_records and walls and None not in walls:
             job.seconds, job.measured = sum(walls), True
         return job
 
