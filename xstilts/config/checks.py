@@ -107,13 +107,16 @@ def _check_positive_label(config: dict, key: str, task: dict) -> list[str]:
     from xstilts.data.schemas import SCHEMAS
 
     label = task.get("positive_label")
-    datasets = {ref["dataset"] for field in ("train", "dev") for ref in task.get(field, [])}
-    layouts = {name: SCHEMAS.get(config["datasets"].get(name, {}).get("schema"))
-               for name in sorted(datasets)}
-    return [f"config key '{key}.positive_label': {label!r} is not a label of dataset "
-            f"{name!r} (its labels: {', '.join(layout.label_names)})"
-            for name, layout in layouts.items() if label is not None
-            and getattr(layout, "label_names", None) and label not in layout.label_names]
+    if label is None:
+        return []
+    problems = []
+    for name in sorted({ref["dataset"] for part in ("train", "dev") for ref in task.get(part, [])}):
+        layout = SCHEMAS.get(config["datasets"].get(name, {}).get("schema"))
+        labels = getattr(layout, "label_names", None)  # an unknown layout is named elsewhere
+        if labels and label not in labels:
+            problems.append(f"config key '{key}.positive_label': {label!r} is not a label of "
+                            f"dataset {name!r} (its labels: {', '.join(labels)})")
+    return problems
 
 
 def _check_local_model(model: dict) -> list[str]:
