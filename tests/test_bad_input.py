@@ -92,6 +92,10 @@ CASES = {
         {"intermediate_tasks": {"mnli": None}},
         ["config key 'intermediate_tasks.mnli_mlm.base'", "'mnli' was removed",
          "intermediate_tasks.mnli: null"]),
+    "removed task still a row and a part of the mixture": (
+        {"intermediate_tasks": {"qqp": None}},
+        ["config key 'experiment.intermediate': task 'qqp' was removed",
+         "config key 'intermediate_tasks.multitask.tasks': 'qqp' was removed"]),
     "seed beyond 32 bits": (
         {"seeds": [SEED_MAX + 1]},
         ["config key 'seeds.0'", "4294967296", "maximum of 4294967295"]),

@@ -113,7 +113,7 @@ def validate(config: dict, schema: dict | None = None) -> dict:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(
             dict.fromkeys(_describe(error, removed) for error in errors)))
     _keep_only_given_overrides(config, filled)
-    check_references(filled)
+    check_references(filled, removed)
     return filled
 
 
