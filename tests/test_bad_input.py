@@ -125,6 +125,9 @@ CASES = {
     "YAML syntax error": (
         "experiment:\n  targets: [xnli, pawsx\nseeds: [1]\n",
         ["{file}:3", "not valid YAML"]),
+    "list at the top level": (
+        "- training\n- seeds\n",
+        ["{file}: expected a mapping of configuration keys", "not a list"]),
     "key given twice": (
         "training:\n  learning_rate: 1.0e-5\n  warmup_ratio: 0.1\n  learning_rate: 3.0e-3\n",
         ["{file}:4", "key 'learning_rate' is given twice", "first on line 2"]),
