@@ -24,19 +24,20 @@ KIND_KEYS = {Kind.TRAINED: ("train", "dev", "epochs", "batch_size"),
              Kind.MIXTURE: ("tasks", "epochs", "batch_size")}
 
 
-def check_references(config: dict) -> None:
+def check_references(config: dict, removed: set[str] = frozenset()) -> None:
+    """Every cross-check; `removed`: the dotted keys the overlays removed with `null`, named
+    where something still refers to them."""
     problems = []
     experiment = config["experiment"]
     for key, kind in (("intermediate", "intermediate_tasks"), ("targets", "target_tasks")):
         for name in experiment[key]:
             if name not in config[kind]:
-                problems.append(
-                    f"config key 'experiment.{key}': task {name!r} is not defined under '{kind}' "
-                    f"(defined: {', '.join(sorted(config[kind]))})"
-                )
+                defined = ", ".join(sorted(config[kind]))
+                problems.append(f"config key 'experiment.{key}': task {name!r} "
+                                f"{_undefined(name, kind, removed)} (defined: {defined})")
     for table, extra in config["extra_tables"].items():
-        problems += [f"config key 'extra_tables.{table}.intermediate': task {name!r} is not "
-                     "defined under 'intermediate_tasks'"
+        problems += [f"config key 'extra_tables.{table}.intermediate': task {name!r} "
+                     f"{_undefined(name, 'intermediate_tasks', removed)}"
                      for name in extra["intermediate"] if name not in config["intermediate_tasks"]]
     for target, choice in config["table3"]["intermediate"].items():
         if target not in experiment["targets"]:
@@ -53,7 +54,7 @@ def check_references(config: dict) -> None:
             problems += format_problems
             if format_problems:
                 continue
-            problems += _check_task_data(config, f"{kind}.{name}", task)
+            problems += _check_task_data(config, f"{kind}.{name}", task, removed)
             problems += _check_selection_metric(f"{kind}.{name}", task)
             problems += _check_positive_label(config, f"{kind}.{name}", task)
     problems += [f"config key 'datasets.{name}.reference.dataset': "
@@ -107,13 +108,16 @@ def _check_positive_label(config: dict, key: str, task: dict) -> list[str]:
     from xstilts.data.schemas import SCHEMAS
 
     label = task.get("positive_label")
-    datasets = {ref["dataset"] for field in ("train", "dev") for ref in task.get(field, [])}
-    layouts = {name: SCHEMAS.get(config["datasets"].get(name, {}).get("schema"))
-               for name in sorted(datasets)}
-    return [f"config key '{key}.positive_label': {label!r} is not a label of dataset "
-            f"{name!r} (its labels: {', '.join(layout.label_names)})"
-            for name, layout in layouts.items() if label is not None
-            and getattr(layout, "label_names", None) and label not in layout.label_names]
+    if label is None:
+        return []
+    problems = []
+    for name in sorted({ref["dataset"] for part in ("train", "dev") for ref in task.get(part, [])}):
+        layout = SCHEMAS.get(config["datasets"].get(name, {}).get("schema"))
+        labels = getattr(layout, "label_names", None)  # an unknown layout is named elsewhere
+        if labels and label not in labels:
+            problems.append(f"config key '{key}.positive_label': {label!r} is not a label of "
+                            f"dataset {name!r} (its labels: {', '.join(labels)})")
+    return problems
 
 
 def _check_local_model(model: dict) -> list[str]:
@@ -139,7 +143,14 @@ def _check_bootstrap(settings: dict) -> list[str]:
             "(xstilts.metrics.bootstrap.minimum_resamples)"]
 
 
-def _check_task_data(config: dict, key: str, task: dict) -> list[str]:
+def _undefined(name: str, kind: str, removed: set[str]) -> str:
+    """Why task `name` is not under `kind`: an overlay removed it, or none defined it."""
+    if f"{kind}.{name}" in removed:
+        return f"was removed ({kind}.{name}: null)"
+    return f"is not defined under '{kind}'"
+
+
+def _check_task_data(config: dict, key: str, task: dict, removed: set[str]) -> list[str]:
     datasets = config["datasets"]
     refs = [("train", r) for r in task.get("train", [])]
     refs += [("dev", r) for r in task.get("dev", [])]
@@ -151,7 +162,7 @@ def _check_task_data(config: dict, key: str, task: dict) -> list[str]:
         languages = task["mlm"].get("languages") or dataset_languages(datasets.get(corpus, {}))
         refs += [("mlm", {"dataset": corpus, "language": language}) for language in languages]
     problems = [
-        f"config key '{key}.tasks': {name!r} is not an intermediate task"
+        f"config key '{key}.tasks': {name!r} {_undefined(name, 'intermediate_tasks', removed)}"
         for name in task.get("tasks", []) if name not in config["intermediate_tasks"]
     ]
     for field, ref in refs:

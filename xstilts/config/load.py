@@ -73,8 +73,8 @@ def load_yaml(path: Path):
 
 
 def check_config_files(paths) -> None:
-    """The files Snakemake merged into `config` have no key twice (Snakemake's own loader
-    keeps the last value)."""
+    """The files Snakemake merged into `config` hold nothing its own loader lets through:
+    a key twice (it keeps the last value), an alias or a merge key."""
     for path in paths:
         load_yaml(path)
 

@@ -113,7 +113,7 @@ def validate(config: dict, schema: dict | None = None) -> dict:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(
             dict.fromkeys(_describe(error, removed) for error in errors)))
     _keep_only_given_overrides(config, filled)
-    check_references(filled)
+    check_references(filled, removed)
     return filled
 
 
@@ -194,5 +194,9 @@ def load(paths: list[Path]) -> dict:
     """Validated configuration from YAML files merged in order (the paper config first)."""
     config: dict = {}
     for path in paths:
-        config = merge(config, load_yaml(path) or {})
+        overlay = load_yaml(path) or {}
+        if not isinstance(overlay, dict):
+            raise ConfigError(f"{path}: expected a mapping of configuration keys at the top "
+                              f"level, not a {type(overlay).__name__}")
+        config = merge(config, overlay)
     return validate(config)

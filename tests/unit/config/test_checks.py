@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from workflow import snakemake
+from workflow import copy_workflow, snakemake
 
 from xstilts.config import ConfigError, load, load_schema, merge, validate
 
@@ -92,6 +92,10 @@ CASES = {
         {"intermediate_tasks": {"mnli": None}},
         ["config key 'intermediate_tasks.mnli_mlm.base'", "'mnli' was removed",
          "intermediate_tasks.mnli: null"]),
+    "removed task still a row and a part of the mixture": (
+        {"intermediate_tasks": {"qqp": None}},
+        ["config key 'experiment.intermediate': task 'qqp' was removed",
+         "config key 'intermediate_tasks.multitask.tasks': 'qqp' was removed"]),
     "seed beyond 32 bits": (
         {"seeds": [SEED_MAX + 1]},
         ["config key 'seeds.0'", "4294967296", "maximum of 4294967295"]),
@@ -121,6 +125,9 @@ CASES = {
     "YAML syntax error": (
         "experiment:\n  targets: [xnli, pawsx\nseeds: [1]\n",
         ["{file}:3", "not valid YAML"]),
+    "list at the top level": (
+        "- training\n- seeds\n",
+        ["{file}: expected a mapping of configuration keys", "not a list"]),
     "key given twice": (
         "training:\n  learning_rate: 1.0e-5\n  warmup_ratio: 0.1\n  learning_rate: 3.0e-3\n",
         ["{file}:4", "key 'learning_rate' is given twice", "first on line 2"]),
@@ -254,16 +261,20 @@ END_TO_END = ["alias bomb nested under a key", "required key removed", "seed bey
               "missing local model"]
 
 
+@pytest.mark.workflow
 @pytest.mark.parametrize("case", END_TO_END)
 def test_snakemake_stops_at_the_door(tmp_path, case):
     overlay, fragments = CASES[case]
-    path = tmp_path / "overlay.yaml"
+    workdir = copy_workflow(tmp_path)
+    path = workdir / "overlay.yaml"
     path.write_text(overlay if isinstance(overlay, str) else yaml.safe_dump(overlay))
-    result = snakemake(REPO, "-n", "--configfile", str(path), check=False, timeout=300)
+    result = snakemake(workdir, "--cores", "1", "--configfile", "overlay.yaml", check=False,
+                       timeout=300)
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert all(fragment.format(file=path) in output for fragment in fragments), output
-    assert "Job stats" not in output and "rule " not in output, output
+    assert all(fragment.format(file="overlay.yaml") in output for fragment in fragments), output
+    assert "Job stats" not in output, output
+    assert not (workdir / "data").exists() and not (workdir / "logs").exists()
 
 
 def test_cross_references_are_checked_together_each_naming_its_key(paper_config):
