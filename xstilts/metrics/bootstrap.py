@@ -196,15 +196,24 @@ class TailInterval:
 
     def add(self, replicates: np.ndarray) -> None:
         """Take a (rows, chunk) block of replicates (reordered in place: no copy of it)."""
-        lowest = replicates if self.lowest is None else np.hstack([self.lowest, replicates])
-        if lowest.shape[1] > self.keep_low:
-            lowest.partition(self.keep_low - 1, axis=1)
-        self.lowest = lowest[:, :self.keep_low].copy()
-        highest = replicates if self.highest is None else np.hstack([self.highest, replicates])
-        cut = max(0, highest.shape[1] - self.keep_high)
+        lowest, highest = self.smallest(replicates), self.largest(replicates)
+        if self.lowest is not None:
+            lowest = self.smallest(np.hstack([self.lowest, lowest]))
+            highest = self.largest(np.hstack([self.highest, highest]))
+        self.lowest, self.highest = lowest, highest
+
+    def smallest(self, values: np.ndarray) -> np.ndarray:
+        """Each row's keep_low smallest values (`values` reordered in place)."""
+        if values.shape[1] > self.keep_low:
+            values.partition(self.keep_low - 1, axis=1)
+        return values[:, :self.keep_low].copy()
+
+    def largest(self, values: np.ndarray) -> np.ndarray:
+        """Each row's keep_high largest values (`values` reordered in place)."""
+        cut = max(0, values.shape[1] - self.keep_high)
         if cut:
-            highest.partition(cut, axis=1)
-        self.highest = highest[:, cut:].copy()
+            values.partition(cut, axis=1)
+        return values[:, cut:].copy()
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """(low, high) of every row, once all `resamples` replicates were added."""

@@ -58,7 +58,7 @@ class Settings:
 
 # resamples made at once; chunk 0 continues the random streams of a single pass, so any
 # number of resamples up to this gives the intervals of one pass over them all
-CHUNK_RESAMPLES = 2000
+CHUNK_RESAMPLES = 1000
 # a chunk of resamples (index, size); None: the data itself (replicate 0)
 Chunk = tuple[int, int] | None
 
