@@ -68,18 +68,21 @@ rule figures:
             category="Figures",
         ),
         heatmap_png=paths.figure("improvement_heatmap", "png"),
+        heatmap_pdf=paths.figure("improvement_heatmap", "pdf"),
         per_language=report(
             paths.figure("per_language_improvement", "svg"),
             caption="../report/per_language_improvement.rst",
             category="Figures",
         ),
         per_language_png=paths.figure("per_language_improvement", "png"),
+        per_language_pdf=paths.figure("per_language_improvement", "pdf"),
         average=report(
             paths.figure("average_improvement", "svg"),
             caption="../report/average_improvement.rst",
             category="Figures",
         ),
         average_png=paths.figure("average_improvement", "png"),
+        average_pdf=paths.figure("average_improvement", "pdf"),
     log:
         paths.FIGURES_LOG,
     conda:
@@ -87,9 +90,11 @@ rule figures:
     params:
         # how a language's score enters the averages (QA: (EM + F1) / 2)
         metrics=as_json({t: config["target_tasks"][t]["metric"] for t in TARGETS}),
+        names=as_json(config["display_names"]),
     shell:
         "python scripts/figures.py --table {input.table:q} --long {input.long:q}"
         " --intervals {input.intervals:q} --reference {input.reference:q} --metrics {params.metrics:q}"
-        " --heatmap {output.heatmap:q} {output.heatmap_png:q}"
-        " --per-language {output.per_language:q} {output.per_language_png:q}"
-        " --average {output.average:q} {output.average_png:q} > {log:q} 2>&1"
+        " --names {params.names:q}"
+        " --heatmap {output.heatmap:q} {output.heatmap_png:q} {output.heatmap_pdf:q}"
+        " --per-language {output.per_language:q} {output.per_language_png:q} {output.per_language_pdf:q}"
+        " --average {output.average:q} {output.average_png:q} {output.average_pdf:q} > {log:q} 2>&1"
