@@ -10,17 +10,14 @@ localrules:
     table1,
     paper_comparison,
     figures,
+    curves,
 
 
 rule table1:
     input:
         expand(paths.PREPARED, dataset=datasets_read(TABLE1_TASKS, UNAVAILABLE)),
     output:
-        report(
-            paths.TABLE1,
-            caption="../report/table1.rst",
-            category="Tables",
-        ),
+        paths.TABLE1,
     log:
         paths.TABLE1_LOG,
     conda:
@@ -40,11 +37,7 @@ rule paper_comparison:
         intervals=rules.table2.output.ci,
         reference=PAPER_REFERENCE,
     output:
-        report(
-            paths.PAPER_COMPARISON,
-            caption="../report/paper_comparison.rst",
-            category="Tables",
-        ),
+        paths.PAPER_COMPARISON,
     log:
         paths.PAPER_COMPARISON_LOG,
     conda:
@@ -98,3 +91,29 @@ rule figures:
         " --heatmap {output.heatmap:q} {output.heatmap_png:q} {output.heatmap_pdf:q}"
         " --per-language {output.per_language:q} {output.per_language_png:q} {output.per_language_pdf:q}"
         " --average {output.average:q} {output.average_png:q} {output.average_pdf:q} > {log:q} 2>&1"
+
+
+# Loss and selection score over the steps of every trained model, from the log history in
+# its checkpoint, the selected step marked.
+rule curves:
+    input:
+        expand(paths.INTERMEDIATE_MODEL, task=INTERMEDIATE, seed=SEEDS),
+        expand(
+            paths.TARGET_MODEL, intermediate=ROWS, target=TRAINED_TARGETS, seed=SEEDS
+        ),
+    output:
+        report(
+            directory(paths.CURVES),
+            patterns=["{name}.png"],
+            caption="../report/curves.rst",
+            category="Training curves",
+        ),
+    log:
+        paths.CURVES_LOG,
+    conda:
+        ENV
+    params:
+        names=as_json(config["display_names"]),
+    shell:
+        "python scripts/curves.py --checkpoints {input:q} --names {params.names:q}"
+        " --output {output:q} > {log:q} 2>&1"

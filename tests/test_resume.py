@@ -14,9 +14,7 @@ import signal
 import subprocess
 
 import pytest
-from workflow import BIN, DEMO
-
-from xstilts.config import load, resolve_task
+from workflow import BIN, train_command
 
 pytestmark = pytest.mark.workflow
 
@@ -50,16 +48,6 @@ PAWSX = ("target_tasks", "pawsx", "models/target/baseline/pawsx/seed1")
 # checkpoints (every 20 steps) fall inside the epoch, unlike PAWS-X's (one per epoch)
 TRANSLATED = ("intermediate_tasks", "mnli_translated",
               "models/intermediate/mnli_translated/seed1")
-
-
-def train_command(workdir, job: tuple, name: str) -> list[str]:
-    kind, task, _ = job
-    config = load([workdir / "config/config.yaml", *(workdir / path for path in DEMO[1:])])
-    spec = resolve_task(config, kind, task, seed=1)
-    predictions = ["--predictions", f"results/{name}.json"] if kind == "target_tasks" else []
-    return ["--spec", spec.to_json(), "--init", "models/base", "--data", "data/prepared",
-            "--output", f"models/{name}", *predictions, "--threads", "1",
-            "--checkpoint-minutes", "0"]  # a checkpoint at every evaluation
 
 
 @pytest.mark.parametrize("kill", [
