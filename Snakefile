@@ -32,7 +32,6 @@ include: "rules/evaluate.smk"
 include: "rules/report.smk"
 include: "rules/summaries.smk"
 include: "rules/translation.smk"
-include: "rules/report_pages.smk"
 
 
 rule all:

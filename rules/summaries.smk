@@ -1,6 +1,9 @@
-# Summaries read back from the tables and data manifests (no torch, seconds each): Table 1,
-# the comparison with the published numbers, and the figures. Local rules: on SLURM they
-# would spend longer queued than running.
+# Summaries read back from the tables, data manifests and checkpoints (no torch, seconds
+# each): Table 1, the comparison with the published numbers, the figures, the training
+# curves and the report's table pages. Local rules: on SLURM they would spend longer queued
+# than running.
+import shlex
+
 from xstilts.report.table1 import datasets_read, describe_tasks
 
 TABLE1_TASKS = describe_tasks(config, config["experiment"]["intermediate"], TARGETS)
@@ -11,6 +14,7 @@ localrules:
     paper_comparison,
     figures,
     curves,
+    report_tables,
 
 
 rule table1:
@@ -117,3 +121,28 @@ rule curves:
     shell:
         "python scripts/curves.py --checkpoints {input:q} --names {params.names:q}"
         " --output {output:q} > {log:q} 2>&1"
+
+
+# Every table of the default target as an HTML page of `snakemake --report` (its viewer
+# shows HTML and images, and offers other files for download only); the workflow page is
+# report/workflow.rst (Snakefile).
+rule report_tables:
+    input:
+        unpack(report_tables),
+    output:
+        report(
+            directory(paths.REPORT_TABLES),
+            patterns=["{name}.html"],
+            caption="../report/tables.rst",
+            category="Tables",
+        ),
+    log:
+        paths.REPORT_TABLES_LOG,
+    conda:
+        ENV
+    params:
+        tables=lambda wc, input: " ".join(
+            shlex.quote(f"--table={name}={path}") for name, path in input.items()
+        ),
+    shell:
+        "python scripts/report_tables.py {params.tables} --output {output:q} > {log:q} 2>&1"
