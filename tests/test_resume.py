@@ -16,6 +16,8 @@ import subprocess
 import pytest
 from workflow import BIN, train_command
 
+from xstilts.spec.paths import LOG_HISTORY
+
 pytestmark = pytest.mark.workflow
 
 # Runs scripts/train.py with one Trainer method wrapped so that its n-th call kills the
@@ -84,6 +86,8 @@ def test_killed_training_resumes_bit_identically(demo_run, kill):
     assert record["selection"]["resumed_from_step"] == resumed_step
     demo_record = json.loads((expected / "provenance.json").read_text())
     assert record["selection"]["evaluations"] == demo_record["selection"]["evaluations"]
+    # the resumed run's log history goes on where the killed one's ended: the same curves
+    assert (resumed / LOG_HISTORY).read_bytes() == (expected / LOG_HISTORY).read_bytes()
     if job == PAWSX:
         predictions = json.loads((demo_run / "results" / f"{name}.json").read_text())
         demo_predictions = json.loads(

@@ -72,7 +72,7 @@ def training_curves(history: list[dict], title: str) -> Figure:
         score_axes.plot([selected], [selection["selection_score"]], marker="*", markersize=9,
                         color="black", linestyle="none",
                         label=f"selected: step {selected}")
-        score_axes.legend(loc="lower right", frameon=False)
+        score_axes.legend(loc="best", frameon=False)
     score_axes.set_ylabel("selection score (English dev)")
     for axes in (loss_axes, score_axes):
         axes.set_xlabel("optimiser step")
