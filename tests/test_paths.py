@@ -205,6 +205,8 @@ def test_every_caption_belongs_to_a_report_output():
     text = "\n".join(path.read_text() for path in WORKFLOW_FILES)
     wired = re.findall(
         r"report\((?:[^()]|\([^()]*\))*?caption=\"\.\./report/([\w-]+\.rst)\"", text)
+    # and the report's first page, the global `report:` directive
+    wired += re.findall(r'^report: "report/([\w-]+\.rst)"$', text, re.MULTILINE)
     assert sorted(wired) == sorted(path.name for path in (ROOT / "report").glob("*.rst"))
 
 
