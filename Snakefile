@@ -18,6 +18,10 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+# the first page of `snakemake --report`: what the workflow does, under which protocol
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/models.smk"
@@ -41,3 +45,5 @@ rule all:
         rules.table1.output,
         rules.paper_comparison.output,
         rules.figures.output,
+        rules.curves.output,
+        rules.report_tables.output,

@@ -170,3 +170,21 @@ def grid_layout(rows):
             ),
         }
     )
+
+
+def report_tables(wildcards=None):
+    """{page name: CSV table} of every table of the default target (an input function:
+    TRANSLATED is defined once translation.smk is read)."""
+    return {
+        "table1": paths.TABLE1,
+        "table2": paths.TABLE2,
+        "table3": paths.TABLE3,
+        **{
+            paths.fill(paths.EXTRA_GRID, table=name): paths.fill(
+                paths.EXTRA_TABLE, table=name
+            )
+            for name in EXTRA_TABLES
+        },
+        **({"translation_quality": paths.TRANSLATION_QUALITY} if TRANSLATED else {}),
+        "paper_comparison": paths.PAPER_COMPARISON,
+    }

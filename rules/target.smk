@@ -22,6 +22,8 @@ rule train_target:
         gpu=config["gpus_per_job"],
         # a resource, not a parameter: when checkpoints are written changes no result
         checkpoint_minutes=config["resume_checkpoint_minutes"],
+        # likewise: where the curves are also sent changes no result
+        report_to=config["report_to"],
     params:
         python=JOB_PYTHON,
         data=paths.DATA,
@@ -30,7 +32,8 @@ rule train_target:
         "{params.python} scripts/train.py --spec {params.spec:q} --init {input.init:q}"
         " --data {params.data:q} --output {output.model:q}"
         " --predictions {output.predictions:q} --threads {threads} --gpus {resources.gpu}"
-        " --checkpoint-minutes {resources.checkpoint_minutes} > {log:q} 2>&1"
+        " --checkpoint-minutes {resources.checkpoint_minutes}"
+        " --report-to {resources.report_to} > {log:q} 2>&1"
 
 
 rule predict_shared_target:

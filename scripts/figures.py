@@ -1,18 +1,19 @@
 """Draw the figures (improvement over the baseline, significant cells outlined) from Table 2,
-its long form and its intervals; each to every path given (.svg and/or .png),
+its long form and its intervals; each to every path given (.pdf, .svg and/or .png),
 byte-identical on reruns."""
 
 import _cli
 
 from xstilts.report import figures
 from xstilts.report.comparison import load_reference, paper_average_improvements
-from xstilts.report.results import TASK_SCORE_LANGUAGE as WHOLE_CELL
 from xstilts.report.results import (
+    AVERAGE,
     language_improvements,
     read_intervals,
     read_language_scores,
     read_table2,
 )
+from xstilts.report.results import TASK_SCORE_LANGUAGE as WHOLE_CELL
 from xstilts.spec import paths
 
 
@@ -24,6 +25,8 @@ def main() -> None:
     cli.add_argument("--reference", required=True, help="config/paper_reference.yaml")
     cli.add_argument("--metrics", type=_cli.json_arg, required=True,
                      help="{target task: metric name} (JSON), as in the config")
+    cli.add_argument("--names", type=_cli.json_arg, default={},
+                     help="{task key: display name} (JSON), the config's display_names")
     cli.add_argument("--heatmap", nargs="+", required=True,
                      help="(a) per intermediate x target task")
     cli.add_argument("--per-language", nargs="+", required=True,
@@ -34,14 +37,19 @@ def main() -> None:
     table = read_table2(args.table)
     by_language = language_improvements(read_language_scores(args.long, args.metrics))
     paper = paper_average_improvements(load_reference(args.reference))
-    significant = [key for key, interval in read_intervals(args.intervals).items()
-                   if interval.significant]
+    intervals = read_intervals(args.intervals)
+    significant = [key for key, interval in intervals.items() if interval.significant]
     cells = {(row, column) for row, column, language in significant if language == WHOLE_CELL}
     languages = {(column, row, language) for row, column, language in significant
                  if language != WHOLE_CELL}
-    figures.render(figures.improvement_heatmap, args.heatmap, table, cells)
-    figures.render(figures.per_language_heatmaps, args.per_language, by_language, languages)
-    figures.render(figures.average_improvements, args.average, table, paper)
+    averages = {row: (interval.improvement_low, interval.improvement_high)
+                for (row, column, language), interval in intervals.items()
+                if column == AVERAGE and language == WHOLE_CELL}
+    figures.render(figures.improvement_heatmap, args.heatmap, table, cells, names=args.names)
+    figures.render(figures.per_language_heatmaps, args.per_language, by_language, languages,
+                   names=args.names)
+    figures.render(figures.average_improvements, args.average, table, paper, averages,
+                   names=args.names)
 
 
 if __name__ == "__main__":

@@ -20,12 +20,15 @@ def main() -> None:
     cli.add_argument("--predictions", help="write zero-shot predictions for every language here")
     cli.add_argument("--checkpoint-minutes", type=float, default=30,
                      help="minutes of training between resume checkpoints (0: every evaluation)")
+    cli.add_argument("--report-to", default="none", choices=["none", "tensorboard"],
+                     help="the Trainer's report_to: tensorboard writes event files into the "
+                     "checkpoint")
     _cli.add_compute_arguments(cli)
     args = cli.parse_args()
     _cli.setup_logging()
     _cli.setup_compute(args)
     model, tokenizer, record = train(args.spec, Path(args.init), Path(args.data),
-                                     Path(args.output), args.checkpoint_minutes)
+                                     Path(args.output), args.checkpoint_minutes, args.report_to)
     if args.predictions:
         write_predictions(Path(args.predictions), model, tokenizer, args.spec,
                           Path(args.output), Path(args.data), record["device"])

@@ -14,9 +14,9 @@ import signal
 import subprocess
 
 import pytest
-from workflow import BIN, DEMO
+from workflow import BIN, train_command
 
-from xstilts.config import load, resolve_task
+from xstilts.spec.paths import LOG_HISTORY
 
 pytestmark = pytest.mark.workflow
 
@@ -50,16 +50,6 @@ PAWSX = ("target_tasks", "pawsx", "models/target/baseline/pawsx/seed1")
 # checkpoints (every 20 steps) fall inside the epoch, unlike PAWS-X's (one per epoch)
 TRANSLATED = ("intermediate_tasks", "mnli_translated",
               "models/intermediate/mnli_translated/seed1")
-
-
-def train_command(workdir, job: tuple, name: str) -> list[str]:
-    kind, task, _ = job
-    config = load([workdir / "config/config.yaml", *(workdir / path for path in DEMO[1:])])
-    spec = resolve_task(config, kind, task, seed=1)
-    predictions = ["--predictions", f"results/{name}.json"] if kind == "target_tasks" else []
-    return ["--spec", spec.to_json(), "--init", "models/base", "--data", "data/prepared",
-            "--output", f"models/{name}", *predictions, "--threads", "1",
-            "--checkpoint-minutes", "0"]  # a checkpoint at every evaluation
 
 
 @pytest.mark.parametrize("kill", [
@@ -96,6 +86,8 @@ def test_killed_training_resumes_bit_identically(demo_run, kill):
     assert record["selection"]["resumed_from_step"] == resumed_step
     demo_record = json.loads((expected / "provenance.json").read_text())
     assert record["selection"]["evaluations"] == demo_record["selection"]["evaluations"]
+    # the resumed run's log history goes on where the killed one's ended: the same curves
+    assert (resumed / LOG_HISTORY).read_bytes() == (expected / LOG_HISTORY).read_bytes()
     if job == PAWSX:
         predictions = json.loads((demo_run / "results" / f"{name}.json").read_text())
         demo_predictions = json.loads(

@@ -8,11 +8,13 @@ import zipfile
 import pytest
 from workflow import DEMO, SLICE_LANGUAGES, SLICE_ROWS, read_csv, snakemake
 
+from xstilts.report.curves import curve_name
+
 pytestmark = pytest.mark.workflow
 
 FIGURES = [f"results/figures/{name}.{suffix}"
            for name in ("improvement_heatmap", "per_language_improvement", "average_improvement")
-           for suffix in ("svg", "png")]
+           for suffix in ("svg", "png", "pdf")]
 
 
 def test_table1_counts_the_prepared_data(demo_run):
@@ -83,12 +85,34 @@ def test_figures_rebuild_byte_identical(demo_run):
     assert {path: (demo_run / path).read_bytes() for path in FIGURES} == before
 
 
-def test_report_holds_tables_and_figures_with_captions(demo_run):
+def test_report_holds_every_table_figure_curve_and_the_workflow_page(demo_run):
     snakemake(demo_run, "--report", "report.zip", *DEMO)
+    tables = {f"{name}.html" for name in (
+        "table1", "table2", "table3", "table_mlm", "table_translated", "translation_quality",
+        "paper_comparison")}
     with zipfile.ZipFile(demo_run / "report.zip") as archive:
         names = archive.namelist()
         html = archive.read("report/report.html").decode()
-    for name in ("table1.csv", "table2.csv", "paper_comparison.csv", "improvement_heatmap.svg",
-                 "per_language_improvement.svg", "average_improvement.svg"):
+        pages = {name.rsplit("/", 1)[1]: archive.read(name).decode() for name in names
+                 if name.rsplit("/", 1)[1] in tables}
+    # every table of the default target, rendered
+    assert set(pages) == tables
+    table2 = read_csv(demo_run / "results/table2.csv")
+    assert "<table>" in pages["table2.html"]
+    assert all(f'<td class="text">{row["intermediate"]}</td>' in pages["table2.html"]
+               for row in table2)
+    for name in ("improvement_heatmap.svg", "per_language_improvement.svg",
+                 "average_improvement.svg"):
         assert any(entry.endswith(f"/{name}") for entry in names), name
-    assert "offline demo" in html  # a caption, rendered with the configuration
+    # one training-curve figure per trained model
+    curves = {name.rsplit("/", 1)[1] for name in names
+              if name.rsplit("/", 1)[1].startswith(("intermediate.", "target."))}
+    trained = [*demo_run.glob("models/intermediate/*/seed1"),
+               *demo_run.glob("models/target/*/*/seed1")]
+    assert len(trained) > 10
+    assert curves == {f"{curve_name(path.relative_to(demo_run))}.png" for path in trained}
+    # captions rendered with the configuration, and the workflow page
+    assert "offline demo" in html and "Error bars" in html and "clipped" in html
+    for heading in ("The workflow, step by step", "Protocol in force",
+                    "Notes of the configuration", "Audit digest"):
+        assert heading in html, heading

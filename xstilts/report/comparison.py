@@ -131,9 +131,9 @@ def coverage(ours: list[str], paper: list[str]) -> str:
     return f"ours averages without {', '.join(absent)}" if absent else ""
 
 
-def paper_average_improvements(reference: dict) -> dict[str, float]:
-    """{row: published dev-set average improvement} (an ambiguous number marks each row)."""
-    return {row: number["value"]
+def paper_average_improvements(reference: dict) -> list[tuple[tuple[str, ...], float]]:
+    """[(rows, published dev-set average improvement)], one per published number; `rows`
+    holds several Table 2 rows where the source does not tell which one it is."""
+    return [(tuple(rows_of(number)), number["value"])
             for number in reference["numbers"]
-            if number["quantity"] == "average_improvement" and number["split"] == OUR_SPLIT
-            for row in rows_of(number)}
+            if number["quantity"] == "average_improvement" and number["split"] == OUR_SPLIT]

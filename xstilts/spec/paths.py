@@ -67,6 +67,11 @@ BASE_MODEL = "models/base"
 INTERMEDIATE_MODEL = "models/intermediate/{task}/seed{seed}"
 TARGET_MODEL = "models/target/{intermediate}/{target}/seed{seed}"
 
+# files a training job writes into its checkpoint, beside the weights
+LOG_HISTORY = "log_history.jsonl"  # the Trainer's log: loss, lr, grad norm, evaluations
+TENSORBOARD = "tensorboard"  # event files, with `report_to: tensorboard`
+MODEL_CARD = "README.md"  # written from the checkpoint's provenance record
+
 # --- predictions and scores -------------------------------------------------------------------
 PREDICTIONS = "results/predictions/{intermediate}/{target}/seed{seed}.json"
 SCORES = "results/scores/{intermediate}/{target}/seed{seed}.json"
@@ -93,6 +98,8 @@ TRANSLATION_QUALITY = "results/translation_quality.csv"
 TRANSLATION_QUALITY_PROVENANCE = "results/translation_quality.provenance.json"
 FIGURES = "results/figures"
 FIGURE = FIGURES + "/{figure}.{extension}"
+CURVES = "results/curves"  # one figure per trained model, from its log history
+REPORT_TABLES = "results/report_tables"  # the tables as HTML pages for `snakemake --report`
 
 # --- logs: one per job ------------------------------------------------------------------------
 LOGS = "logs"
@@ -162,4 +169,6 @@ TABLE3_LOG = log("table3")
 TABLE1_LOG = log("table1")
 PAPER_COMPARISON_LOG = log("paper_comparison")
 FIGURES_LOG = log("figures")
+CURVES_LOG = log("curves")
+REPORT_TABLES_LOG = log("report_tables")
 TRANSLATION_QUALITY_LOG = log("translation_quality")

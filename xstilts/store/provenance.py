@@ -48,6 +48,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+from xstilts.spec import paths
 from xstilts.spec.specs import TaskSpec
 from xstilts.store import atomic
 
@@ -59,9 +60,10 @@ MANIFEST = "manifest.json"  # a prepared dataset's record (xstilts.store.prepare
 PREDICTION_PARAMS = ("task", "eval", "test", "languages", "max_length", "precision", "seed")
 SCORE_PARAMS = ("task", "metric", "eval", "test", "languages")
 RECORD_ID_LENGTH = 12  # like a short git hash: unique enough within one grid
-# files in a checkpoint directory that its record does not list: the record itself, and
-# what Snakemake adds to a directory output after the job wrote its record
-UNRECORDED = {RECORD, ".snakemake_timestamp"}
+# files in a checkpoint directory that its record does not list: the record itself, the
+# model card written from it, and what Snakemake adds to a directory output after the job
+# wrote its record
+UNRECORDED = {RECORD, ".snakemake_timestamp", paths.MODEL_CARD}
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:

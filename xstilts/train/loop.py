@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -21,17 +22,21 @@ from xstilts.spec.specs import TaskSpec
 from xstilts.store import provenance
 from xstilts.store.prepared import read_manifest, read_split
 from xstilts.store.splits import eval_splits
+from xstilts.train.card import write_model_card
 from xstilts.train.checkpoints import resume_checkpoints
+from xstilts.train.history import write_history
 from xstilts.train.parts import TrainingSetup, micro_batching, refs_sizes, task_part
 from xstilts.train.trainer import selecting_trainer
 
 log = logging.getLogger("xstilts.train.loop")
 STATE_FILE = "trainer_state.json"  # written last into each Trainer checkpoint
+TENSORBOARD_RUNS = "runs"  # where the Trainer's TensorBoard writer puts events (output_dir)
 
 
 def training_arguments(spec: TaskSpec, work_dir: Path, n_train: int, bf16: bool, device: str,
-                       prebatched: bool = False):
-    """Trainer settings; `prebatched`: each training item is already a whole micro-batch."""
+                       prebatched: bool = False, report_to: str = "none"):
+    """Trainer settings; `prebatched`: each training item is already a whole micro-batch;
+    `report_to`: the Trainer's integrations (tensorboard: event files under `work_dir`)."""
     from transformers import TrainingArguments
 
     hp = spec.hparams
@@ -75,9 +80,14 @@ def training_arguments(spec: TaskSpec, work_dir: Path, n_train: int, bf16: bool,
         seed=spec.seed,
         data_seed=spec.seed,
         dataloader_num_workers=hp.dataloader_workers,
-        report_to="none",
-        disable_tqdm=False,
+        report_to=report_to,
+        disable_tqdm=not on_terminal(),
     )
+
+
+def on_terminal() -> bool:
+    """Progress bars on a terminal; in a rule's log file, one line per log entry instead."""
+    return sys.stderr.isatty()
 
 
 def single_task_setup(spec: TaskSpec, init_dir: Path, data_root: Path, tokenizer) -> TrainingSetup:
@@ -89,10 +99,12 @@ def single_task_setup(spec: TaskSpec, init_dir: Path, data_root: Path, tokenizer
 
 
 def train(spec: TaskSpec, init_dir: Path, data_root: Path, out_dir: Path,
-          checkpoint_minutes: float = 30) -> tuple:
+          checkpoint_minutes: float = 30, report_to: str = "none") -> tuple:
     """Train and save the selected checkpoint at `out_dir`; return (model, tokenizer, record).
 
-    A resume checkpoint is written every `checkpoint_minutes` (xstilts.train.checkpoints)."""
+    A resume checkpoint is written every `checkpoint_minutes` (xstilts.train.checkpoints).
+    The checkpoint holds the run's log history (paths.LOG_HISTORY) and, with `report_to`
+    tensorboard, its event files (paths.TENSORBOARD), both hashed by its record."""
     import torch
     from transformers import AutoTokenizer, EarlyStoppingCallback, set_seed
 
@@ -102,6 +114,10 @@ def train(spec: TaskSpec, init_dir: Path, data_root: Path, out_dir: Path,
     from xstilts.train.multitask import multitask_setup
 
     started, clock = provenance.now(), time.monotonic()
+    if not on_terminal():  # saving and loading weights draw bars too
+        from transformers.utils.logging import disable_progress_bar
+
+        disable_progress_bar()
     init_dir, data_root, out_dir = Path(init_dir), Path(data_root), Path(out_dir)
     init_ref = provenance.verified_checkpoint(init_dir)  # before any compute is spent on it
     device, bf16 = pick_device(spec.precision)
@@ -126,7 +142,7 @@ def train(spec: TaskSpec, init_dir: Path, data_root: Path, out_dir: Path,
     trainer = trainer_class(
         model=setup.model,
         args=training_arguments(spec, work_dir, len(setup.train_set), bf16, device,
-                                setup.prebatched),
+                                setup.prebatched, report_to),
         train_dataset=setup.train_set,
         eval_dataset=setup.train_set,  # unused: evaluation is `select`
         processing_class=tokenizer,
@@ -151,6 +167,9 @@ def train(spec: TaskSpec, init_dir: Path, data_root: Path, out_dir: Path,
                         if "eval_selection_score" in entry],
     }
     save_checkpoint(setup.checkpoint_model, tokenizer, out_dir)
+    write_history(out_dir / paths.LOG_HISTORY, trainer.state.log_history, selection)
+    if (work_dir / TENSORBOARD_RUNS).exists():  # every run's events, a resumed one's too
+        (work_dir / TENSORBOARD_RUNS).rename(out_dir / paths.TENSORBOARD)
     discard(work_dir)
     record = provenance.record_checkpoint(
         out_dir, "checkpoint", params=spec.to_dict(),
@@ -164,6 +183,7 @@ def train(spec: TaskSpec, init_dir: Path, data_root: Path, out_dir: Path,
                # training and selection of this run (a resumed one: since it resumed)
                "wall_seconds": round(time.monotonic() - clock, 1)},
     )
+    write_model_card(out_dir)
     return setup.checkpoint_model, tokenizer, record
 
 

@@ -96,7 +96,27 @@ def test_heatmap_shows_improvements_over_the_baseline(table):
     # rows mnli, ccg; columns xnli, xquad, average; ccg is missing (masked)
     assert shown.filled(np.nan)[0].tolist() == [2.0, 6.0, 4.0]
     assert shown.mask[1].all()
-    assert image.get_clim() == (-6.0, 6.0)  # symmetric around 0
+    # symmetric around 0; too few values to clip any
+    assert image.get_clim() == (-6.0, 6.0)
+
+
+def test_colour_scale_is_clipped_at_a_high_percentile_and_says_so():
+    # one outlier of 60 among twenty values of a point or two
+    values = [[1.0, -2.0, 0.5, 1.5, -1.0] * 4 + [60.0], [None] * 21]
+    norm, extend = figures.colour_scale(values)
+    assert (norm.vmin, norm.vmax, extend) == (-2.0, 2.0, "both")
+    # nothing beyond the scale: no clip shown; nothing at all: a unit scale
+    assert figures.colour_scale([[1.0, -3.0]])[1] == "neither"
+    assert figures.colour_scale([[None]])[0].vmax == 1.0
+    assert figures.colour_scale([[0.0, 0.0]])[0].vmax == 1.0
+
+
+def test_heatmap_labels_tasks_with_their_display_names(table):
+    figure = figures.improvement_heatmap(table, names={"mnli": "MNLI", "xquad": "XQuAD"})
+    axes = figure.axes[0]
+    assert [t.get_text() for t in axes.get_yticklabels()] == ["MNLI", "ccg"]
+    assert [t.get_text() for t in axes.get_xticklabels()] == ["xnli", "XQuAD", "average"]
+    assert figure.get_size_inches()[0] == figures.PAGE_INCHES
 
 
 def outlined(axes) -> list[tuple[float, float]]:
@@ -109,45 +129,63 @@ def test_heatmap_outlines_significant_cells(table):
     assert outlined(axes) == [(1.0, 0.0), (2.0, 0.0)]  # (column, row)
 
 
-def test_per_language_panels_fit_one_screen(improvements):
+def test_per_language_panels_share_one_scale_at_page_width(improvements):
     # the paper grid: 10 intermediate rows, 9 targets of 4 to 40 languages
     counts = {"xnli": 15, "pawsx": 7, "udpos": 33, "panx": 40, "xquad": 11, "mlqa": 7,
               "tydiqa": 9, "bucc": 4, "tatoeba": 36}
     rows = [f"row{i}" for i in range(10)]
-    grid = {target: {row: {f"l{j:02d}": 1.0 for j in range(n)} for row in rows}
-            for target, n in counts.items()}
-    figure = figures.per_language_heatmaps(grid, {("panx", "row3", "l07")})
-    width, height = figure.get_size_inches() * figures.STYLE["savefig.dpi"]
-    assert width <= 1920 and height <= 1400
-    panels = [axes for axes in figure.axes if axes.get_title(loc="left")]
-    assert [axes.get_title(loc="left") for axes in panels] == list(counts)
+    grid = {target: {row: {f"l{j:02d}": float(j - 3 * i) for j in range(n)}
+                     for i, row in enumerate(rows)} for target, n in counts.items()}
+    figure = figures.per_language_heatmaps(grid, {("panx", "row3", "l07")}, names={"panx": "NER"})
+    width, height = figure.get_size_inches()
+    assert width == figures.PAGE_INCHES and height <= 9.0  # fits a page of a paper
+    panels = [axes for axes in figure.axes if axes.get_title()]
+    assert [axes.get_title() for axes in panels] == [
+        "xnli", "pawsx", "udpos", "NER", "xquad", "mlqa", "tydiqa", "bucc", "tatoeba"]
+    assert len({axes.images[0].get_clim() for axes in panels}) == 1  # one shared scale
+    assert len([axes for axes in figure.axes if not axes.get_title()]) == 1  # one colour bar
     assert outlined(panels[3]) == [(7.0, 3.0)]
-    # the small figure of the hand-made long form: one line of panels
-    assert len(figures.per_language_heatmaps(improvements).subfigs) == 1
+    # the small figure of the hand-made long form: one line of panels and the colour bar
+    assert len(figures.per_language_heatmaps(improvements).subfigs) == 2
 
 
-def test_average_figure_marks_the_paper_values(table):
-    axes = figures.average_improvements(table, {"ccg": 7.5}).axes[0]
-    assert [bar.get_height() for bar in axes.patches] == [4.0, 0.0]  # ccg: n/a
-    assert axes.collections[0].get_offsets().tolist() == [[1.0, 7.5]]
+def test_average_figure_has_error_bars_and_one_marker_per_paper_number(table):
+    figure = figures.average_improvements(
+        table, [(("ccg",), 7.5), (("mnli", "ccg"), 6.0), (("qqp",), 1.0)],
+        {"mnli": (3.0, 5.5)}, names={"mnli": "MNLI"})
+    axes = figure.axes[0]
+    assert [bar.get_width() for bar in axes.patches] == [4.0, 0.0]  # ccg: n/a
+    (bars,) = [c for c in axes.containers if type(c).__name__ == "ErrorbarContainer"]
+    ((low, y), (high, _)) = bars.lines[2][0].get_segments()[0]
+    assert (low, high, y) == (3.0, 5.5, 0.0)  # mnli's interval
+    # ccg's own number at its row; the ambiguous one once, between its two rows
+    # (qqp is not a row of this table: no marker)
+    (markers,) = axes.collections[1:]
+    assert markers.get_offsets().tolist() == [[7.5, 1.0], [6.0, 0.5]]
+    assert [text.get_text() for text in axes.texts] == [" n/a", "MNLI or ccg"]
+    assert [t.get_text() for t in axes.get_yticklabels()] == ["MNLI", "ccg"]
+    assert figure.get_size_inches()[0] == figures.COLUMN_INCHES
 
 
 def render_all(table, improvements, directory: Path) -> dict[str, bytes]:
     for build, name, data in [(figures.improvement_heatmap, "heatmap", [table]),
                               (figures.per_language_heatmaps, "languages", [improvements]),
-                              (figures.average_improvements, "average", [table, {"mnli": 7.5}])]:
-        figures.render(build, [directory / f"{name}.svg", directory / f"{name}.png"], *data)
+                              (figures.average_improvements, "average",
+                               [table, [(("mnli",), 7.5)], {"mnli": (3.0, 5.0)}])]:
+        figures.render(build, [directory / f"{name}.{extension}"
+                               for extension in ("svg", "png", "pdf")], *data)
     return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
 
 
 def test_rerendering_gives_byte_identical_files(table, improvements, tmp_path):
     first = render_all(table, improvements, tmp_path / "first")
     second = render_all(table, improvements, tmp_path / "second")
-    assert len(first) == 6 and first == second
+    assert len(first) == 9 and first == second
     svg = first["heatmap.svg"]
     assert b"<dc:date>" not in svg and b"Matplotlib v" not in svg  # no date, no version
     assert b"<text" not in svg  # glyphs drawn as paths, no font needed to view it
     assert first["average.png"].startswith(b"\x89PNG") and b"Software" not in first["average.png"]
+    assert b"CreationDate" not in first["average.pdf"] and b"Producer" not in first["average.pdf"]
 
 
 def test_unknown_figure_format_is_refused(table, tmp_path):

@@ -57,7 +57,8 @@ EXPECTED_WILDCARDS = {
     "SCORE_LOG": ["intermediate", "target", "seed"],
     "EXTRA_TABLE_LOG": ["table"],
     **{name: [] for name in ("TABLE2_LOG", "TABLE3_LOG", "TABLE1_LOG", "PAPER_COMPARISON_LOG",
-                             "FIGURES_LOG", "TRANSLATION_QUALITY_LOG")},
+                             "FIGURES_LOG", "TRANSLATION_QUALITY_LOG", "CURVES", "CURVES_LOG",
+                             "REPORT_TABLES", "REPORT_TABLES_LOG")},
 }
 # Patterns filled by helpers, not by a rule's wildcards.
 HELPER_PATTERNS = {"FIGURE": ["figure", "extension"], "EXTRA_GRID": ["table"]}
@@ -205,6 +206,8 @@ def test_every_caption_belongs_to_a_report_output():
     text = "\n".join(path.read_text() for path in WORKFLOW_FILES)
     wired = re.findall(
         r"report\((?:[^()]|\([^()]*\))*?caption=\"\.\./report/([\w-]+\.rst)\"", text)
+    # and the report's first page, the global `report:` directive
+    wired += re.findall(r'^report: "report/([\w-]+\.rst)"$', text, re.MULTILINE)
     assert sorted(wired) == sorted(path.name for path in (ROOT / "report").glob("*.rst"))
 
 
