@@ -1,4 +1,4 @@
-"""The XTREME submission export: XTREME's own evaluation rules (tests/xtreme_evaluate.py)
+"""The XTREME submission export: XTREME's own evaluation rules (tests/helpers/xtreme_evaluate.py)
 score the exported predictions of the demo's baseline row to the numbers of our score
 files, for every leaderboard task of the demo slice; the evaluator itself on hand-made
 files."""
