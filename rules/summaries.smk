@@ -16,11 +16,12 @@ rule table1:
     input:
         expand(paths.PREPARED, dataset=datasets_read(TABLE1_TASKS, UNAVAILABLE)),
     output:
-        report(
+        table=report(
             paths.TABLE1,
             caption="../report/table1.rst",
             category="Tables",
         ),
+        provenance=paths.TABLE1_PROVENANCE,
     log:
         paths.TABLE1_LOG,
     conda:
@@ -31,7 +32,7 @@ rule table1:
     shell:
         "python scripts/table1.py --tasks {params.tasks:q}"
         " --unavailable {params.unavailable:q} --datasets {input:q}"
-        " --output {output:q} > {log:q} 2>&1"
+        " --output {output.table:q} --provenance-output {output.provenance:q} > {log:q} 2>&1"
 
 
 rule paper_comparison:
@@ -40,11 +41,12 @@ rule paper_comparison:
         intervals=rules.table2.output.ci,
         reference=PAPER_REFERENCE,
     output:
-        report(
+        table=report(
             paths.PAPER_COMPARISON,
             caption="../report/paper_comparison.rst",
             category="Tables",
         ),
+        provenance=paths.PAPER_COMPARISON_PROVENANCE,
     log:
         paths.PAPER_COMPARISON_LOG,
     conda:
@@ -52,7 +54,8 @@ rule paper_comparison:
     shell:
         "python scripts/paper_comparison.py --table {input.table:q}"
         " --intervals {input.intervals:q} --reference {input.reference:q}"
-        " --output {output:q} > {log:q} 2>&1"
+        " --output {output.table:q} --provenance-output {output.provenance:q}"
+        " > {log:q} 2>&1"
 
 
 rule figures:
@@ -80,6 +83,8 @@ rule figures:
             category="Figures",
         ),
         average_png=paths.figure("average_improvement", "png"),
+        # the hashes of the figures and of the tables they were drawn from
+        provenance=paths.FIGURES_PROVENANCE,
     log:
         paths.FIGURES_LOG,
     conda:
@@ -92,4 +97,5 @@ rule figures:
         " --intervals {input.intervals:q} --reference {input.reference:q} --metrics {params.metrics:q}"
         " --heatmap {output.heatmap:q} {output.heatmap_png:q}"
         " --per-language {output.per_language:q} {output.per_language_png:q}"
-        " --average {output.average:q} {output.average_png:q} > {log:q} 2>&1"
+        " --average {output.average:q} {output.average_png:q}"
+        " --provenance-output {output.provenance:q} > {log:q} 2>&1"

@@ -14,6 +14,7 @@ from xstilts.report.results import (
     read_table2,
 )
 from xstilts.spec import paths
+from xstilts.store import provenance
 
 
 def main() -> None:
@@ -30,7 +31,10 @@ def main() -> None:
                      help="(b) per language, one panel per target task")
     cli.add_argument("--average", nargs="+", required=True,
                      help="(c) average per intermediate task, the paper's values marked")
+    cli.add_argument("--provenance-output", required=True,
+                     help="record of the figures and of the tables they were drawn from")
     args = cli.parse_args()
+    started = provenance.now()
     table = read_table2(args.table)
     by_language = language_improvements(read_language_scores(args.long, args.metrics))
     paper = paper_average_improvements(load_reference(args.reference))
@@ -42,6 +46,12 @@ def main() -> None:
     figures.render(figures.improvement_heatmap, args.heatmap, table, cells)
     figures.render(figures.per_language_heatmaps, args.per_language, by_language, languages)
     figures.render(figures.average_improvements, args.average, table, paper)
+    provenance.write_output_record(
+        args.provenance_output, "figures", params={"metrics": args.metrics},
+        inputs={"table": [args.table], "long": [args.long], "intervals": [args.intervals],
+                "reference": [args.reference]},
+        outputs={"heatmap": args.heatmap, "per_language": args.per_language,
+                 "average": args.average}, started=started)
 
 
 if __name__ == "__main__":

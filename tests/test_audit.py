@@ -10,12 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from specs import task_spec
 from workflow import DEMO, read_csv, snakemake
 
 from xstilts.audit import audit
-from xstilts.report.tables import long_form, over_seeds, records_table, table2, write_csv
+from xstilts.evaluate.scoring import score_file
+from xstilts.report.outputs import publish
 from xstilts.spec import paths
 from xstilts.store import provenance
 
@@ -24,6 +27,7 @@ CLEAN = {"commit": "0123456789abcdef", "dirty": False}
 # (row, target, seed) of the synthetic tree; tatoeba is predicted by the intermediate model
 CELLS = [("baseline", "pawsx", 1), ("mnli", "pawsx", 1), ("mnli", "tatoeba", 1)]
 CATEGORIES = {"pawsx": "classification", "tatoeba": "retrieval"}
+LABELS = ["no", "yes"]
 
 
 def write(path: str, content: bytes) -> Path:
@@ -32,11 +36,18 @@ def write(path: str, content: bytes) -> Path:
     return Path(path)
 
 
+GOLD = ["yes", "no", "yes", "no"]  # the English validation split of every dataset
+
+
 def dataset(name: str) -> None:
     """A prepared dataset: one split file and a manifest that hashes it."""
-    split = write(f"data/prepared/{name}/en/validation.parquet", f"{name} rows".encode())
-    manifest = {"dataset": name, "source": {"source": "demo", "revision": "abc"},
-                "files": {"en/validation": {"rows": 1, "sha256": provenance.sha256_file(split)}}}
+    split = Path(f"data/prepared/{name}/en/validation.parquet")
+    split.parent.mkdir(parents=True)
+    pq.write_table(pa.table({"id": [str(i) for i in range(len(GOLD))],
+                             "label": [LABELS.index(label) for label in GOLD]}), split)
+    manifest = {"dataset": name, "format": "pair_classification", "label_names": LABELS,
+                "source": {"source": "demo", "revision": "abc"},
+                "files": {"en/validation": {"rows": 4, "sha256": provenance.sha256_file(split)}}}
     write(f"data/prepared/{name}/manifest.json", json.dumps(manifest).encode())
 
 
@@ -52,31 +63,35 @@ def checkpoint(path: str, kind: str, init: str | None, datasets: list[str]) -> N
     provenance.write_json_atomic(Path(path) / provenance.RECORD, record)
 
 
-def result(path: str, kind: str, spec: dict, parent: str, score: float) -> None:
-    data = {"score": score, "languages": {"en": {"accuracy": score, "count": 1}}}
+def result(path: str, kind: str, spec: dict, parent: str, right: int = 2) -> None:
+    """A prediction file (`right` of the four examples right) or the score file of the
+    prediction file `parent`, scored as the score job does."""
     if kind == "predictions":
+        answers = [label if i < right else LABELS[1 - LABELS.index(label)]
+                   for i, label in enumerate(GOLD)]
+        data = {"predictions": {"en": {str(i): answer for i, answer in enumerate(answers)}}}
         record = provenance.predictions_record(task_spec(spec), Path(parent),
                                                Path("data/prepared"), "t0")
     else:
+        data = score_file(task_spec(spec), Path("data/prepared"),
+                          json.loads(Path(parent).read_text()))
         record = provenance.scores_record(task_spec(spec), Path(parent), Path("data/prepared"),
                                           "t0")
     provenance.write_result(Path(path), {**data, "provenance": record})
 
 
+LAYOUT = {"rows": ["baseline", "mnli"], "targets": ["pawsx", "tatoeba"], "seeds": [1],
+          "categories": CATEGORIES}
+BOOTSTRAP = {"resamples": 20, "seed": 0, "confidence": 0.95}
+
+
 def tables(scores: dict[tuple, Path]) -> None:
-    runs = {key: {**json.loads(path.read_text()), "record": provenance.record_id(path)}
-            for key, path in scores.items()}
-    cells = over_seeds(runs, [1])
-    header, body = table2(cells, ["baseline", "mnli"], ["pawsx", "tatoeba"], CATEGORIES)
-    write_csv(Path("results/table2.csv"), header, body)
-    write_csv(Path("results/table2_long.csv"), *long_form(runs), digits=4)
-    write_csv(Path(paths.grid_file("records", audit.TABLE2)), header,
-              records_table(cells, header, ["baseline", "mnli"], CATEGORIES))
-    tables_written = ["results/table2.csv", "results/table2_long.csv",
-                      paths.grid_file("records", audit.TABLE2)]
-    provenance.write_json_atomic(Path(paths.grid_file("provenance", audit.TABLE2)),
-                                 provenance.table_record(
-        [str(path) for path in scores.values()], tables_written, "t0"))
+    """Table 2 as the table2 job writes it (xstilts.report.outputs.publish)."""
+    publish("table", params={"layout": LAYOUT, "bootstrap": BOOTSTRAP},
+            inputs={"scores": [str(path) for path in scores.values()]},
+            outputs={kind: paths.grid_file(kind, audit.TABLE2)
+                     for kind in ("table", "long", "ci", "records")},
+            record=paths.grid_file("provenance", audit.TABLE2))
 
 
 @pytest.fixture
@@ -90,7 +105,7 @@ def tree(tmp_path, monkeypatch):
     checkpoint("models/intermediate/mnli/seed1", "intermediate_tasks", "models/base", ["mnli"])
     scores = {}
     for row, target, seed in CELLS:
-        spec = {"task": target, "metric": "accuracy", "seed": seed,
+        spec = {"task": target, "metric": "accuracy", "seed": seed, "languages": ["en"],
                 "eval": {"dataset": target, "split": "validation"}}
         model = "models/base" if row == "baseline" else f"models/intermediate/{row}/seed1"
         if target == "pawsx":
@@ -98,10 +113,10 @@ def tree(tmp_path, monkeypatch):
             checkpoint(model, "target_tasks", "models/base" if row == "baseline" else
                        f"models/intermediate/{row}/seed1", ["pawsx"])
         predictions = f"results/predictions/{row}/{target}/seed{seed}.json"
-        result(predictions, "predictions", spec, model, 0)
+        result(predictions, "predictions", spec, model, right=1 + len(scores))
         scores[row, target, seed] = Path(paths.fill(paths.SCORES, intermediate=row,
                                                     target=target, seed=seed))
-        result(str(scores[row, target, seed]), "scores", spec, predictions, 50.0 + len(scores))
+        result(str(scores[row, target, seed]), "scores", spec, predictions)
     tables(scores)
     return tmp_path
 
@@ -189,7 +204,7 @@ def test_modified_or_missing_results(tree):
 
 def test_score_file_other_than_the_tables_is_modified(tree):
     path = tree / "results/scores/mnli/pawsx/seed1.json"
-    path.write_text(path.read_text().replace("52.0", "99.0"))
+    path.write_text(path.read_text().replace('"score": 50.0', '"score": 99.0'))
     problems = run_audit(tree)["mnli", "pawsx", 1].problems()
     assert [(link.role, link.status) for link in problems] == [
         ("table", audit.MODIFIED), ("scores", audit.MODIFIED)]
@@ -209,7 +224,7 @@ def rebuild_scores_and_tables(spec: dict) -> None:
     it (a new, consistent score record) and rebuild the tables."""
     predictions = "results/predictions/mnli/pawsx/seed1.json"
     result(paths.fill(paths.SCORES, intermediate="mnli", target="pawsx", seed=1), "scores",
-           spec, predictions, 77.0)
+           spec, predictions)
     rebuild_tables()
 
 
@@ -218,7 +233,7 @@ def rebuild_tables() -> None:
             for key in CELLS})
 
 
-PAWSX = {"task": "pawsx", "metric": "accuracy", "seed": 1,
+PAWSX = {"task": "pawsx", "metric": "accuracy", "seed": 1, "languages": ["en"],
          "eval": {"dataset": "pawsx", "split": "validation"}}
 
 
@@ -305,10 +320,10 @@ def test_modified_data_file_fails_the_cells_that_read_it(tree):
 
 def test_dirty_tree_is_reported_and_fails_only_when_strict(tree, monkeypatch):
     monkeypatch.setattr(provenance, "code_version", lambda: {**CLEAN, "dirty": True})
-    spec = {"task": "tatoeba", "metric": "accuracy",
+    spec = {"task": "tatoeba", "metric": "accuracy", "languages": ["en"],
             "eval": {"dataset": "tatoeba", "split": "validation"}}
     path = Path("results/scores/mnli/tatoeba/seed1.json")
-    result(str(path), "scores", spec, "results/predictions/mnli/tatoeba/seed1.json", 53.0)
+    result(str(path), "scores", spec, "results/predictions/mnli/tatoeba/seed1.json")
     tables({key: Path(paths.fill(paths.SCORES, intermediate=key[0], target=key[1], seed=1))
             for key in CELLS})
     cells = run_audit(tree)
@@ -331,7 +346,7 @@ def test_every_file_is_hashed_once(tree, monkeypatch):
 def test_select_one_language_and_seed(tree):
     cells = audit.read_cells(tree)
     [cell] = audit.cells_of(cells, "mnli", "pawsx", "en", 1)
-    assert cell.values == {"en": {"accuracy": "52.0000"}}
+    assert cell.values == {"en": {"accuracy": "50.0000"}}
     with pytest.raises(LookupError, match="no language 'ja'"):
         audit.cells_of(audit.read_cells(tree), "mnli", "pawsx", "ja")
     with pytest.raises(LookupError, match="no cell qqp x pawsx"):
@@ -348,15 +363,16 @@ def test_command_prints_the_chain_and_exits_non_zero_on_failure(tree):
                           "--language", "en")
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()
-    assert lines[0].startswith("mnli x pawsx, seed 1: en accuracy 52.0000 (record ")
+    assert lines[0].startswith("mnli x pawsx, seed 1: en accuracy 50.0000 (record ")
     assert lines[0].endswith(": OK")
     assert lines[4].split() == ["OK", "target", "checkpoint", "models/target/mnli/pawsx/seed1",
                                 "(commit", "0123456789ab)"]
     flip_byte(tree / "models/base/model.safetensors")
     every = audit_command(tree, "--all")
     assert every.returncode == 1
-    assert every.stdout.splitlines()[-1] == "3 cells: 3 MODIFIED"
-    exported = json.loads(audit_command(tree, "--all", "--json").stdout)
+    [totals] = [line for line in every.stdout.splitlines() if line.startswith("3 cells")]
+    assert totals.startswith("3 cells: 3 MODIFIED; 1 outputs: 1 OK (")
+    exported = json.loads(audit_command(tree, "--all", "--json").stdout)["cells"]
     assert [cell["status"] for cell in exported] == [audit.MODIFIED] * 3
     assert {"intermediate", "target", "seed", "record", "values", "links"} <= set(exported[0])
 

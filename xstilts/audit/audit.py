@@ -30,10 +30,16 @@ walked once, so `--all` costs about one pass over the files the table depends on
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
+import itertools
+import json
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from xstilts.audit.digest import Digest, chain_digest, counted, directory_of
 from xstilts.spec import paths
 from xstilts.store.provenance import (
     RECORD,
@@ -45,8 +51,9 @@ from xstilts.store.provenance import (
     sha256_file,
 )
 
-OK, MODIFIED, MISSING, DIRTY = "OK", "MODIFIED", "MISSING", "DIRTY TREE"
-FAILED = (MODIFIED, MISSING)
+OK, WRONG, MODIFIED, MISSING, DIRTY = "OK", "WRONG", "MODIFIED", "MISSING", "DIRTY TREE"
+FAILED = (WRONG, MODIFIED, MISSING)
+TOLERANCE = 1e-9  # a recomputed score against the stored one (tables: exact text)
 TABLE2 = paths.TABLE2_GRID  # or an extra table, table_<name> (same files, other rows)
 TASK_SCORE = ("all", "score")  # the long form's (language, metric) of the task score
 ROLES = {"base_model": "base model", "intermediate_tasks": "intermediate checkpoint",
@@ -61,16 +68,10 @@ class Link:
     detail: str = ""
 
 
-@dataclass
-class Cell:
-    """One seed of one Table 2 cell, with its values per (language, metric)."""
+class Checked:
+    """Something audited through its links (a cell, a published output)."""
 
-    intermediate: str
-    target: str
-    seed: int
-    record: str  # the long form's record id of the score file
-    values: dict[str, dict[str, str]] = field(default_factory=dict)
-    links: list[Link] = field(default_factory=list)
+    links: list[Link]
 
     @property
     def status(self) -> str:
@@ -86,6 +87,29 @@ class Cell:
         problems = self.problems()
         failed = [link for link in problems if link.status in FAILED]
         return (failed or problems or [None])[0]
+
+
+@dataclass
+class Cell(Checked):
+    """One seed of one Table 2 cell, with its values per (language, metric)."""
+
+    intermediate: str
+    target: str
+    seed: int
+    record: str  # the long form's record id of the score file
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+
+
+@dataclass
+class Output(Checked):
+    """A published output (tables, figures) by its record: the files it was built from,
+    the files written, and what its builder gives again (xstilts.report.outputs)."""
+
+    record: str
+    kind: str
+    files: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
 
 
 def read_cells(root: Path, table: str = TABLE2) -> list[Cell]:
@@ -125,7 +149,8 @@ def cells_of(cells: list[Cell], intermediate: str, target: str, language: str | 
 class Auditor:
     """Verifies chains below `root`, hashing each file and walking each record once."""
 
-    def __init__(self, root: Path, table: str = TABLE2):
+    def __init__(self, root: Path, table: str = TABLE2, like: Auditor | None = None):
+        """`like`: another table's auditor whose hashes and walked records this one reuses."""
         self.root = Path(root)
         self.long_table = paths.grid_file("long", table)
         self.records_path = paths.grid_file("records", table)
@@ -136,7 +161,14 @@ class Auditor:
         self._chains: dict[tuple, tuple[list[Link], dict]] = {}
         self._data: dict[tuple[str, str], Link] = {}
         self._records_table: dict[tuple[str, str], list[str]] | None = None
+        self._outputs: dict[str, Output] = {}
+        self.differences: dict[str, list[Difference]] = {}  # file: rebuilt cells that differ
         self.record_ids: dict[Path, str | None] = {}
+        self.environments: dict[str, str | None] = {}  # record path: its packages' digest
+        if like is not None:
+            for name in ("_hashes", "_chains", "_data", "_outputs", "differences",
+                         "record_ids", "environments"):
+                setattr(self, name, getattr(like, name))
 
     def audit(self, cell: Cell) -> Cell:
         score = Path(paths.fill(paths.SCORES, intermediate=cell.intermediate,
@@ -193,6 +225,9 @@ class Auditor:
             link = self.checkpoint_link(role, path, link, record)
         elif link.status == OK:
             link = self.content_link(role, path, record)
+            if role == "scores" and link.status == OK:
+                link = self.rescored(path, record)
+        self.environments[path] = record.get("packages_digest")
         links, data = [with_subsets(mark_dirty(link, record), record)], {}
         for name, ref in data_refs(record).items():
             data[ref["path"], ref["sha256"]] = self.data_link(name, ref)
@@ -228,6 +263,93 @@ class Auditor:
             return Link(role, path, MODIFIED, "content differs from what its job wrote "
                                               "(edited by hand?)")
         return Link(role, path, OK)
+
+    def rescored(self, path: str, record: dict) -> Link:
+        """A score file against the scores computed again, with the spec its record holds,
+        from its predictions and the prepared gold splits (xstilts.evaluate.scoring)."""
+        from xstilts.evaluate.scoring import score_file
+        from xstilts.spec.specs import SpecError, TaskSpec
+
+        try:
+            spec = TaskSpec.from_dict(record.get("params", {}), f"{path}: provenance.params")
+        except (SpecError, TypeError) as error:
+            return Link("scores", path, MISSING, f"its record holds no task spec to score "
+                                                 f"again with ({error}): rebuild it")
+        predictions = record["inputs"]["predictions"]["path"]
+        if self.sha256(predictions) != record["inputs"]["predictions"]["sha256"]:
+            return Link("scores", path, OK)  # the predictions' own link says what differs
+        try:
+            again = score_file(spec, self.root / data_root_of(record),
+                               read_json(self.root / predictions))
+        except (OSError, ValueError, LookupError) as error:
+            return Link("scores", path, WRONG, f"cannot be scored again from {predictions}: "
+                                               f"{error}")
+        stored = {key: value for key, value in read_json(self.root / path).items()
+                  if key != "provenance"}
+        found = first_difference(stored, json.loads(json.dumps(again)))
+        if found:
+            where, ours, theirs = found
+            return Link("scores", path, WRONG, f"{path}: {where} is {ours} on disk, {theirs} "
+                                               f"scored again from {predictions}")
+        return Link("scores", path, OK)
+
+    # -- published outputs ----------------------------------------------------------------
+
+    def output(self, record_path: str) -> Output:
+        """A published output by its record: its inputs and outputs against the record's
+        hashes, its score inputs scored again, the output built again and compared."""
+        if record_path not in self._outputs:
+            self._outputs[record_path] = self._audit_output(record_path)
+        return self._outputs[record_path]
+
+    def _audit_output(self, record_path: str) -> Output:
+        try:
+            record = read_json(self.root / record_path)
+        except (OSError, ValueError):
+            return Output(record_path, "", links=[Link("record", record_path, MISSING,
+                                                       "no record of this output: rebuild it")])
+        self.environments[record_path] = record.get("packages_digest")
+        files = record.get("outputs", {}).get("files", {})
+        links = [mark_dirty(Link("record", record_path, OK), record)]
+        for role, recorded in record.get("inputs", {}).items():
+            for path, sha in recorded.items():
+                link = self.check_file(role, path, sha)
+                if link.status == MODIFIED:
+                    link = Link(role, path, MODIFIED, "differs from the file this output was "
+                                                      "built from")
+                elif link.status == OK and role == "scores":
+                    link = self.chain("scores", path, sha)[0][0]
+                links.append(link)
+        links += [self.check_file("output", path, sha) for path, sha in files.items()]
+        return Output(record_path, record.get("kind", ""), list(files),
+                      links + self.rebuilt(record_path, record))
+
+    def rebuilt(self, record_path: str, record: dict) -> list[Link]:
+        """The output built again from its record (xstilts.report.outputs.BUILDERS): one
+        WRONG link per file whose text differs, naming the first differing cell. Figures
+        have no builder: their hashes and their tables' are what is checked."""
+        from xstilts.report.outputs import BUILDERS
+
+        builder = BUILDERS.get(record.get("kind"))
+        if builder is None:
+            return []
+        inputs = {role: list(files) for role, files in record.get("inputs", {}).items()}
+        try:
+            with contextlib.chdir(self.root):  # paths as the job was given them
+                texts = builder(record.get("params", {}), inputs)
+        except (OSError, ValueError, LookupError, TypeError) as error:
+            return [Link("output", record_path, WRONG,
+                         f"cannot be built again from its record: {error}")]
+        links = []
+        for role, files in record.get("outputs", {}).get("roles", {}).items():
+            for path in files:
+                if not (self.root / path).is_file():
+                    continue  # its hash link says MISSING
+                found = csv_differences(path, (self.root / path).read_text(), texts[role])
+                self.differences[path] = found
+                if found:
+                    links.append(Link("output", path, WRONG, found[0].describe()))
+        return links
 
     def files_in(self, directory: Path) -> list[str]:
         """Paths of the files below a checkpoint directory that its record should list."""
@@ -277,6 +399,11 @@ class Auditor:
         if cell.record not in listed:
             return Link("table", self.records_path, MODIFIED,
                         f"record {cell.record} of {self.long_table} is not in this cell")
+        self.output(self.table_record_path)  # built again: self.differences
+        wrong = [found for path in self.table_paths()
+                 for found in self.differences.get(path, []) if found.concerns(cell)]
+        if wrong:
+            return Link("table", wrong[0].path, WRONG, wrong[0].describe())
         actual = self.record_ids.setdefault(score, record_id(self.root / score))
         status = MISSING if actual is None else OK if actual == cell.record else MODIFIED
         detail = {OK: f"record {cell.record}", MISSING: f"{score}: not on disk",
@@ -296,6 +423,9 @@ class Auditor:
                                "no record of the table (rebuild the table)")]
             self._table_files = (failed or [Link("table", self.table_record_path, OK)])[0]
         return self._table_files
+
+    def table_paths(self) -> list[str]:
+        return list(self.table_record().get("outputs", {}).get("files", {}))
 
     def table_inputs(self) -> dict[str, str]:
         """{score file: sha256} the table was built from."""
@@ -318,14 +448,91 @@ class Auditor:
         return self._records_table
 
 
+@dataclass(frozen=True)
+class Difference:
+    """A cell of a table on disk that its builder gives otherwise."""
+
+    path: str
+    line: int
+    key: tuple[str, ...]  # the row's cells before the differing one (at most five)
+    column: str
+    on_disk: str
+    rebuilt: str
+
+    def describe(self) -> str:
+        return (f"{self.path} line {self.line} ({', '.join(self.key)}), column "
+                f"{self.column}: {self.on_disk!r} on disk, {self.rebuilt!r} built again "
+                "from its inputs")
+
+    def concerns(self, cell: Cell) -> bool:
+        """Whether the cell is in this row (Table 2: row and target column; long form
+        and intervals: row and target)."""
+        return self.key[:1] == (cell.intermediate,) and (
+            self.column == cell.target or self.key[1:2] == (cell.target,))
+
+
+def csv_differences(path: str, on_disk: str, rebuilt: str) -> list[Difference]:
+    """Every cell of `on_disk` that differs from `rebuilt` (a missing or extra line: its
+    first cell)."""
+    ours = list(csv.reader(io.StringIO(on_disk)))
+    again = list(csv.reader(io.StringIO(rebuilt)))
+    header = (again or [[]])[0]
+    found = []
+    for number, (row, other) in enumerate(itertools.zip_longest(ours, again), start=1):
+        row, other = row or [], other or []
+        for index in range(max(len(row), len(other))):
+            mine = row[index] if index < len(row) else "(absent)"
+            theirs = other[index] if index < len(other) else "(absent)"
+            if mine != theirs:
+                column = header[index] if index < len(header) else str(index + 1)
+                found.append(Difference(path, number, tuple((row or other)[:min(index, 5)]),
+                                        column, mine, theirs))
+    return found
+
+
+def first_difference(stored, again, where: str = "") -> tuple[str, object, object] | None:
+    """(where, stored, recomputed) of the first value of a result that differs, numbers
+    to TOLERANCE; None if none does."""
+    if isinstance(stored, dict) and isinstance(again, dict):
+        for key in sorted(set(stored) | set(again), key=str):
+            if key not in stored or key not in again:
+                return (f"{where}{key}", stored.get(key, "(absent)"),
+                        again.get(key, "(absent)"))
+            found = first_difference(stored[key], again[key], f"{where}{key}.")
+            if found:
+                return found
+        return None
+    if isinstance(stored, list) and isinstance(again, list) and len(stored) == len(again):
+        for index, (mine, theirs) in enumerate(zip(stored, again, strict=True)):
+            found = first_difference(mine, theirs, f"{where}{index}.")
+            if found:
+                return found
+        return None
+    numbers = all(isinstance(value, int | float) and not isinstance(value, bool)
+                  for value in (stored, again))
+    if numbers and math.isclose(stored, again, rel_tol=TOLERANCE, abs_tol=TOLERANCE):
+        return None
+    return None if stored == again else (where.rstrip("."), stored, again)
+
+
 def mark_dirty(link: Link, record: dict) -> Link:
-    """A verified link whose record came from a dirty working tree is DIRTY TREE."""
+    """A verified link whose record's code is not one clean commit is DIRTY TREE: a
+    checkout with uncommitted changes or no checkout, or the package imported from another
+    checkout than the workflow's (xstilts.store.provenance.code_version)."""
     code = record.get("code") or {}
     commit = (code.get("commit") or "unknown")[:RECORD_ID_LENGTH]
     detail = link.detail or f"commit {commit}"
     if link.status == OK and code.get("dirty"):
-        return Link(link.role, link.path, DIRTY, f"commit {commit} with uncommitted changes")
+        reason = code.get("problem") or "with uncommitted changes"
+        return Link(link.role, link.path, DIRTY, f"commit {commit}: {reason}"
+                    if code.get("problem") else f"commit {commit} {reason}")
     return Link(link.role, link.path, link.status, detail)
+
+
+def data_root_of(record: dict) -> str:
+    """The root of the prepared datasets a record read (paths.DATA unless it says other)."""
+    refs = list(data_refs(record).values())
+    return str(Path(refs[0]["path"]).parent.parent) if refs else paths.DATA
 
 
 def with_subsets(link: Link, record: dict) -> Link:
@@ -358,9 +565,85 @@ def data_refs(record: dict) -> dict:
     return {**inputs.get("corpus", {}), **inputs.get("data", {})}
 
 
-def audit_cells(root: Path, cells: list[Cell], table: str = TABLE2) -> list[Cell]:
-    auditor = Auditor(root, table)
+def audit_cells(root: Path, cells: list[Cell], table: str = TABLE2,
+                auditor: Auditor | None = None) -> list[Cell]:
+    auditor = Auditor(root, table, like=auditor)
     return [auditor.audit(cell) for cell in cells]
+
+
+# -- everything published ----------------------------------------------------------------------
+
+
+@dataclass
+class Audit:
+    """Every cell of every grid table, every published output, the environments that
+    made each table's records, and the chain's root digest."""
+
+    tables: dict[str, list[Cell]]
+    outputs: list[Output]
+    environments: dict[str, dict[str, list[str]]]  # table: {packages digest: records}
+    digest: Digest | None = None
+
+    def checked(self) -> list[Checked]:
+        return [*(cell for cells in self.tables.values() for cell in cells), *self.outputs]
+
+
+def published_records(root: Path) -> list[str]:
+    """The records of the published outputs: results/<name>.provenance.json."""
+    return sorted(str(path.relative_to(root))
+                  for path in (Path(root) / paths.RESULTS).glob("*" + paths.RECORD_SUFFIX))
+
+
+def record_of_table(name: str) -> str:
+    """The record of a published output by its name (table2, table3, figures, ...)."""
+    return f"{paths.RESULTS}/{name}{paths.RECORD_SUFFIX}"
+
+
+def audit_published(root: Path, names: list[str] | None = None, *,
+                    digest: bool = True) -> Audit:
+    """Audit the outputs named (default: every published record), the cells of each grid
+    table among them, every file below results/ that no record names, and (`digest`) the
+    chain's root digest, hashing each file once."""
+    root = Path(root)
+    records = [record_of_table(name) for name in names] if names else published_records(root)
+    auditor = Auditor(root)
+    outputs = [auditor.output(record) for record in records]
+    tables = {}
+    for output in outputs:
+        if output.kind == "table":
+            table = Path(output.record).name.removesuffix(paths.RECORD_SUFFIX)
+            tables[table] = audit_cells(root, read_cells(root, table), table, auditor)
+    if not names:
+        outputs += unrecorded(root, outputs)
+    environments = {table: environments_of(auditor, cells, record_of_table(table))
+                    for table, cells in tables.items()}
+    chain = chain_digest(root, auditor.sha256) if digest else None
+    return Audit(tables, outputs, environments, chain)
+
+
+def unrecorded(root: Path, outputs: list[Output]) -> list[Output]:
+    """Files below results/ that no record names (scores and predictions carry their own)."""
+    covered = {name for output in outputs for name in (output.record, *output.files)}
+    own = (directory_of(paths.PREDICTIONS), directory_of(paths.SCORES))
+    found = []
+    for path in sorted((Path(root) / paths.RESULTS).rglob("*")):
+        name = str(path.relative_to(root))
+        if counted(path) and name not in covered and not name.startswith(own):
+            found.append(Output(name, "", [name], [Link(
+                "output", name, MISSING, "no record names this file: rebuild it with the "
+                                          "workflow, or remove it")]))
+    return found
+
+
+def environments_of(auditor: Auditor, cells: list[Cell], table_record: str) -> dict:
+    """{packages digest: record paths} of a table's records, where they differ."""
+    found: dict[str, list[str]] = {}
+    for path in dict.fromkeys([table_record, *(link.path for cell in cells
+                                                for link in cell.links)]):
+        record = path if path in auditor.environments else str(Path(path) / RECORD)
+        if auditor.environments.get(record):
+            found.setdefault(auditor.environments[record], []).append(record)
+    return found if len(found) > 1 else {}
 
 
 # -- reports ---------------------------------------------------------------------------------
@@ -387,11 +670,30 @@ def describe_summary(cell: Cell) -> str:
     return line + (f": {problem.role} {problem.path} ({problem.detail})" if problem else "")
 
 
-def as_json(cells: list[Cell]) -> list[dict]:
-    return [{**asdict(cell), "status": cell.status} for cell in cells]
+def describe_output(output: Output) -> str:
+    """One line per output: its status, record and, unless OK, its first problem."""
+    line = f"{output.status:<10}  {output.record}" + (f" ({output.kind})" if output.kind else "")
+    problem = output.first_problem()
+    return line + (f": {problem.role} {problem.path} ({problem.detail})" if problem else "")
 
 
-def failed(cells: list[Cell], strict: bool = False) -> bool:
-    """Whether any cell failed (with `strict`, a dirty working tree counts as failing)."""
+def describe_environments(table: str, environments: dict[str, list[str]]) -> list[str]:
+    """A warning per table whose records were made in different environments."""
+    if not environments:
+        return []
+    lines = [f"NOTE        {table}: its records come from {len(environments)} environments "
+             "(installed distributions differ):"]
+    lines += [f"  packages {digest[:RECORD_ID_LENGTH]}: {len(records)} records, e.g. "
+              f"{records[0]}" for digest, records in environments.items()]
+    return lines
+
+
+def as_json(checked: list[Checked]) -> list[dict]:
+    return [{**asdict(item), "status": item.status} for item in checked]
+
+
+def failed(checked: list[Checked], strict: bool = False) -> bool:
+    """Whether anything failed (with `strict`, code that is not one clean commit fails
+    too)."""
     bad = (*FAILED, DIRTY) if strict else FAILED
-    return any(cell.status in bad for cell in cells)
+    return any(item.status in bad for item in checked)

@@ -91,8 +91,23 @@ TABLE3 = "results/table3.csv"
 PAPER_COMPARISON = "results/paper_comparison.csv"
 TRANSLATION_QUALITY = "results/translation_quality.csv"
 TRANSLATION_QUALITY_PROVENANCE = "results/translation_quality.provenance.json"
+RESULTS = "results"  # every published output lies below; records end in RECORD_SUFFIX
+RECORD_SUFFIX = ".provenance.json"
 FIGURES = "results/figures"
 FIGURE = FIGURES + "/{figure}.{extension}"
+
+
+
+def provenance_of(output: str) -> str:
+    """The record of a published output written by one job: results/<name>.provenance.json
+    beside results/<name>.csv (a directory of figures: beside the directory)."""
+    return str(Path(output).with_suffix("")) + RECORD_SUFFIX
+
+
+TABLE1_PROVENANCE = provenance_of(TABLE1)
+TABLE3_PROVENANCE = provenance_of(TABLE3)
+PAPER_COMPARISON_PROVENANCE = provenance_of(PAPER_COMPARISON)
+FIGURES_PROVENANCE = provenance_of(FIGURES)
 
 # --- logs: one per job ------------------------------------------------------------------------
 LOGS = "logs"
