@@ -333,7 +333,8 @@ class Auditor:
         builder = BUILDERS.get(record.get("kind"))
         if builder is None:
             return []
-        inputs = {role: list(files) for role, files in record.get("inputs", {}).items()}
+        inputs = record.get("input_order") or {role: list(files) for role, files
+                                                in record.get("inputs", {}).items()}
         try:
             with contextlib.chdir(self.root):  # paths as the job was given them
                 texts = builder(record.get("params", {}), inputs)

@@ -391,7 +391,10 @@ def output_record(kind: str, *, params: dict, inputs: dict[str, list], outputs: 
         outputs={"files": {str(path): sha256_file(path) for files in outputs.values()
                            for path in files},
                  "roles": {role: [str(path) for path in files] for role, files in outputs.items()}},
-        started=started)
+        started=started,
+        # records are written with sorted keys: the order the builder read its inputs in
+        extra={"input_order": {role: [str(path) for path in files]
+                               for role, files in inputs.items()}})
 
 
 def write_output_record(path: Path, kind: str, *, params: dict, inputs: dict[str, list],
