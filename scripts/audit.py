@@ -89,6 +89,9 @@ def report(result: audit.Audit, args, changed: list[str], seconds: float) -> str
     lines.append(f"{len(cells)} cells: {totals(cells)}; "
                  f"{len(result.outputs)} outputs: {totals(result.outputs)} "
                  f"({seconds:.1f} s)")
+    if result.sources.get("files"):
+        lines.append(f"local sources (release files, model directories) re-hashed: "
+                     f"{result.sources['files']} files in {result.sources['seconds']:.1f} s")
     if result.digest:
         lines += [f"root digest {result.digest.root}",
                   *(f"  {part:<26} {sha}" for part, sha in result.digest.parts.items())]

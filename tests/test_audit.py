@@ -5,6 +5,7 @@ then the demo slice end to end (marked `workflow`).
 """
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -387,18 +388,19 @@ def test_demo_audit_verifies_every_cell_and_finds_one_changed_checkpoint(demo_ru
     table = read_csv(workdir / "results/table2.csv")
     cells = {(row["intermediate"], target) for row in table
              for target in ("pawsx", "udpos", "xquad", "tatoeba")}
-    before = json.loads(audit_command(workdir, "--all", "--json").stdout)
+    before = json.loads(audit_command(workdir, "--table", "table2", "--json").stdout)["cells"]
     assert {(cell["intermediate"], cell["target"]) for cell in before} == cells
     # verified: every hash matches (a dirty working tree is only a warning)
     assert {cell["status"] for cell in before} <= {audit.OK, audit.DIRTY}
 
     flip_byte(workdir / "models/target/mnli/pawsx/seed1/model.safetensors")
-    after = audit_command(workdir, "--all", "--json")
+    after = audit_command(workdir, "--table", "table2", "--json")
     assert after.returncode == 1
-    modified = {(cell["intermediate"], cell["target"]) for cell in json.loads(after.stdout)
+    after_cells = json.loads(after.stdout)["cells"]
+    modified = {(cell["intermediate"], cell["target"]) for cell in after_cells
                 if cell["status"] not in (audit.OK, audit.DIRTY)}
     assert modified == {("mnli", "pawsx")}
-    [cell] = [cell for cell in json.loads(after.stdout)
+    [cell] = [cell for cell in after_cells
               if (cell["intermediate"], cell["target"]) == ("mnli", "pawsx")]
     assert cell["status"] == audit.MODIFIED
     assert set(cell["values"]) == {"en", "de", "fr", "zh", "all"}
@@ -408,7 +410,7 @@ def test_demo_audit_verifies_every_cell_and_finds_one_changed_checkpoint(demo_ru
 
 
 def modified_links(workdir: Path, intermediate: str, target: str) -> list[dict]:
-    audited = json.loads(audit_command(workdir, "--all", "--json").stdout)
+    audited = json.loads(audit_command(workdir, "--table", "table2", "--json").stdout)["cells"]
     [cell] = [cell for cell in audited
               if (cell["intermediate"], cell["target"]) == (intermediate, target)]
     return [link for link in cell["links"] if link["status"] == audit.MODIFIED]
@@ -450,3 +452,136 @@ def test_demo_hand_edits_stay_modified_after_snakemake_rebuilt_the_tables(demo_r
     assert retrieval.returncode == 1
     assert ("models/intermediate/mnli/seed1/model.safetensors: content differs from its "
             "record") in retrieval.stderr
+
+
+def forge_json(path: Path, change) -> None:
+    """Edit a result file and its record's content hash together, as a forger would."""
+    content = json.loads(path.read_text())
+    change(content)
+    content["provenance"]["outputs"]["content_sha256"] = provenance.content_sha256(content)
+    path.write_text(json.dumps(content))
+
+
+def forge_csv(workdir: Path, table: str, old: str, new: str) -> None:
+    """Edit a table and the hash its record holds, together."""
+    path = workdir / table
+    path.write_text(path.read_text().replace(old, new, 1))
+    record = workdir / paths.provenance_of(table)
+    content = json.loads(record.read_text())
+    content["outputs"]["files"][table] = provenance.sha256_file(path)
+    record.write_text(json.dumps(content))
+
+
+def problems_named(workdir: Path, *args: str) -> tuple[int, list[dict]]:
+    """(exit status, every failed link of every cell and output) of `audit --all --json`."""
+    shown = audit_command(workdir, "--all", "--json", *args)
+    report = json.loads(shown.stdout)
+    return shown.returncode, [link for item in report["cells"] + report["outputs"]
+                              for link in item["links"] if link["status"] in audit.FAILED]
+
+
+@pytest.mark.workflow
+def test_demo_audit_recomputes_and_finds_forgeries_that_update_their_hashes(demo_run, tmp_path):
+    """Acceptance on the demo slice: every output is recorded and rebuilt, and two-file
+    forgeries (a value and its hash) are WRONG, naming the file, the cell and both values;
+    a rewrite of the whole chain fails only against the published digest."""
+    workdir = tmp_path / "demo"
+    shutil.copytree(demo_run, workdir, symlinks=True)
+    clean = audit_command(workdir, "--all", "--digest-out", str(tmp_path / "digest.json"))
+    assert clean.returncode == 0, clean.stdout[-3000:]
+    assert "no record names this file" not in clean.stdout
+    published = json.loads((tmp_path / "digest.json").read_text())
+    assert f"root digest {published['root']}" in clean.stdout
+    kinds = {output["kind"] for output in json.loads(
+        audit_command(workdir, "--all", "--json").stdout)["outputs"]}
+    assert kinds == {"table", "table1", "table3", "paper_comparison", "translation_quality",
+                     "figures"}
+    for name in ("table2", "table3", "table1", "paper_comparison", "translation_quality",
+                 "figures", "table_mlm"):
+        assert audit_command(workdir, "--table", name).returncode == 0, name
+    backup = tmp_path / "backup"
+    shutil.copytree(workdir / "results", backup)
+
+    def restore():
+        shutil.rmtree(workdir / "results")
+        shutil.copytree(backup, workdir / "results")
+
+    long_rows = read_csv(workdir / "results/table2_long.csv")
+    [german] = [row for row in long_rows if (row["intermediate"], row["target"], row["language"],
+                                             row["seed"]) == ("mnli", "pawsx", "de", "1")]
+    line = ",".join(list(german.values())[:6])
+    forge_csv(workdir, "results/table2_long.csv", line, line.rsplit(",", 1)[0] + ",88.0000")
+    status, problems = problems_named(workdir)
+    assert status == 1
+    assert {(link["status"], link["path"]) for link in problems} == {
+        (audit.WRONG, "results/table2_long.csv")}
+    assert (f"(mnli, pawsx, de, accuracy, 1), column value: '88.0000' on disk, "
+            f"'{german['value']}' built again") in problems[0]["detail"]
+    restore()
+
+    for table, number in (("results/table3.csv", 2), ("results/table1.csv", 1),
+                          ("results/paper_comparison.csv", 1)):
+        row = (workdir / table).read_text().splitlines()[number]
+        digit = next(char for char in row if char.isdigit())
+        forge_csv(workdir, table, row, row.replace(digit, str((int(digit) + 1) % 10), 1))
+        status, problems = problems_named(workdir)
+        assert status == 1 and {link["status"] for link in problems} == {audit.WRONG}, table
+        assert {link["path"] for link in problems} == {table}
+        assert f"{table} line {number + 1} (" in problems[0]["detail"]
+        restore()
+
+    figure = workdir / paths.figure("average_improvement", "svg")
+    figure.write_text(figure.read_text().replace("<svg", "<svg data-forged='1'", 1))
+    assert [(link["status"], link["path"]) for link in problems_named(workdir)[1]] == [
+        (audit.MODIFIED, str(figure.relative_to(workdir)))]
+    restore()
+
+    # a score edited with its content hash, and the tables rebuilt from it: consistent
+    # hashes everywhere, but the score is not what its predictions give
+    score = workdir / "results/scores/mnli/pawsx/seed1.json"
+    forge_json(score, lambda content: content["languages"]["de"].update(accuracy=99.0))
+    snakemake(workdir, "--cores", "2", *DEMO)
+    status, problems = problems_named(workdir)
+    assert status == 1
+    [wrong] = {link["detail"]: link for link in problems if link["role"] == "scores"}.values()
+    assert wrong["status"] == audit.WRONG
+    assert "languages.de.accuracy is 99.0 on disk" in wrong["detail"]
+
+    # the whole chain rewritten consistently (predictions, scores, tables, records): only
+    # the digest published before tells, and it names the part and the file
+    predictions = workdir / "results/predictions/mnli/pawsx/seed1.json"
+    forge_json(predictions, lambda content: content["predictions"]["de"].update(
+        {key: "paraphrase" for key in list(content["predictions"]["de"])[:5]}))
+    score.unlink()
+    snakemake(workdir, "--cores", "2", *DEMO)
+    assert problems_named(workdir)[1] == []
+    rewritten = audit_command(workdir, "--all", "--expect", str(tmp_path / "digest.json"))
+    assert rewritten.returncode == 1
+    assert "part 'predictions' changed" in rewritten.stdout
+    assert "  results/predictions/mnli/pawsx/seed1.json: changed" in rewritten.stdout
+    assert audit_command(workdir, "--all", "--expect", published["root"]).returncode == 1
+
+
+def test_local_release_files_are_hashed_again_even_with_their_times_restored(tmp_path,
+                                                                            monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    release = write("release/XNLI-1.0/xnli.dev.tsv", b"premise\thypothesis\tlabel\n")
+    dataset("xnli")
+    manifest_path = Path("data/prepared/xnli/manifest.json")
+    manifest = json.loads(manifest_path.read_text())
+    manifest["source"] = provenance.source_record({"source": "local", "path": "release",
+                                                   "revision": "main"})
+    manifest_path.write_text(json.dumps(manifest))
+    ref = {"path": str(manifest_path), "sha256": provenance.sha256_file(manifest_path),
+           "source": "local"}
+    assert audit.Auditor(tmp_path).data_link("xnli", ref).status == audit.OK
+    stat = release.stat()
+    release.write_bytes(release.read_bytes().replace(b"label", b"lab3l"))
+    os.utime(release, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # touch -r: time restored
+    auditor = audit.Auditor(tmp_path)
+    link = auditor.data_link("xnli", ref)
+    assert (link.status, link.path) == (audit.MODIFIED, str(manifest_path))
+    assert link.detail.startswith("release/XNLI-1.0/xnli.dev.tsv: differs from its recorded")
+    assert auditor.sources["files"] == 1 and auditor.sources["seconds"] >= 0
+    shutil.rmtree("release")  # a copy of the results without the release files
+    assert "not on this machine" in audit.Auditor(tmp_path).data_link("xnli", ref).detail
