@@ -7,6 +7,7 @@ every hash, and print the chain's root digest.
     python scripts/audit.py --all --digest-out digest.json  # write the digest and its parts
     python scripts/audit.py --intermediate mnli --target pawsx --language ja [--seed 1]
     python scripts/audit.py --table table3                  # one output (table_mlm: its cells too)
+    python scripts/audit.py --table table2 --deep 20        # re-predict 20 examples a language
 
 Verdicts: OK; WRONG (a number differs from the one computed again from its inputs);
 MODIFIED (a file differs from its recorded hash); MISSING (a file or record is not there);
@@ -38,6 +39,9 @@ def main() -> None:
                      help="records whose code is not one clean commit fail too")
     cli.add_argument("--expect", help="root digest (or --digest-out file) the chain must have")
     cli.add_argument("--digest-out", help="write the root digest, its parts and files here")
+    cli.add_argument("--deep", type=int, metavar="N",
+                     help="predict N seeded examples per language again from each cell's "
+                          "checkpoint (CPU) and compare with its predictions")
     cli.add_argument("--root", default=".", help="workflow directory (default: here)")
     args = cli.parse_args()
     if args.intermediate and not args.target:
@@ -53,6 +57,10 @@ def main() -> None:
         else:
             result = audit.audit_published(root, [args.table] if args.table else None,
                                            digest=args.all and not args.table)
+        if args.deep:
+            for cells in result.tables.values():
+                for cell in cells:
+                    audit.deep_check(root, cell, args.deep)
     except (OSError, LookupError, ValueError) as error:
         sys.exit(f"audit: {error}")
     changed = digest.changes(expected, result.digest) if expected and result.digest else []
@@ -83,6 +91,10 @@ def report(result: audit.Audit, args, changed: list[str], seconds: float) -> str
                            for cell in cells)
     lines = [audit.describe_summary(cell) for cells in result.tables.values() for cell in cells]
     lines += [audit.describe_output(output) for output in result.outputs]
+    if args.deep:
+        lines += [f"{link.status:<10}  deep  {cell.intermediate} x {cell.target}, seed "
+                  f"{cell.seed}: {link.detail}" for cells in result.tables.values()
+                  for cell in cells for link in cell.links if link.role == "deep"]
     for table, environments in result.environments.items():
         lines += audit.describe_environments(table, environments)
     cells = [cell for table in result.tables.values() for cell in table]

@@ -585,3 +585,23 @@ def test_local_release_files_are_hashed_again_even_with_their_times_restored(tmp
     assert auditor.sources["files"] == 1 and auditor.sources["seconds"] >= 0
     shutil.rmtree("release")  # a copy of the results without the release files
     assert "not on this machine" in audit.Auditor(tmp_path).data_link("xnli", ref).detail
+
+
+@pytest.mark.workflow
+def test_demo_deep_check_repredicts_and_finds_a_swapped_checkpoint(demo_run, tmp_path):
+    workdir = tmp_path / "demo"
+    shutil.copytree(demo_run, workdir, symlinks=True)
+    args = ("--intermediate", "mnli", "--target", "pawsx", "--deep", "20")
+    shown = audit_command(workdir, *args)
+    assert shown.returncode == 0, shown.stdout[-3000:]
+    [deep] = [line for line in shown.stdout.splitlines() if " deep " in line]
+    assert deep.split()[:3] == [audit.OK, "deep", "models/target/mnli/pawsx/seed1"]
+    assert "en 100% (20/20), de 100% (20/20), fr 100% (20/20), zh 100% (20/20)" in deep
+    # weights of the same shape that predict otherwise (on the demo, the squad_v1 row's)
+    shutil.copy(workdir / "models/target/squad_v1/pawsx/seed1/model.safetensors",
+                workdir / "models/target/mnli/pawsx/seed1/model.safetensors")
+    swapped = audit_command(workdir, *args)
+    assert swapped.returncode == 1
+    [deep] = [line for line in swapped.stdout.splitlines() if " deep " in line]
+    assert deep.split()[0] == audit.WRONG
+    assert "results/predictions/mnli/pawsx/seed1.json was not predicted by this checkpoint" in deep
