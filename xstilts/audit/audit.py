@@ -373,6 +373,8 @@ class Auditor:
                 link = self._manifest_files(ref["path"], link)
             origin = (f"revision {ref.get('revision')}" if ref.get("source") != "local"
                       else "release files hashed in its manifest")
+            if ref.get("resolved") and ref["resolved"] != ref.get("revision"):
+                origin += f" (resolved: {ref['resolved']})"
             detail = link.detail or f"{name}: source {ref.get('source')}, {origin}"
             self._data[key] = Link(link.role, link.path, link.status, detail)
         return self._data[key]

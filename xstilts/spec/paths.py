@@ -60,6 +60,9 @@ def work_dir(checkpoint: Path | str) -> Path:
     return beside(checkpoint, WORK)
 
 
+# --- configuration the workflow writes -------------------------------------------------------
+REVISIONS_LOCK = "config/revisions.lock.yaml"  # hub branches resolved to commits (commit it)
+
 # --- data and models --------------------------------------------------------------------------
 DATA = "data/prepared"  # the root the jobs read prepared datasets from
 PREPARED = DATA + "/{dataset}"

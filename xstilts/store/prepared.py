@@ -234,15 +234,19 @@ def dataset_label_names(schema, dataset_dir: Path, files: dict) -> list[str]:
     return sorted(tags)
 
 
-def write_prepared(name: str, spec: DatasetSpec, raw: dict, out_dir: Path) -> dict:
-    """Convert hub rows to canonical files plus manifest, atomically at `out_dir`."""
+def write_prepared(name: str, spec: DatasetSpec, raw: dict, out_dir: Path,
+                   resolved: str | None = None) -> dict:
+    """Convert hub rows to canonical files plus manifest, atomically at `out_dir`;
+    `resolved`: the commit a hub source's revision was downloaded at
+    (xstilts.store.revisions)."""
     schema = get_schema(spec.schema, name)
     with atomic_output(out_dir) as partial:
-        manifest = _write_dataset(name, spec, schema, raw, partial)
+        manifest = _write_dataset(name, spec, schema, raw, partial, resolved)
     return manifest
 
 
-def _write_dataset(name: str, spec: DatasetSpec, schema, raw: dict, partial: Path) -> dict:
+def _write_dataset(name: str, spec: DatasetSpec, schema, raw: dict, partial: Path,
+                   resolved: str | None = None) -> dict:
     plain = spec.to_dict()
     files, dropped, misaligned = write_splits(name, schema, raw, dataset_languages(plain),
                                               partial)
@@ -250,8 +254,9 @@ def _write_dataset(name: str, spec: DatasetSpec, schema, raw: dict, partial: Pat
         "dataset": name,
         "format": schema.format,
         "schema": spec.schema,
-        "source": source_record({key: plain[key] for key in (
+        "source": {**source_record({key: plain[key] for key in (
             "source", "path", "name", "revision", "rows_per_language") if key in plain}),
+                   **({"resolved": resolved} if resolved else {})},
         "label_names": dataset_label_names(schema, partial, files),
         "files": dict(sorted(files.items())),
         "dropped_unlabelled_rows": dropped,

@@ -197,7 +197,8 @@ def manifest_ref(dataset_dir: Path) -> dict:
     path = Path(dataset_dir) / MANIFEST
     source = read_json(path).get("source", {})
     return {**file_ref(path), "source": source.get("source"),
-            "revision": source.get("revision")}
+            "revision": source.get("revision"),
+            **({"resolved": source["resolved"]} if source.get("resolved") else {})}
 
 
 def dataset_refs(data_root: Path, names) -> dict:
