@@ -462,11 +462,11 @@ def forge_json(path: Path, change) -> None:
     path.write_text(json.dumps(content))
 
 
-def forge_csv(workdir: Path, table: str, old: str, new: str) -> None:
-    """Edit a table and the hash its record holds, together."""
+def forge_csv(workdir: Path, table: str, old: str, new: str, record: str = "") -> None:
+    """Edit a table and the hash its record (default: the table's own) holds, together."""
     path = workdir / table
     path.write_text(path.read_text().replace(old, new, 1))
-    record = workdir / paths.provenance_of(table)
+    record = workdir / (record or paths.provenance_of(table))
     content = json.loads(record.read_text())
     content["outputs"]["files"][table] = provenance.sha256_file(path)
     record.write_text(json.dumps(content))
@@ -510,13 +510,17 @@ def test_demo_audit_recomputes_and_finds_forgeries_that_update_their_hashes(demo
     [german] = [row for row in long_rows if (row["intermediate"], row["target"], row["language"],
                                              row["seed"]) == ("mnli", "pawsx", "de", "1")]
     line = ",".join(list(german.values())[:6])
-    forge_csv(workdir, "results/table2_long.csv", line, line.rsplit(",", 1)[0] + ",88.0000")
+    forge_csv(workdir, paths.TABLE2_LONG, line, line.rsplit(",", 1)[0] + ",88.0000",
+              paths.TABLE2_PROVENANCE)
     status, problems = problems_named(workdir)
     assert status == 1
+    # WRONG for the cell and for Table 2; the figures were drawn from the file before
     assert {(link["status"], link["path"]) for link in problems} == {
-        (audit.WRONG, "results/table2_long.csv")}
-    assert (f"(mnli, pawsx, de, accuracy, 1), column value: '88.0000' on disk, "
-            f"'{german['value']}' built again") in problems[0]["detail"]
+        (audit.WRONG, paths.TABLE2_LONG), (audit.MODIFIED, paths.TABLE2_LONG)}
+    assert {link["detail"] for link in problems if link["status"] == audit.WRONG} == {
+        f"{paths.TABLE2_LONG} line {long_rows.index(german) + 2} (mnli, pawsx, de, accuracy, "
+        f"1), column value: '88.0000' on disk, '{german['value']}' built again from its "
+        "inputs"}
     restore()
 
     for table, number in (("results/table3.csv", 2), ("results/table1.csv", 1),
@@ -550,8 +554,9 @@ def test_demo_audit_recomputes_and_finds_forgeries_that_update_their_hashes(demo
     # the whole chain rewritten consistently (predictions, scores, tables, records): only
     # the digest published before tells, and it names the part and the file
     predictions = workdir / "results/predictions/mnli/pawsx/seed1.json"
+    flipped = {"paraphrase": "not_paraphrase", "not_paraphrase": "paraphrase"}
     forge_json(predictions, lambda content: content["predictions"]["de"].update(
-        {key: "paraphrase" for key in list(content["predictions"]["de"])[:5]}))
+        {key: flipped[label] for key, label in list(content["predictions"]["de"].items())[:5]}))
     score.unlink()
     snakemake(workdir, "--cores", "2", *DEMO)
     assert problems_named(workdir)[1] == []
