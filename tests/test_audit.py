@@ -610,3 +610,37 @@ def test_demo_deep_check_repredicts_and_finds_a_swapped_checkpoint(demo_run, tmp
     [deep] = [line for line in swapped.stdout.splitlines() if " deep " in line]
     assert deep.split()[0] == audit.WRONG
     assert "results/predictions/mnli/pawsx/seed1.json was not predicted by this checkpoint" in deep
+
+
+def test_records_of_one_table_from_different_environments_are_noted(tree, monkeypatch):
+    assert audit.audit_published(tree, digest=False).environments == {"table2": {}}
+    other = {**provenance.package_versions(), "numpy": "0.0"}
+    monkeypatch.setattr(provenance, "package_versions", lambda: other)
+    path = Path(paths.fill(paths.SCORES, intermediate="mnli", target="pawsx", seed=1))
+    result(str(path), "scores", PAWSX, "results/predictions/mnli/pawsx/seed1.json")
+    rebuild_tables()
+    audited = audit.audit_published(tree, digest=False)
+    environments = audited.environments["table2"]
+    assert len(environments) == 2
+    assert environments[provenance.packages_digest(other)] == [
+        "results/table2.provenance.json", str(path)]
+    assert not audit.failed(audited.checked())
+    note = audit.describe_environments("table2", environments)
+    assert note[0] == ("NOTE        table2: its records come from 2 environments (installed "
+                       "distributions differ):")
+
+
+def test_code_that_is_not_one_clean_commit_fails_when_strict_naming_why(tree, monkeypatch):
+    reason = "the package was imported from /clone at commit 0123456789ab, the workflow ran " \
+             "from /work at fedcba987654"
+    monkeypatch.setattr(provenance, "code_version",
+                        lambda: {**CLEAN, "dirty": True, "problem": reason})
+    path = Path(paths.fill(paths.SCORES, intermediate="mnli", target="pawsx", seed=1))
+    result(str(path), "scores", PAWSX, "results/predictions/mnli/pawsx/seed1.json")
+    rebuild_tables()
+    problem = run_audit(tree)["mnli", "pawsx", 1].first_problem()
+    assert (problem.status, problem.role, problem.detail) == (
+        audit.DIRTY, "scores", f"commit 0123456789ab: {reason}")
+    strict = audit_command(tree, "--all", "--strict")
+    assert strict.returncode == 1 and reason in strict.stdout
+    assert audit_command(tree, "--all").returncode == 0
