@@ -1,4 +1,5 @@
-"""Audit of Table 2's numbers: walk each back to the base model, re-hashing every link.
+"""Audit of the published numbers: recompute them, and walk each back to the base model,
+re-hashing every link.
 
 A cell of Table 2 (intermediate row x target task, one seed) is the chain
 
@@ -7,25 +8,33 @@ A cell of Table 2 (intermediate row x target task, one seed) is the chain
     -> scores -> predictions -> target checkpoint -> intermediate checkpoint -> base model
     -> data manifests
 
-(retrieval targets and the baseline row skip the checkpoints they do not have). Each link
-is checked against the hash its child recorded (xstilts.store.provenance): a score file against
-the table's record id and the table's record, a prediction file against the score record,
-the content of each prediction and score file against the `outputs.content_sha256` of the
-job that wrote it (so a hand edit stays visible after the tables were rebuilt from the
-edited file), a checkpoint's record against its child's `record_sha256` and every
-checkpoint file against the record's `outputs.files`, a manifest against its reference and
-every parquet file against the manifest. A link is
+(retrieval targets and the baseline row skip the checkpoints they do not have). The audit
+does not trust the records: a score file is scored again from its predictions and the
+prepared gold split with the spec its record holds (xstilts.evaluate.scoring), and every
+published table is built again from the files its record names by the builder its job
+ran (xstilts.report.outputs), cell by cell against the file. Hashes are checked where
+nothing can be recomputed: each link against the hash its child recorded
+(xstilts.store.provenance), the content of each prediction and score file against the
+`outputs.content_sha256` of the job that wrote it, a checkpoint's record against its
+child's `record_sha256` and every checkpoint file against the record's `outputs.files`, a
+manifest against its reference, every parquet file (and local release file) against the
+manifest. A link is
 
-- OK: what is on disk is what the child recorded;
+- OK: recomputed and re-hashed, as recorded;
+- WRONG: a number differs from the one computed again from its inputs (file, cell and both
+  values named), whatever the hashes say;
 - MODIFIED: a file differs from its recorded hash (named), or a checkpoint holds a file
   its record does not list;
 - MISSING: a file or record is not there;
-- DIRTY TREE: verified, but the record was written by code with uncommitted changes
-  (a warning: the bytes are the recorded ones, the code that made them is not a commit).
+- DIRTY TREE: verified, but the code that wrote the record is not one clean commit
+  (uncommitted changes, no git checkout, or the package imported from another checkout
+  than the workflow's; `code.problem` of the record says which): a warning, failing with
+  --strict.
 
-The cells are those of the long form (results/table2_long.csv), every seed; Table 2's
-averages are computed from them. Every file is hashed once per audit and every record
-walked once, so `--all` costs about one pass over the files the table depends on.
+Every other published output (Table 1, Table 3, the comparison, translation quality, the
+figures) is audited by its record (`Output`); `audit_published` covers every record under
+results/ and names any file there that no record names. Every file is hashed once per
+audit and every record walked once, so `--all` costs about one pass over the files.
 """
 
 from __future__ import annotations
