@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import resource
@@ -139,6 +140,8 @@ def main() -> None:
     config = yaml.safe_load(CONFIG.read_text())
     seeds = list(range(1, args.seeds + 1))
     targets = config["experiment"]["targets"]
+    # the grid's records are written in one process: its code is looked at once
+    provenance.code_version = functools.cache(provenance.code_version)
     with tempfile.TemporaryDirectory() as scratch, contextlib.chdir(scratch):
         built = time.perf_counter()
         scores = build_grid(config, seeds, args.scale)
@@ -164,7 +167,8 @@ def main() -> None:
           f"({len(scores)} score files, {examples} examples per row and seed), "
           f"scale={args.scale}; built in {built:.0f} s (not timed)")
     print(f"audit_s={seconds:.1f} cpu_s={cpu:.1f} peak_rss_mib={peak:.0f} "
-          f"(before the audit: {peak_before:.0f}) verdicts={statuses} "
+          f"(before the audit: {peak_before:.0f}) failed={int(audit.failed(checked))} "
+          f"verdicts={statuses} "
           f"root={result.digest.root[:12]}")
 
 
