@@ -46,6 +46,7 @@ import itertools
 import json
 import math
 import time
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,7 @@ from xstilts.store.provenance import (
 OK, WRONG, MODIFIED, MISSING, DIRTY = "OK", "WRONG", "MODIFIED", "MISSING", "DIRTY TREE"
 FAILED = (WRONG, MODIFIED, MISSING)
 TOLERANCE = 1e-9  # a recomputed score against the stored one (tables: exact text)
+PARSED = 8  # JSON files kept parsed (a prediction file of the paper grid: tens of MB)
 TABLE2 = paths.TABLE2_GRID  # or an extra table, table_<name> (same files, other rows)
 TASK_SCORE = ("all", "score")  # the long form's (language, metric) of the task score
 ROLES = {"base_model": "base model", "intermediate_tasks": "intermediate checkpoint",
@@ -172,13 +174,16 @@ class Auditor:
         self._data: dict[tuple[str, str], Link] = {}
         self._records_table: dict[tuple[str, str], list[str]] | None = None
         self._outputs: dict[str, Output] = {}
+        self._rescored: dict[str, Link] = {}  # score file: scored again, once
+        self._contents: dict[Path, str] = {}  # result file: content_sha256, once
+        self._parsed: OrderedDict[Path, object] = OrderedDict()  # the last JSON files read
         self.differences: dict[str, list[Difference]] = {}  # file: rebuilt cells that differ
         self.record_ids: dict[Path, str | None] = {}
         self.environments: dict[str, str | None] = {}  # record path: its packages' digest
         self.sources = {"files": 0, "seconds": 0.0}  # local sources re-hashed
         if like is not None:
-            for name in ("_hashes", "_chains", "_data", "_outputs", "differences",
-                         "record_ids", "environments", "sources"):
+            for name in ("_hashes", "_chains", "_data", "_outputs", "_rescored", "_contents",
+                         "differences", "record_ids", "environments", "sources"):
                 setattr(self, name, getattr(like, name))
 
     def audit(self, cell: Cell) -> Cell:
@@ -197,6 +202,25 @@ class Auditor:
             self._hashes[resolved] = sha256_file(resolved) if resolved.is_file() else None
         return self._hashes[resolved]
 
+    def content_sha256(self, path: str | Path) -> str:
+        """A result file's content_sha256 (its content without its record), once per audit."""
+        resolved = (self.root / path).resolve()
+        if resolved not in self._contents:
+            self._contents[resolved] = content_sha256(self.parsed(resolved))
+        return self._contents[resolved]
+
+    def parsed(self, path: str | Path):
+        """A JSON file's content; the last few stay parsed, as a chain reads each result
+        file for its record, its content hash and its scores in turn."""
+        resolved = (self.root / path).resolve()
+        if resolved in self._parsed:
+            self._parsed.move_to_end(resolved)
+        else:
+            self._parsed[resolved] = read_json(resolved)
+            if len(self._parsed) > PARSED:
+                self._parsed.popitem(last=False)
+        return self._parsed[resolved]
+
     def check_file(self, role: str, path: str, expected: str | None) -> Link:
         """`path` against `expected`: a sha256, a record id (its prefix) or None (any)."""
         actual = self.sha256(path)
@@ -209,7 +233,7 @@ class Auditor:
     def read_record(self, role: str, path: str) -> dict | None:
         """The provenance record of a checkpoint record file or a result JSON file."""
         try:
-            data = read_json(self.root / path)
+            data = self.parsed(path)
         except (OSError, ValueError):
             return None
         return data if role == "checkpoint" else data.get("provenance")
@@ -241,7 +265,9 @@ class Auditor:
         elif link.status == OK:
             link = self.content_link(role, path, record)
             if role == "scores" and link.status == OK:
-                link = self.rescored(path, record)
+                if path not in self._rescored:
+                    self._rescored[path] = self.rescored(path, record)
+                link = self._rescored[path]
         self.environments[path] = record.get("packages_digest")
         links, data = [with_subsets(mark_dirty(link, record), record)], {}
         for name, ref in data_refs(record).items():
@@ -274,7 +300,7 @@ class Auditor:
         if recorded is None:
             return Link(role, path, MISSING, "its record holds no content hash (written "
                                              "before content hashing: rebuild it)")
-        if content_sha256(read_json(self.root / path)) != recorded:
+        if self.content_sha256(path) != recorded:
             return Link(role, path, MODIFIED, "content differs from what its job wrote "
                                               "(edited by hand?)")
         return Link(role, path, OK)
@@ -295,13 +321,14 @@ class Auditor:
             return Link("scores", path, OK)  # the predictions' own link says what differs
         try:
             again = score_file(spec, self.root / data_root_of(record),
-                               read_json(self.root / predictions))
+                               self.parsed(predictions))
         except (OSError, ValueError, LookupError) as error:
             return Link("scores", path, WRONG, f"cannot be scored again from {predictions}: "
                                                f"{error}")
-        stored = {key: value for key, value in read_json(self.root / path).items()
+        stored = {key: value for key, value in self.parsed(path).items()
                   if key != "provenance"}
-        found = first_difference(stored, json.loads(json.dumps(again)))
+        found = None if stored == again else first_difference(
+            stored, json.loads(json.dumps(again)))  # as JSON: tuples are lists
         if found:
             where, ours, theirs = found
             return Link("scores", path, WRONG, f"{path}: {where} is {ours} on disk, {theirs} "
@@ -536,6 +563,8 @@ def csv_differences(path: str, on_disk: str, rebuilt: str) -> list[Difference]:
 def first_difference(stored, again, where: str = "") -> tuple[str, object, object] | None:
     """(where, stored, recomputed) of the first value of a result that differs, numbers
     to TOLERANCE; None if none does."""
+    if stored == again:  # most of it, at C speed
+        return None
     if isinstance(stored, dict) and isinstance(again, dict):
         for key in sorted(set(stored) | set(again), key=str):
             if key not in stored or key not in again:
@@ -703,7 +732,7 @@ def audit_published(root: Path, names: list[str] | None = None, *,
         outputs += unrecorded(root, outputs)
     environments = {table: environments_of(auditor, cells, record_of_table(table))
                     for table, cells in tables.items()}
-    chain = chain_digest(root, auditor.sha256) if digest else None
+    chain = chain_digest(root, auditor.sha256, auditor.content_sha256) if digest else None
     return Audit(tables, outputs, environments, chain, auditor.sources)
 
 

@@ -58,9 +58,12 @@ class Digest:
         return {"root": self.root, "parts": self.parts, "files": self.files}
 
 
-def chain_digest(root: Path, hash_file: Callable[[Path], str] = sha256_file) -> Digest:
-    """The digest of the grid below `root` (a workflow directory); `hash_file` may be an
-    audit's cache, so that no file is read twice."""
+def chain_digest(root: Path, hash_file: Callable[[Path], str] = sha256_file,
+                 hash_content: Callable[[Path], str] | None = None) -> Digest:
+    """The digest of the grid below `root` (a workflow directory); `hash_file` and
+    `hash_content` (of a result without its record) may be an audit's caches, so that no
+    file is read twice."""
+    hash_content = hash_content or (lambda path: content_sha256(read_json(path)))
     root = Path(root)
     files: dict[str, dict[str, str]] = {part: {} for part, _ in PARTS}
     for part, directory in PARTS:
@@ -68,7 +71,7 @@ def chain_digest(root: Path, hash_file: Callable[[Path], str] = sha256_file) -> 
             name = str(path.relative_to(root))
             if not counted(path) or any(name in listed for listed in files.values()):
                 continue
-            files[part][name] = (content_sha256(read_json(path)) if part in JSON_RESULTS
+            files[part][name] = (hash_content(path) if part in JSON_RESULTS
                                  else manifest_sha256(path) if path.name == MANIFEST
                                  else hash_file(path))
     parts = {part: digest_lines(f"{name} {sha}" for name, sha in listed.items())

@@ -8,6 +8,7 @@ so a dataset directory that exists is a finished one.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -41,8 +42,6 @@ def read_split(dataset_dir: Path, language: str, split: str, sample: DataRef | N
     """One canonical split as a pyarrow Table (no torch import), after checking that the
     file is the one its manifest hashed; `sample` (a data reference: a training split or a
     target's eval or test split) may ask for a seeded subset of it (xstilts.data.subsample)."""
-    import pyarrow.parquet as pq
-
     from xstilts.data.subsample import limit_of, subsample
 
     manifest = read_manifest(dataset_dir)
@@ -57,7 +56,17 @@ def read_split(dataset_dir: Path, language: str, split: str, sample: DataRef | N
     if actual != expected:
         raise ValueError(f"{path}: content hash {actual} differs from {expected} in "
                          f"{Path(dataset_dir) / MANIFEST}; prepare the dataset again")
-    return subsample(pq.read_table(path), manifest["format"], language, *limit_of(sample))
+    return subsample(parquet_table(str(path), actual), manifest["format"], language,
+                     *limit_of(sample))
+
+
+@functools.lru_cache(maxsize=256)
+def parquet_table(path: str, sha256: str):
+    """A parquet file's (immutable) table, decoded once per content: the audit scores every
+    row's predictions against the same gold splits."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path)
 
 
 def split_sizes(dataset_dir: Path, language: str, split: str, sample: DataRef | None) -> dict:
