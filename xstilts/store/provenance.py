@@ -17,8 +17,13 @@ Every job that writes a checkpoint, predictions or scores writes a record beside
   files, `content_sha256`: the sha256 of the file's content without its provenance
   (`content_sha256`), so that a hand edit of the file, and everything rebuilt from it,
   no longer matches the record of the job that wrote it;
-- `code` (commit, dirty working tree), `packages` (versions), `environment` (host,
-  python, SLURM job id, CUDA_VISIBLE_DEVICES), `started`/`finished` (UTC);
+- `code`: the path, commit and dirty state of the workflow checkout (the Snakefile's) and
+  of the checkout the package was imported from, `files` and `digest` of the code loaded
+  (package modules, entry point, Snakefile, rules), and `problem`: why that code is not one
+  clean commit (None when it is; `dirty` is then false);
+- `packages`: every installed distribution and its version, `packages_digest` one digest of
+  them; `environment` (host, python, SLURM job id, CUDA_VISIBLE_DEVICES),
+  `started`/`finished` (UTC);
 - jobs that run a model add `device` (GPU name, or "cpu"); training adds `selection`
   (metric, best step and score, every evaluation) and `encoder_transfer`.
 
