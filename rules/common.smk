@@ -134,6 +134,18 @@ def trained_model(wildcards):
     )
 
 
+def trained_checkpoints():
+    """Every checkpoint a training job of the grid writes (shared models once)."""
+    targets = [
+        paths.fill(paths.TARGET_MODEL, intermediate=row, target=target, seed=seed)
+        for row in ROWS
+        for target in TRAINED_TARGETS
+        for seed in SEEDS
+        if SHARED.source(row, target, BASELINE) == ("target", target)
+    ]
+    return expand(paths.INTERMEDIATE_MODEL, task=INTERMEDIATE, seed=SEEDS) + targets
+
+
 def retrieval_data():
     """Prepared datasets of every retrieval target (one retrieval job reads them all)."""
     specs = [task_spec("target_tasks", t) for t in RETRIEVAL_TARGETS]

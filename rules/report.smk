@@ -60,7 +60,8 @@ rule table3:
         scores=score_files(TABLE_ROWS),
         reference=PAPER_REFERENCE,
     output:
-        paths.TABLE3,
+        table=paths.TABLE3,
+        provenance=paths.TABLE3_PROVENANCE,
     log:
         paths.TABLE3_LOG,
     conda:
@@ -77,4 +78,5 @@ rule table3:
         ),
     shell:
         "python scripts/table3.py --layout {params.layout:q} --scores {input.scores:q}"
-        " --reference {input.reference:q} --output {output:q} > {log:q} 2>&1"
+        " --reference {input.reference:q} --output {output.table:q}"
+        " --provenance-output {output.provenance:q} > {log:q} 2>&1"

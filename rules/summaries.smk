@@ -21,7 +21,8 @@ rule table1:
     input:
         expand(paths.PREPARED, dataset=datasets_read(TABLE1_TASKS, UNAVAILABLE)),
     output:
-        paths.TABLE1,
+        table=paths.TABLE1,
+        provenance=paths.TABLE1_PROVENANCE,
     log:
         paths.TABLE1_LOG,
     conda:
@@ -32,7 +33,7 @@ rule table1:
     shell:
         "python scripts/table1.py --tasks {params.tasks:q}"
         " --unavailable {params.unavailable:q} --datasets {input:q}"
-        " --output {output:q} > {log:q} 2>&1"
+        " --output {output.table:q} --provenance-output {output.provenance:q} > {log:q} 2>&1"
 
 
 rule paper_comparison:
@@ -41,7 +42,8 @@ rule paper_comparison:
         intervals=rules.table2.output.ci,
         reference=PAPER_REFERENCE,
     output:
-        paths.PAPER_COMPARISON,
+        table=paths.PAPER_COMPARISON,
+        provenance=paths.PAPER_COMPARISON_PROVENANCE,
     log:
         paths.PAPER_COMPARISON_LOG,
     conda:
@@ -49,7 +51,8 @@ rule paper_comparison:
     shell:
         "python scripts/paper_comparison.py --table {input.table:q}"
         " --intervals {input.intervals:q} --reference {input.reference:q}"
-        " --output {output:q} > {log:q} 2>&1"
+        " --output {output.table:q} --provenance-output {output.provenance:q}"
+        " > {log:q} 2>&1"
 
 
 rule figures:
@@ -80,6 +83,8 @@ rule figures:
         ),
         average_png=paths.figure("average_improvement", "png"),
         average_pdf=paths.figure("average_improvement", "pdf"),
+        # the hashes of the figures and of the tables they were drawn from
+        provenance=paths.FIGURES_PROVENANCE,
     log:
         paths.FIGURES_LOG,
     conda:
@@ -94,17 +99,15 @@ rule figures:
         " --names {params.names:q}"
         " --heatmap {output.heatmap:q} {output.heatmap_png:q} {output.heatmap_pdf:q}"
         " --per-language {output.per_language:q} {output.per_language_png:q} {output.per_language_pdf:q}"
-        " --average {output.average:q} {output.average_png:q} {output.average_pdf:q} > {log:q} 2>&1"
+        " --average {output.average:q} {output.average_png:q} {output.average_pdf:q}"
+        " --provenance-output {output.provenance:q} > {log:q} 2>&1"
 
 
 # Loss and selection score over the steps of every trained model, from the log history in
 # its checkpoint, the selected step marked.
 rule curves:
     input:
-        expand(paths.INTERMEDIATE_MODEL, task=INTERMEDIATE, seed=SEEDS),
-        expand(
-            paths.TARGET_MODEL, intermediate=ROWS, target=TRAINED_TARGETS, seed=SEEDS
-        ),
+        trained_checkpoints(),
     output:
         report(
             directory(paths.CURVES),

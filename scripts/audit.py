@@ -1,62 +1,121 @@
-"""Audit a table's numbers: walk each back to the base model, verifying every hash.
+"""Audit the published numbers: rebuild every table cell from the score files and every
+score from its predictions and the gold split, walk each back to the base model verifying
+every hash, and print the chain's root digest.
 
+    python scripts/audit.py --all [--json] [--strict]      # everything the workflow publishes
+    python scripts/audit.py --all --expect DIGEST           # ... and fail unless the digest is this
+    python scripts/audit.py --all --digest-out digest.json  # write the digest and its parts
     python scripts/audit.py --intermediate mnli --target pawsx --language ja [--seed 1]
-    python scripts/audit.py --all [--json]
-    python scripts/audit.py --table table_mlm --all      # an extra table's rows
+    python scripts/audit.py --table table3                  # one output (table_mlm: its cells too)
+    python scripts/audit.py --table table2 --deep 20        # re-predict 20 examples a language
 
-Table 3's `records` column names Table 2 cells' score files: audit them as Table 2's.
-
-Exits non-zero when a link is MODIFIED or MISSING (with --strict, also on DIRTY TREE).
+Verdicts: OK; WRONG (a number differs from the one computed again from its inputs);
+MODIFIED (a file differs from its recorded hash); MISSING (a file or record is not there);
+DIRTY TREE (verified, but the code that ran is not one clean commit: a warning, failing
+with --strict). Exits non-zero on WRONG, MODIFIED, MISSING, or a digest other than --expect.
 """
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import _cli
 
-from xstilts.audit import audit
+from xstilts.audit import audit, digest
 
 
 def main() -> None:
     cli = _cli.parser(__doc__)
-    which = cli.add_mutually_exclusive_group(required=True)
-    which.add_argument("--intermediate", help="row of Table 2 (an intermediate task or baseline)")
-    which.add_argument("--all", action="store_true", help="every cell of Table 2")
+    cli.add_argument("--all", action="store_true", help="every cell and output")
+    cli.add_argument("--intermediate", help="row of Table 2 (an intermediate task or baseline)")
     cli.add_argument("--target", help="column of Table 2 (a target task)")
     cli.add_argument("--language", help="show this language's values (default: all)")
     cli.add_argument("--seed", type=int, help="one seed (default: every seed)")
+    cli.add_argument("--table", help="one published output: table2, table_<name>, table1, "
+                                     "table3, paper_comparison, translation_quality, figures")
     cli.add_argument("--json", action="store_true", help="machine-readable report on stdout")
     cli.add_argument("--strict", action="store_true",
-                     help="records written from a dirty working tree fail too")
-    cli.add_argument("--table", default=audit.TABLE2,
-                     help="table2 (default) or an extra table, e.g. table_mlm")
+                     help="records whose code is not one clean commit fail too")
+    cli.add_argument("--expect", help="root digest (or --digest-out file) the chain must have")
+    cli.add_argument("--digest-out", help="write the root digest, its parts and files here")
+    cli.add_argument("--deep", type=int, metavar="N",
+                     help="predict N seeded examples per language again from each cell's "
+                          "checkpoint (CPU) and compare with its predictions")
     cli.add_argument("--root", default=".", help="workflow directory (default: here)")
     args = cli.parse_args()
     if args.intermediate and not args.target:
         cli.error("--intermediate needs --target")
+    if not (args.all or args.intermediate or args.table):
+        cli.error("one of --all, --intermediate or --table is required")
     root = Path(args.root)
+    started = time.perf_counter()
     try:
-        cells = audit.read_cells(root, args.table)
-        if not args.all:
-            cells = audit.cells_of(cells, args.intermediate, args.target, args.language,
-                                 args.seed)
-    except (OSError, LookupError) as error:
+        expected = digest.expected_digest(args.expect) if args.expect else None
+        if args.intermediate:
+            result = one_cell(root, args)
+        else:
+            result = audit.audit_published(root, [args.table] if args.table else None,
+                                           digest=args.all and not args.table)
+        if args.deep:
+            for cells in result.tables.values():
+                for cell in cells:
+                    audit.deep_check(root, cell, args.deep)
+    except (OSError, LookupError, ValueError) as error:
         sys.exit(f"audit: {error}")
-    cells = audit.audit_cells(root, cells, args.table)
-    print(report(cells, args))
-    sys.exit(1 if audit.failed(cells, args.strict) else 0)
+    changed = digest.changes(expected, result.digest) if expected and result.digest else []
+    if args.digest_out and result.digest:
+        digest.write_digest(Path(args.digest_out), result.digest)
+    print(report(result, args, changed, time.perf_counter() - started))
+    bad = audit.failed(result.checked(), args.strict) or bool(changed)
+    sys.exit(1 if bad or (expected and result.digest is None) else 0)
 
 
-def report(cells: list, args) -> str:
+def one_cell(root: Path, args) -> audit.Audit:
+    table = args.table or audit.TABLE2
+    cells = audit.cells_of(audit.read_cells(root, table), args.intermediate, args.target,
+                           args.language, args.seed)
+    return audit.Audit({table: audit.audit_cells(root, cells, table)}, [], {})
+
+
+def report(result: audit.Audit, args, changed: list[str], seconds: float) -> str:
     if args.json:
-        return json.dumps(audit.as_json(cells), indent=2)
-    if not args.all:
-        return "\n\n".join(map(audit.describe_chain, cells))
-    counts = {status: sum(cell.status == status for cell in cells)
-              for status in (audit.OK, audit.DIRTY, audit.MODIFIED, audit.MISSING)}
-    totals = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
-    return "\n".join([*map(audit.describe_summary, cells), f"{len(cells)} cells: {totals}"])
+        return json.dumps({
+            "cells": audit.as_json([cell for cells in result.tables.values() for cell in cells]),
+            "outputs": audit.as_json(result.outputs), "environments": result.environments,
+            "digest": result.digest and {"root": result.digest.root,
+                                         "parts": result.digest.parts},
+            "digest_changes": changed}, indent=2)
+    if args.intermediate:
+        return "\n\n".join(audit.describe_chain(cell) for cells in result.tables.values()
+                           for cell in cells)
+    lines = [audit.describe_summary(cell) for cells in result.tables.values() for cell in cells]
+    lines += [audit.describe_output(output) for output in result.outputs]
+    if args.deep:
+        lines += [f"{link.status:<10}  deep  {cell.intermediate} x {cell.target}, seed "
+                  f"{cell.seed}: {link.detail}" for cells in result.tables.values()
+                  for cell in cells for link in cell.links if link.role == "deep"]
+    for table, environments in result.environments.items():
+        lines += audit.describe_environments(table, environments)
+    cells = [cell for table in result.tables.values() for cell in table]
+    lines.append(f"{len(cells)} cells: {totals(cells)}; "
+                 f"{len(result.outputs)} outputs: {totals(result.outputs)} "
+                 f"({seconds:.1f} s)")
+    if result.sources.get("files"):
+        lines.append(f"local sources (release files, model directories) re-hashed: "
+                     f"{result.sources['files']} files in {result.sources['seconds']:.1f} s")
+    if result.digest:
+        lines += [f"root digest {result.digest.root}",
+                  *(f"  {part:<26} {sha}" for part, sha in result.digest.parts.items())]
+    if args.expect:
+        lines += changed or [f"root digest is the expected one ({args.expect})"]
+    return "\n".join(lines)
+
+
+def totals(checked: list) -> str:
+    counts = {status: sum(item.status == status for item in checked)
+              for status in (audit.OK, audit.DIRTY, audit.WRONG, audit.MODIFIED, audit.MISSING)}
+    return ", ".join(f"{count} {status}" for status, count in counts.items() if count) or "none"
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from xstilts.report.results import (
 )
 from xstilts.report.results import TASK_SCORE_LANGUAGE as WHOLE_CELL
 from xstilts.spec import paths
+from xstilts.store import provenance
 
 
 def main() -> None:
@@ -33,7 +34,10 @@ def main() -> None:
                      help="(b) per language, one panel per target task")
     cli.add_argument("--average", nargs="+", required=True,
                      help="(c) average per intermediate task, the paper's values marked")
+    cli.add_argument("--provenance-output", required=True,
+                     help="record of the figures and of the tables they were drawn from")
     args = cli.parse_args()
+    started = provenance.now()
     table = read_table2(args.table)
     by_language = language_improvements(read_language_scores(args.long, args.metrics))
     paper = paper_average_improvements(load_reference(args.reference))
@@ -50,6 +54,12 @@ def main() -> None:
                    names=args.names)
     figures.render(figures.average_improvements, args.average, table, paper, averages,
                    names=args.names)
+    provenance.write_output_record(
+        args.provenance_output, "figures", params={"metrics": args.metrics, "names": args.names},
+        inputs={"table": [args.table], "long": [args.long], "intervals": [args.intervals],
+                "reference": [args.reference]},
+        outputs={"heatmap": args.heatmap, "per_language": args.per_language,
+                 "average": args.average}, started=started)
 
 
 if __name__ == "__main__":

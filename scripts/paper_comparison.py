@@ -1,11 +1,9 @@
 """Compare Table 2 with the paper's published numbers: paper, ours with its bootstrap
-interval, whether the paper's value lies inside it, difference."""
+interval, whether the paper's value lies inside it, difference; and its record."""
 
 import _cli
 
-from xstilts.report.comparison import compare, load_reference
-from xstilts.report.results import read_intervals, read_table2
-from xstilts.report.tables import write_csv
+from xstilts.report.outputs import publish
 from xstilts.spec import paths
 
 
@@ -15,9 +13,13 @@ def main() -> None:
     cli.add_argument("--intervals", required=True, help=paths.TABLE2_CI)
     cli.add_argument("--reference", required=True, help="config/paper_reference.yaml")
     cli.add_argument("--output", required=True)
+    cli.add_argument("--provenance-output", required=True,
+                     help="its record: the files read and written, with their hashes")
     args = cli.parse_args()
-    write_csv(args.output, *compare(load_reference(args.reference), read_table2(args.table),
-                                    read_intervals(args.intervals)))
+    publish("paper_comparison", params={},
+            inputs={"table": [args.table], "intervals": [args.intervals],
+                    "reference": [args.reference]},
+            outputs={"table": args.output}, record=args.provenance_output)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from pathlib import Path
 import _cli
 
 from xstilts.config import load, resolve_task
-from xstilts.evaluate.scoring import score_predictions, score_test
+from xstilts.evaluate.scoring import score_file, score_predictions
 from xstilts.spec.specs import TaskSpec
 from xstilts.store import provenance
 from xstilts.store.splits import evaluated_sizes
@@ -38,11 +38,11 @@ def main() -> None:
     # the workflow's own prediction file, if damaged, is removed so that a rerun rewrites it
     read = provenance.read_json if args.language else provenance.read_result
     loaded = read(args.predictions)
-    by_language = {args.language: loaded} if args.language else loaded["predictions"]
-    scores = score_predictions(args.spec, Path(args.data), by_language,
-                               partial=bool(args.language))
-    if args.spec.test is not None and not args.language:
-        scores["test"] = score_test(args.spec, Path(args.data), loaded)
+    if args.language:
+        scores = score_predictions(args.spec, Path(args.data), {args.language: loaded},
+                                   partial=True)
+    else:
+        scores = score_file(args.spec, Path(args.data), loaded)
     if not args.output:
         print(json.dumps(scores, indent=2))
         return

@@ -1,9 +1,12 @@
-"""Assemble Table 1 (the tasks and their data sizes) from the prepared datasets' manifests."""
+"""Assemble Table 1 (the tasks and their data sizes) from the prepared datasets' manifests,
+and its record."""
+
+from pathlib import Path
 
 import _cli
 
-from xstilts.report.table1 import load_manifests, table1
-from xstilts.report.tables import write_csv
+from xstilts.report.outputs import publish
+from xstilts.store.provenance import MANIFEST
 
 
 def main() -> None:
@@ -15,8 +18,12 @@ def main() -> None:
     cli.add_argument("--datasets", nargs="*", default=[],
                      help="prepared dataset directories, each with its manifest.json")
     cli.add_argument("--output", required=True)
+    cli.add_argument("--provenance-output", required=True,
+                     help="its record: the manifests read and the table, with their hashes")
     args = cli.parse_args()
-    write_csv(args.output, *table1(args.tasks, load_manifests(args.datasets), args.unavailable))
+    publish("table1", params={"tasks": args.tasks, "unavailable": args.unavailable},
+            inputs={"manifests": [str(Path(directory) / MANIFEST) for directory in args.datasets]},
+            outputs={"table": args.output}, record=args.provenance_output)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,9 @@
-"""Assemble Table 3 (test sets: best intermediate task per target vs. the baseline)."""
+"""Assemble Table 3 (test sets: best intermediate task per target vs. the baseline) and
+its record."""
 
 import _cli
 
-from xstilts.report.comparison import load_reference
-from xstilts.report.table3 import table3
-from xstilts.report.tables import read_runs, write_csv
+from xstilts.report.outputs import publish
 
 
 def main() -> None:
@@ -16,10 +15,12 @@ def main() -> None:
                      help="score files, named <dir>/<intermediate>/<target>/seed<seed>.json")
     cli.add_argument("--reference", required=True, help="config/paper_reference.yaml")
     cli.add_argument("--output", required=True)
+    cli.add_argument("--provenance-output", required=True,
+                     help="its record: the files read and written, with their hashes")
     args = cli.parse_args()
-    runs = read_runs(args.scores)
-    numbers = load_reference(args.reference)["numbers"]
-    write_csv(args.output, *table3(runs, args.layout, numbers))
+    publish("table3", params={"layout": args.layout},
+            inputs={"scores": args.scores, "reference": [args.reference]},
+            outputs={"table": args.output}, record=args.provenance_output)
 
 
 if __name__ == "__main__":

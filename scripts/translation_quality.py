@@ -5,10 +5,9 @@ from pathlib import Path
 
 import _cli
 
-from xstilts.report.tables import write_csv
-from xstilts.report.translation import report_table
+from xstilts.report.outputs import publish
 from xstilts.spec.specs import DatasetSpec
-from xstilts.store import provenance
+from xstilts.store.provenance import MANIFEST
 
 
 def main() -> None:
@@ -22,17 +21,14 @@ def main() -> None:
                      help="its provenance record (JSON): the datasets read, by manifest hash")
     args = cli.parse_args()
     _cli.setup_logging()
-    started = provenance.now()
-    header, body = report_table(Path(args.data), args.datasets)
-    write_csv(args.output, header, body)
-    references = [spec.reference.dataset for spec in args.datasets.values()]
-    provenance.write_json_atomic(Path(args.provenance), provenance.record(
-        "translation_quality",
-        params={"datasets": {name: spec.to_dict() for name, spec in args.datasets.items()}},
-        inputs={"data": provenance.dataset_refs(Path(args.data), [*args.datasets, *references])},
-        outputs={"table": {args.output: provenance.sha256_file(Path(args.output))}},
-        started=started))
-    print(f"{args.output}: {len(body)} rows")
+    names = [*args.datasets, *(spec.reference.dataset for spec in args.datasets.values())]
+    publish("translation_quality",
+            params={"datasets": {name: spec.to_dict() for name, spec in args.datasets.items()},
+                    "data": args.data},
+            inputs={"manifests": [str(Path(args.data) / name / MANIFEST)
+                                  for name in dict.fromkeys(names)]},
+            outputs={"table": args.output}, record=args.provenance)
+    print(f"{args.output}: written")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Audit of Table 2's numbers: walk each back to the base model, re-hashing every link.
+"""Audit of the published numbers: recompute them, and walk each back to the base model,
+re-hashing every link.
 
 A cell of Table 2 (intermediate row x target task, one seed) is the chain
 
@@ -7,33 +8,49 @@ A cell of Table 2 (intermediate row x target task, one seed) is the chain
     -> scores -> predictions -> target checkpoint -> intermediate checkpoint -> base model
     -> data manifests
 
-(retrieval targets and the baseline row skip the checkpoints they do not have). Each link
-is checked against the hash its child recorded (xstilts.store.provenance): a score file against
-the table's record id and the table's record, a prediction file against the score record,
-the content of each prediction and score file against the `outputs.content_sha256` of the
-job that wrote it (so a hand edit stays visible after the tables were rebuilt from the
-edited file), a checkpoint's record against its child's `record_sha256` and every
-checkpoint file against the record's `outputs.files`, a manifest against its reference and
-every parquet file against the manifest. A link is
+(retrieval targets and the baseline row skip the checkpoints they do not have). The audit
+does not trust the records: a score file is scored again from its predictions and the
+prepared gold split with the spec its record holds (xstilts.evaluate.scoring), and every
+published table is built again from the files its record names by the builder its job
+ran (xstilts.report.outputs), cell by cell against the file. Hashes are checked where
+nothing can be recomputed: each link against the hash its child recorded
+(xstilts.store.provenance), the content of each prediction and score file against the
+`outputs.content_sha256` of the job that wrote it, a checkpoint's record against its
+child's `record_sha256` and every checkpoint file against the record's `outputs.files`, a
+manifest against its reference, every parquet file (and local release file) against the
+manifest. A link is
 
-- OK: what is on disk is what the child recorded;
+- OK: recomputed and re-hashed, as recorded;
+- WRONG: a number differs from the one computed again from its inputs (file, cell and both
+  values named), whatever the hashes say;
 - MODIFIED: a file differs from its recorded hash (named), or a checkpoint holds a file
   its record does not list;
 - MISSING: a file or record is not there;
-- DIRTY TREE: verified, but the record was written by code with uncommitted changes
-  (a warning: the bytes are the recorded ones, the code that made them is not a commit).
+- DIRTY TREE: verified, but the code that wrote the record is not one clean commit
+  (uncommitted changes, no git checkout, or the package imported from another checkout
+  than the workflow's; `code.problem` of the record says which): a warning, failing with
+  --strict.
 
-The cells are those of the long form (results/table2_long.csv), every seed; Table 2's
-averages are computed from them. Every file is hashed once per audit and every record
-walked once, so `--all` costs about one pass over the files the table depends on.
+Every other published output (Table 1, Table 3, the comparison, translation quality, the
+figures) is audited by its record (`Output`); `audit_published` covers every record under
+results/ and names any file there that no record names. Every file is hashed once per
+audit and every record walked once, so `--all` costs about one pass over the files.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
+import itertools
+import json
+import math
+import time
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from xstilts.audit.digest import Digest, chain_digest, counted, directory_of
 from xstilts.spec import paths
 from xstilts.store.provenance import (
     RECORD,
@@ -45,8 +62,10 @@ from xstilts.store.provenance import (
     sha256_file,
 )
 
-OK, MODIFIED, MISSING, DIRTY = "OK", "MODIFIED", "MISSING", "DIRTY TREE"
-FAILED = (MODIFIED, MISSING)
+OK, WRONG, MODIFIED, MISSING, DIRTY = "OK", "WRONG", "MODIFIED", "MISSING", "DIRTY TREE"
+FAILED = (WRONG, MODIFIED, MISSING)
+TOLERANCE = 1e-9  # a recomputed score against the stored one (tables: exact text)
+PARSED = 8  # JSON files kept parsed (a prediction file of the paper grid: tens of MB)
 TABLE2 = paths.TABLE2_GRID  # or an extra table, table_<name> (same files, other rows)
 TASK_SCORE = ("all", "score")  # the long form's (language, metric) of the task score
 ROLES = {"base_model": "base model", "intermediate_tasks": "intermediate checkpoint",
@@ -61,16 +80,10 @@ class Link:
     detail: str = ""
 
 
-@dataclass
-class Cell:
-    """One seed of one Table 2 cell, with its values per (language, metric)."""
+class Checked:
+    """Something audited through its links (a cell, a published output)."""
 
-    intermediate: str
-    target: str
-    seed: int
-    record: str  # the long form's record id of the score file
-    values: dict[str, dict[str, str]] = field(default_factory=dict)
-    links: list[Link] = field(default_factory=list)
+    links: list[Link]
 
     @property
     def status(self) -> str:
@@ -86,6 +99,29 @@ class Cell:
         problems = self.problems()
         failed = [link for link in problems if link.status in FAILED]
         return (failed or problems or [None])[0]
+
+
+@dataclass
+class Cell(Checked):
+    """One seed of one Table 2 cell, with its values per (language, metric)."""
+
+    intermediate: str
+    target: str
+    seed: int
+    record: str  # the long form's record id of the score file
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+
+
+@dataclass
+class Output(Checked):
+    """A published output (tables, figures) by its record: the files it was built from,
+    the files written, and what its builder gives again (xstilts.report.outputs)."""
+
+    record: str
+    kind: str
+    files: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
 
 
 def read_cells(root: Path, table: str = TABLE2) -> list[Cell]:
@@ -125,7 +161,8 @@ def cells_of(cells: list[Cell], intermediate: str, target: str, language: str | 
 class Auditor:
     """Verifies chains below `root`, hashing each file and walking each record once."""
 
-    def __init__(self, root: Path, table: str = TABLE2):
+    def __init__(self, root: Path, table: str = TABLE2, like: Auditor | None = None):
+        """`like`: another table's auditor whose hashes and walked records this one reuses."""
         self.root = Path(root)
         self.long_table = paths.grid_file("long", table)
         self.records_path = paths.grid_file("records", table)
@@ -136,7 +173,18 @@ class Auditor:
         self._chains: dict[tuple, tuple[list[Link], dict]] = {}
         self._data: dict[tuple[str, str], Link] = {}
         self._records_table: dict[tuple[str, str], list[str]] | None = None
+        self._outputs: dict[str, Output] = {}
+        self._rescored: dict[str, Link] = {}  # score file: scored again, once
+        self._contents: dict[Path, str] = {}  # result file: content_sha256, once
+        self._parsed: OrderedDict[Path, object] = OrderedDict()  # the last JSON files read
+        self.differences: dict[str, list[Difference]] = {}  # file: rebuilt cells that differ
         self.record_ids: dict[Path, str | None] = {}
+        self.environments: dict[str, str | None] = {}  # record path: its packages' digest
+        self.sources = {"files": 0, "seconds": 0.0}  # local sources re-hashed
+        if like is not None:
+            for name in ("_hashes", "_chains", "_data", "_outputs", "_rescored", "_contents",
+                         "differences", "record_ids", "environments", "sources"):
+                setattr(self, name, getattr(like, name))
 
     def audit(self, cell: Cell) -> Cell:
         score = Path(paths.fill(paths.SCORES, intermediate=cell.intermediate,
@@ -154,6 +202,25 @@ class Auditor:
             self._hashes[resolved] = sha256_file(resolved) if resolved.is_file() else None
         return self._hashes[resolved]
 
+    def content_sha256(self, path: str | Path) -> str:
+        """A result file's content_sha256 (its content without its record), once per audit."""
+        resolved = (self.root / path).resolve()
+        if resolved not in self._contents:
+            self._contents[resolved] = content_sha256(self.parsed(resolved))
+        return self._contents[resolved]
+
+    def parsed(self, path: str | Path):
+        """A JSON file's content; the last few stay parsed, as a chain reads each result
+        file for its record, its content hash and its scores in turn."""
+        resolved = (self.root / path).resolve()
+        if resolved in self._parsed:
+            self._parsed.move_to_end(resolved)
+        else:
+            self._parsed[resolved] = read_json(resolved)
+            if len(self._parsed) > PARSED:
+                self._parsed.popitem(last=False)
+        return self._parsed[resolved]
+
     def check_file(self, role: str, path: str, expected: str | None) -> Link:
         """`path` against `expected`: a sha256, a record id (its prefix) or None (any)."""
         actual = self.sha256(path)
@@ -166,7 +233,7 @@ class Auditor:
     def read_record(self, role: str, path: str) -> dict | None:
         """The provenance record of a checkpoint record file or a result JSON file."""
         try:
-            data = read_json(self.root / path)
+            data = self.parsed(path)
         except (OSError, ValueError):
             return None
         return data if role == "checkpoint" else data.get("provenance")
@@ -191,8 +258,17 @@ class Auditor:
         if role == "checkpoint":
             role = ROLES.get(record["kind"]) or ROLES.get(record["params"].get("kind"), role)
             link = self.checkpoint_link(role, path, link, record)
+            model_files = record.get("inputs", {}).get("model_files")
+            if model_files and link.status == OK:
+                link = self.local_source(role, link.path, record["params"]["model"]["path"],
+                                         model_files, link)
         elif link.status == OK:
             link = self.content_link(role, path, record)
+            if role == "scores" and link.status == OK:
+                if path not in self._rescored:
+                    self._rescored[path] = self.rescored(path, record)
+                link = self._rescored[path]
+        self.environments[path] = record.get("packages_digest")
         links, data = [with_subsets(mark_dirty(link, record), record)], {}
         for name, ref in data_refs(record).items():
             data[ref["path"], ref["sha256"]] = self.data_link(name, ref)
@@ -224,10 +300,99 @@ class Auditor:
         if recorded is None:
             return Link(role, path, MISSING, "its record holds no content hash (written "
                                              "before content hashing: rebuild it)")
-        if content_sha256(read_json(self.root / path)) != recorded:
+        if self.content_sha256(path) != recorded:
             return Link(role, path, MODIFIED, "content differs from what its job wrote "
                                               "(edited by hand?)")
         return Link(role, path, OK)
+
+    def rescored(self, path: str, record: dict) -> Link:
+        """A score file against the scores computed again, with the spec its record holds,
+        from its predictions and the prepared gold splits (xstilts.evaluate.scoring)."""
+        from xstilts.evaluate.scoring import score_file
+        from xstilts.spec.specs import SpecError, TaskSpec
+
+        try:
+            spec = TaskSpec.from_dict(record.get("params", {}), f"{path}: provenance.params")
+        except (SpecError, TypeError) as error:
+            return Link("scores", path, MISSING, f"its record holds no task spec to score "
+                                                 f"again with ({error}): rebuild it")
+        predictions = record["inputs"]["predictions"]["path"]
+        if self.sha256(predictions) != record["inputs"]["predictions"]["sha256"]:
+            return Link("scores", path, OK)  # the predictions' own link says what differs
+        try:
+            again = score_file(spec, self.root / data_root_of(record),
+                               self.parsed(predictions))
+        except (OSError, ValueError, LookupError) as error:
+            return Link("scores", path, WRONG, f"cannot be scored again from {predictions}: "
+                                               f"{error}")
+        stored = {key: value for key, value in self.parsed(path).items()
+                  if key != "provenance"}
+        found = None if stored == again else first_difference(
+            stored, json.loads(json.dumps(again)))  # as JSON: tuples are lists
+        if found:
+            where, ours, theirs = found
+            return Link("scores", path, WRONG, f"{path}: {where} is {ours} on disk, {theirs} "
+                                               f"scored again from {predictions}")
+        return Link("scores", path, OK)
+
+    # -- published outputs ----------------------------------------------------------------
+
+    def output(self, record_path: str) -> Output:
+        """A published output by its record: its inputs and outputs against the record's
+        hashes, its score inputs scored again, the output built again and compared."""
+        if record_path not in self._outputs:
+            self._outputs[record_path] = self._audit_output(record_path)
+        return self._outputs[record_path]
+
+    def _audit_output(self, record_path: str) -> Output:
+        try:
+            record = read_json(self.root / record_path)
+        except (OSError, ValueError):
+            return Output(record_path, "", links=[Link("record", record_path, MISSING,
+                                                       "no record of this output: rebuild it")])
+        self.environments[record_path] = record.get("packages_digest")
+        files = record.get("outputs", {}).get("files", {})
+        links = [mark_dirty(Link("record", record_path, OK), record)]
+        for role, recorded in record.get("inputs", {}).items():
+            for path, sha in recorded.items():
+                link = self.check_file(role, path, sha)
+                if link.status == MODIFIED:
+                    link = Link(role, path, MODIFIED, "differs from the file this output was "
+                                                      "built from")
+                elif link.status == OK and role == "scores":
+                    link = self.chain("scores", path, sha)[0][0]
+                links.append(link)
+        links += [self.check_file("output", path, sha) for path, sha in files.items()]
+        return Output(record_path, record.get("kind", ""), list(files),
+                      links + self.rebuilt(record_path, record))
+
+    def rebuilt(self, record_path: str, record: dict) -> list[Link]:
+        """The output built again from its record (xstilts.report.outputs.BUILDERS): one
+        WRONG link per file whose text differs, naming the first differing cell. Figures
+        have no builder: their hashes and their tables' are what is checked."""
+        from xstilts.report.outputs import BUILDERS
+
+        builder = BUILDERS.get(record.get("kind"))
+        if builder is None:
+            return []
+        inputs = record.get("input_order") or {role: list(files) for role, files
+                                                in record.get("inputs", {}).items()}
+        try:
+            with contextlib.chdir(self.root):  # paths as the job was given them
+                texts = builder(record.get("params", {}), inputs)
+        except (OSError, ValueError, LookupError, TypeError) as error:
+            return [Link("output", record_path, WRONG,
+                         f"cannot be built again from its record: {error}")]
+        links = []
+        for role, files in record.get("outputs", {}).get("roles", {}).items():
+            for path in files:
+                if not (self.root / path).is_file():
+                    continue  # its hash link says MISSING
+                found = csv_differences(path, (self.root / path).read_text(), texts[role])
+                self.differences[path] = found
+                if found:
+                    links.append(Link("output", path, WRONG, found[0].describe()))
+        return links
 
     def files_in(self, directory: Path) -> list[str]:
         """Paths of the files below a checkpoint directory that its record should list."""
@@ -244,6 +409,8 @@ class Auditor:
                 link = self._manifest_files(ref["path"], link)
             origin = (f"revision {ref.get('revision')}" if ref.get("source") != "local"
                       else "release files hashed in its manifest")
+            if ref.get("resolved") and ref["resolved"] != ref.get("revision"):
+                origin += f" (resolved: {ref['resolved']})"
             detail = link.detail or f"{name}: source {ref.get('source')}, {origin}"
             self._data[key] = Link(link.role, link.path, link.status, detail)
         return self._data[key]
@@ -257,7 +424,32 @@ class Auditor:
             if checked.status != OK:
                 return Link("data", manifest_path, checked.status,
                             f"{checked.path}: {checked.detail}")
+        source = manifest.get("source", {})
+        if source.get("source") == "local":
+            return self.local_source("data", manifest_path, source["path"], source["files"],
+                                     link)
         return link
+
+    def local_source(self, role: str, path: str, directory: str, files: dict[str, str],
+                     link: Link) -> Link:
+        """A local source (release files, a model directory) re-hashed against the hashes
+        its manifest or record took when it was read: Snakemake reruns on file times only,
+        so a file edited with its time restored is found here. Not on this machine (an
+        audit of a copy of the results): left as it is, and said."""
+        if not (self.root / directory).is_dir():
+            return Link(link.role, link.path, link.status, link.detail or
+                        f"local source {directory} not on this machine: not re-hashed")
+        started = time.perf_counter()
+        try:
+            for name, sha in files.items():
+                checked = self.check_file(role, str(Path(directory) / name), sha)
+                if checked.status != OK:
+                    return Link(role, path, checked.status,
+                                f"{checked.path}: {checked.detail} (local source)")
+            return link
+        finally:
+            self.sources["files"] += len(files)
+            self.sources["seconds"] += time.perf_counter() - started
 
     def table_link(self, cell: Cell, score: Path) -> Link:
         """Table 2 names this score file: the long form's record id is the file's
@@ -277,6 +469,11 @@ class Auditor:
         if cell.record not in listed:
             return Link("table", self.records_path, MODIFIED,
                         f"record {cell.record} of {self.long_table} is not in this cell")
+        self.output(self.table_record_path)  # built again: self.differences
+        wrong = [found for path in self.table_paths()
+                 for found in self.differences.get(path, []) if found.concerns(cell)]
+        if wrong:
+            return Link("table", wrong[0].path, WRONG, wrong[0].describe())
         actual = self.record_ids.setdefault(score, record_id(self.root / score))
         status = MISSING if actual is None else OK if actual == cell.record else MODIFIED
         detail = {OK: f"record {cell.record}", MISSING: f"{score}: not on disk",
@@ -296,6 +493,9 @@ class Auditor:
                                "no record of the table (rebuild the table)")]
             self._table_files = (failed or [Link("table", self.table_record_path, OK)])[0]
         return self._table_files
+
+    def table_paths(self) -> list[str]:
+        return list(self.table_record().get("outputs", {}).get("files", {}))
 
     def table_inputs(self) -> dict[str, str]:
         """{score file: sha256} the table was built from."""
@@ -318,14 +518,93 @@ class Auditor:
         return self._records_table
 
 
+@dataclass(frozen=True)
+class Difference:
+    """A cell of a table on disk that its builder gives otherwise."""
+
+    path: str
+    line: int
+    key: tuple[str, ...]  # the row's cells before the differing one (at most five)
+    column: str
+    on_disk: str
+    rebuilt: str
+
+    def describe(self) -> str:
+        return (f"{self.path} line {self.line} ({', '.join(self.key)}), column "
+                f"{self.column}: {self.on_disk!r} on disk, {self.rebuilt!r} built again "
+                "from its inputs")
+
+    def concerns(self, cell: Cell) -> bool:
+        """Whether the cell is in this row (Table 2: row and target column; long form
+        and intervals: row and target)."""
+        return self.key[:1] == (cell.intermediate,) and (
+            self.column == cell.target or self.key[1:2] == (cell.target,))
+
+
+def csv_differences(path: str, on_disk: str, rebuilt: str) -> list[Difference]:
+    """Every cell of `on_disk` that differs from `rebuilt` (a missing or extra line: its
+    first cell)."""
+    ours = list(csv.reader(io.StringIO(on_disk)))
+    again = list(csv.reader(io.StringIO(rebuilt)))
+    header = (again or [[]])[0]
+    found = []
+    for number, (row, other) in enumerate(itertools.zip_longest(ours, again), start=1):
+        row, other = row or [], other or []
+        for index in range(max(len(row), len(other))):
+            mine = row[index] if index < len(row) else "(absent)"
+            theirs = other[index] if index < len(other) else "(absent)"
+            if mine != theirs:
+                column = header[index] if index < len(header) else str(index + 1)
+                found.append(Difference(path, number, tuple((row or other)[:min(index, 5)]),
+                                        column, mine, theirs))
+    return found
+
+
+def first_difference(stored, again, where: str = "") -> tuple[str, object, object] | None:
+    """(where, stored, recomputed) of the first value of a result that differs, numbers
+    to TOLERANCE; None if none does."""
+    if stored == again:  # most of it, at C speed
+        return None
+    if isinstance(stored, dict) and isinstance(again, dict):
+        for key in sorted(set(stored) | set(again), key=str):
+            if key not in stored or key not in again:
+                return (f"{where}{key}", stored.get(key, "(absent)"),
+                        again.get(key, "(absent)"))
+            found = first_difference(stored[key], again[key], f"{where}{key}.")
+            if found:
+                return found
+        return None
+    if isinstance(stored, list) and isinstance(again, list) and len(stored) == len(again):
+        for index, (mine, theirs) in enumerate(zip(stored, again, strict=True)):
+            found = first_difference(mine, theirs, f"{where}{index}.")
+            if found:
+                return found
+        return None
+    numbers = all(isinstance(value, int | float) and not isinstance(value, bool)
+                  for value in (stored, again))
+    if numbers and math.isclose(stored, again, rel_tol=TOLERANCE, abs_tol=TOLERANCE):
+        return None
+    return None if stored == again else (where.rstrip("."), stored, again)
+
+
 def mark_dirty(link: Link, record: dict) -> Link:
-    """A verified link whose record came from a dirty working tree is DIRTY TREE."""
+    """A verified link whose record's code is not one clean commit is DIRTY TREE: a
+    checkout with uncommitted changes or no checkout, or the package imported from another
+    checkout than the workflow's (xstilts.store.provenance.code_version)."""
     code = record.get("code") or {}
     commit = (code.get("commit") or "unknown")[:RECORD_ID_LENGTH]
     detail = link.detail or f"commit {commit}"
     if link.status == OK and code.get("dirty"):
-        return Link(link.role, link.path, DIRTY, f"commit {commit} with uncommitted changes")
+        reason = code.get("problem") or "with uncommitted changes"
+        return Link(link.role, link.path, DIRTY, f"commit {commit}: {reason}"
+                    if code.get("problem") else f"commit {commit} {reason}")
     return Link(link.role, link.path, link.status, detail)
+
+
+def data_root_of(record: dict) -> str:
+    """The root of the prepared datasets a record read (paths.DATA unless it says other)."""
+    refs = list(data_refs(record).values())
+    return str(Path(refs[0]["path"]).parent.parent) if refs else paths.DATA
 
 
 def with_subsets(link: Link, record: dict) -> Link:
@@ -358,9 +637,128 @@ def data_refs(record: dict) -> dict:
     return {**inputs.get("corpus", {}), **inputs.get("data", {})}
 
 
-def audit_cells(root: Path, cells: list[Cell], table: str = TABLE2) -> list[Cell]:
-    auditor = Auditor(root, table)
+def audit_cells(root: Path, cells: list[Cell], table: str = TABLE2,
+                auditor: Auditor | None = None) -> list[Cell]:
+    auditor = Auditor(root, table, like=auditor)
     return [auditor.audit(cell) for cell in cells]
+
+
+# -- --deep: the checkpoint made these predictions ---------------------------------------------
+
+AGREEMENT = 0.99  # below: not this checkpoint's predictions (bf16 vs fp32 stays above)
+
+
+def deep_check(root: Path, cell: Cell, count: int, seed: int = 0) -> Link | None:
+    """Predict `count` seeded examples per language again from the checkpoint the cell's
+    prediction record names (xstilts.evaluate.repredict), add the link to the cell: WRONG
+    when a language agrees below AGREEMENT; None for a format evaluated straight from a
+    checkpoint (retrieval), which has no trained predictions to check."""
+    from xstilts.evaluate.repredict import agreement
+    from xstilts.formats import Kind, kind_of
+    from xstilts.spec.specs import TaskSpec
+
+    root = Path(root)
+    score_path = paths.fill(paths.SCORES, intermediate=cell.intermediate, target=cell.target,
+                            seed=cell.seed)
+    record = read_json(root / score_path)["provenance"]
+    spec = TaskSpec.from_dict(record["params"])
+    if kind_of(spec.format) is not Kind.TRAINED:
+        return None
+    predictions_path = record["inputs"]["predictions"]["path"]
+    predictions = read_json(root / predictions_path)
+    checkpoint = predictions["provenance"]["inputs"]["checkpoint"]["path"]
+    with contextlib.chdir(root):
+        found = agreement(spec, Path(checkpoint), Path(data_root_of(record)),
+                          predictions["predictions"], count, seed)
+    shares = {language: agreeing / compared if compared else 1.0
+              for language, (agreeing, compared) in found.items()}
+    detail = "agreement " + ", ".join(
+        f"{language} {100 * share:.0f}% ({found[language][0]}/{found[language][1]})"
+        for language, share in shares.items())
+    low = [language for language, share in shares.items() if share < AGREEMENT]
+    link = Link("deep", checkpoint, OK, detail)
+    if low:
+        link = Link("deep", checkpoint, WRONG, f"{detail}: below {100 * AGREEMENT:.0f}% in "
+                                               f"{', '.join(low)}, so {predictions_path} was "
+                                               "not predicted by this checkpoint")
+    cell.links.append(link)
+    return link
+
+
+# -- everything published ----------------------------------------------------------------------
+
+
+@dataclass
+class Audit:
+    """Every cell of every grid table, every published output, the environments that
+    made each table's records, and the chain's root digest."""
+
+    tables: dict[str, list[Cell]]
+    outputs: list[Output]
+    environments: dict[str, dict[str, list[str]]]  # table: {packages digest: records}
+    digest: Digest | None = None
+    sources: dict = field(default_factory=dict)  # local sources re-hashed: files, seconds
+
+    def checked(self) -> list[Checked]:
+        return [*(cell for cells in self.tables.values() for cell in cells), *self.outputs]
+
+
+def published_records(root: Path) -> list[str]:
+    """The records of the published outputs: results/<name>.provenance.json."""
+    return sorted(str(path.relative_to(root))
+                  for path in (Path(root) / paths.RESULTS).glob("*" + paths.RECORD_SUFFIX))
+
+
+def record_of_table(name: str) -> str:
+    """The record of a published output by its name (table2, table3, figures, ...)."""
+    return f"{paths.RESULTS}/{name}{paths.RECORD_SUFFIX}"
+
+
+def audit_published(root: Path, names: list[str] | None = None, *,
+                    digest: bool = True) -> Audit:
+    """Audit the outputs named (default: every published record), the cells of each grid
+    table among them, every file below results/ that no record names, and (`digest`) the
+    chain's root digest, hashing each file once."""
+    root = Path(root)
+    records = [record_of_table(name) for name in names] if names else published_records(root)
+    auditor = Auditor(root)
+    outputs = [auditor.output(record) for record in records]
+    tables = {}
+    for output in outputs:
+        if output.kind == "table":
+            table = Path(output.record).name.removesuffix(paths.RECORD_SUFFIX)
+            tables[table] = audit_cells(root, read_cells(root, table), table, auditor)
+    if not names:
+        outputs += unrecorded(root, outputs)
+    environments = {table: environments_of(auditor, cells, record_of_table(table))
+                    for table, cells in tables.items()}
+    chain = chain_digest(root, auditor.sha256, auditor.content_sha256) if digest else None
+    return Audit(tables, outputs, environments, chain, auditor.sources)
+
+
+def unrecorded(root: Path, outputs: list[Output]) -> list[Output]:
+    """Files below results/ that no record names (scores and predictions carry their own)."""
+    covered = {name for output in outputs for name in (output.record, *output.files)}
+    own = (directory_of(paths.PREDICTIONS), directory_of(paths.SCORES))
+    found = []
+    for path in sorted((Path(root) / paths.RESULTS).rglob("*")):
+        name = str(path.relative_to(root))
+        if counted(path) and name not in covered and not name.startswith(own):
+            found.append(Output(name, "", [name], [Link(
+                "output", name, MISSING, "no record names this file: rebuild it with the "
+                                          "workflow, or remove it")]))
+    return found
+
+
+def environments_of(auditor: Auditor, cells: list[Cell], table_record: str) -> dict:
+    """{packages digest: record paths} of a table's records, where they differ."""
+    found: dict[str, list[str]] = {}
+    for path in dict.fromkeys([table_record, *(link.path for cell in cells
+                                                for link in cell.links)]):
+        record = path if path in auditor.environments else str(Path(path) / RECORD)
+        if auditor.environments.get(record):
+            found.setdefault(auditor.environments[record], []).append(record)
+    return found if len(found) > 1 else {}
 
 
 # -- reports ---------------------------------------------------------------------------------
@@ -387,11 +785,30 @@ def describe_summary(cell: Cell) -> str:
     return line + (f": {problem.role} {problem.path} ({problem.detail})" if problem else "")
 
 
-def as_json(cells: list[Cell]) -> list[dict]:
-    return [{**asdict(cell), "status": cell.status} for cell in cells]
+def describe_output(output: Output) -> str:
+    """One line per output: its status, record and, unless OK, its first problem."""
+    line = f"{output.status:<10}  {output.record}" + (f" ({output.kind})" if output.kind else "")
+    problem = output.first_problem()
+    return line + (f": {problem.role} {problem.path} ({problem.detail})" if problem else "")
 
 
-def failed(cells: list[Cell], strict: bool = False) -> bool:
-    """Whether any cell failed (with `strict`, a dirty working tree counts as failing)."""
+def describe_environments(table: str, environments: dict[str, list[str]]) -> list[str]:
+    """A warning per table whose records were made in different environments."""
+    if not environments:
+        return []
+    lines = [f"NOTE        {table}: its records come from {len(environments)} environments "
+             "(installed distributions differ):"]
+    lines += [f"  packages {digest[:RECORD_ID_LENGTH]}: {len(records)} records, e.g. "
+              f"{records[0]}" for digest, records in environments.items()]
+    return lines
+
+
+def as_json(checked: list[Checked]) -> list[dict]:
+    return [{**asdict(item), "status": item.status} for item in checked]
+
+
+def failed(checked: list[Checked], strict: bool = False) -> bool:
+    """Whether anything failed (with `strict`, code that is not one clean commit fails
+    too)."""
     bad = (*FAILED, DIRTY) if strict else FAILED
-    return any(cell.status in bad for cell in cells)
+    return any(item.status in bad for item in checked)

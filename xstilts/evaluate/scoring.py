@@ -47,6 +47,15 @@ def score_predictions(spec: TaskSpec, data_root: Path, by_language: dict[str, di
             **({"caveat": caveat} if caveat else {})}
 
 
+def score_file(spec: TaskSpec, data_root: Path, predictions_file: dict) -> dict:
+    """The scores of the workflow's prediction file (every language; the test split too
+    where the task has one): what the score job writes and the audit recomputes."""
+    scores = score_predictions(spec, data_root, predictions_file["predictions"])
+    if spec.test is not None:
+        scores["test"] = score_test(spec, data_root, predictions_file)
+    return scores
+
+
 def comparability(spec: TaskSpec, dataset_dir: Path, splits: dict[str, str]) -> str | None:
     """Why the task's scores are not the benchmark's own, or None: BUCC mined from the gold
     pairs alone (google/xtreme on the hub) is a far easier task than BUCC 2018."""

@@ -109,10 +109,18 @@ def base_model(spec: ModelSpec, seed: int, corpus_dirs, out_dir: Path) -> None:
         tokenizer = train_tokenizer(corpus(corpus_dirs), spec.build["vocab_size"])
         model = build_model(spec.build, tokenizer, seed)
     else:
-        model, tokenizer = load_pretrained(spec.path, spec.revision, local=spec.source == "local")
+        resolved = None
+        if spec.source == "hub":  # a branch: its commit, locked on first download
+            from xstilts.store.revisions import locked_revision
+
+            resolved = locked_revision("model", spec.path, spec.revision)
+        model, tokenizer = load_pretrained(spec.path, resolved or spec.revision,
+                                           local=spec.source == "local")
         check_vocabulary(model, tokenizer, spec.path)
     save(model, tokenizer, out_dir)
     source = provenance.source_record(spec.to_dict())
+    if spec.source == "hub":
+        source = {**source, "resolved": resolved}
     provenance.record_checkpoint(
         out_dir, "base_model",
         params={"model": {k: v for k, v in source.items() if k != "files"}, "seed": seed},

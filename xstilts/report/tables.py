@@ -160,10 +160,15 @@ def format_cell(value, digits: int) -> str:
     return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
-def write_csv(path: Path, header: list[str], body: list[list], digits: int = 2) -> None:
-    """Write atomically, so an existing table is always a complete one."""
+def csv_text(header: list[str], body: list[list], digits: int = 2) -> str:
+    """A table as the project writes it: numbers with `digits` decimals, None empty."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows([format_cell(value, digits) for value in row] for row in body)
-    atomic.write_text(path, buffer.getvalue())
+    return buffer.getvalue()
+
+
+def write_csv(path: Path, header: list[str], body: list[list], digits: int = 2) -> None:
+    """Write atomically, so an existing table is always a complete one."""
+    atomic.write_text(path, csv_text(header, body, digits))

@@ -60,6 +60,9 @@ def work_dir(checkpoint: Path | str) -> Path:
     return beside(checkpoint, WORK)
 
 
+# --- configuration the workflow writes -------------------------------------------------------
+REVISIONS_LOCK = "config/revisions.lock.yaml"  # hub branches resolved to commits (commit it)
+
 # --- data and models --------------------------------------------------------------------------
 DATA = "data/prepared"  # the root the jobs read prepared datasets from
 PREPARED = DATA + "/{dataset}"
@@ -96,10 +99,25 @@ TABLE3 = "results/table3.csv"
 PAPER_COMPARISON = "results/paper_comparison.csv"
 TRANSLATION_QUALITY = "results/translation_quality.csv"
 TRANSLATION_QUALITY_PROVENANCE = "results/translation_quality.provenance.json"
+RESULTS = "results"  # every published output lies below; records end in RECORD_SUFFIX
+RECORD_SUFFIX = ".provenance.json"
 FIGURES = "results/figures"
 FIGURE = FIGURES + "/{figure}.{extension}"
 CURVES = "results/curves"  # one figure per trained model, from its log history
 REPORT_TABLES = "results/report_tables"  # the tables as HTML pages for `snakemake --report`
+
+
+
+def provenance_of(output: str) -> str:
+    """The record of a published output written by one job: results/<name>.provenance.json
+    beside results/<name>.csv (a directory of figures: beside the directory)."""
+    return str(Path(output).with_suffix("")) + RECORD_SUFFIX
+
+
+TABLE1_PROVENANCE = provenance_of(TABLE1)
+TABLE3_PROVENANCE = provenance_of(TABLE3)
+PAPER_COMPARISON_PROVENANCE = provenance_of(PAPER_COMPARISON)
+FIGURES_PROVENANCE = provenance_of(FIGURES)
 
 # --- logs: one per job ------------------------------------------------------------------------
 LOGS = "logs"

@@ -8,6 +8,7 @@ so a dataset directory that exists is a finished one.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -58,8 +59,6 @@ def read_split(dataset_dir: Path, language: str, split: str, sample: DataRef | N
     """One canonical split as a pyarrow Table (no torch import), after checking that the
     file is the one its manifest hashed; `sample` (a data reference: a training split or a
     target's eval or test split) may ask for a seeded subset of it (xstilts.data.subsample)."""
-    import pyarrow.parquet as pq
-
     from xstilts.data.subsample import limit_of, subsample
 
     manifest = read_manifest(dataset_dir)
@@ -74,7 +73,17 @@ def read_split(dataset_dir: Path, language: str, split: str, sample: DataRef | N
     if actual != expected:
         raise ValueError(f"{path}: content hash {actual} differs from {expected} in "
                          f"{Path(dataset_dir) / MANIFEST}; prepare the dataset again")
-    return subsample(pq.read_table(path), manifest["format"], language, *limit_of(sample))
+    return subsample(parquet_table(str(path), actual), manifest["format"], language,
+                     *limit_of(sample))
+
+
+@functools.lru_cache(maxsize=256)
+def parquet_table(path: str, sha256: str):
+    """A parquet file's (immutable) table, decoded once per content: the audit scores every
+    row's predictions against the same gold splits."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path)
 
 
 def split_sizes(dataset_dir: Path, language: str, split: str, sample: DataRef | None) -> dict:
@@ -251,15 +260,19 @@ def dataset_label_names(schema, dataset_dir: Path, files: dict) -> list[str]:
     return sorted(tags)
 
 
-def write_prepared(name: str, spec: DatasetSpec, raw: dict, out_dir: Path) -> dict:
-    """Convert hub rows to canonical files plus manifest, atomically at `out_dir`."""
+def write_prepared(name: str, spec: DatasetSpec, raw: dict, out_dir: Path,
+                   resolved: str | None = None) -> dict:
+    """Convert hub rows to canonical files plus manifest, atomically at `out_dir`;
+    `resolved`: the commit a hub source's revision was downloaded at
+    (xstilts.store.revisions)."""
     schema = get_schema(spec.schema, name)
     with atomic_output(out_dir) as partial:
-        manifest = _write_dataset(name, spec, schema, raw, partial)
+        manifest = _write_dataset(name, spec, schema, raw, partial, resolved)
     return manifest
 
 
-def _write_dataset(name: str, spec: DatasetSpec, schema, raw: dict, partial: Path) -> dict:
+def _write_dataset(name: str, spec: DatasetSpec, schema, raw: dict, partial: Path,
+                   resolved: str | None = None) -> dict:
     plain = spec.to_dict()
     files, dropped, misaligned = write_splits(name, schema, raw, dataset_languages(plain),
                                               partial)
@@ -267,8 +280,9 @@ def _write_dataset(name: str, spec: DatasetSpec, schema, raw: dict, partial: Pat
         "dataset": name,
         "format": schema.format,
         "schema": spec.schema,
-        "source": source_record({key: plain[key] for key in (
+        "source": {**source_record({key: plain[key] for key in (
             "source", "path", "name", "revision", "rows_per_language") if key in plain}),
+                   **({"resolved": resolved} if resolved else {})},
         "label_names": dataset_label_names(schema, partial, files),
         "files": dict(sorted(files.items())),
         "dropped_unlabelled_rows": dropped,

@@ -17,8 +17,13 @@ Every job that writes a checkpoint, predictions or scores writes a record beside
   files, `content_sha256`: the sha256 of the file's content without its provenance
   (`content_sha256`), so that a hand edit of the file, and everything rebuilt from it,
   no longer matches the record of the job that wrote it;
-- `code` (commit, dirty working tree), `packages` (versions), `environment` (host,
-  python, SLURM job id, CUDA_VISIBLE_DEVICES), `started`/`finished` (UTC);
+- `code`: the path, commit and dirty state of the workflow checkout (the Snakefile's) and
+  of the checkout the package was imported from, `files` and `digest` of the code loaded
+  (package modules, entry point, Snakefile, rules), and `problem`: why that code is not one
+  clean commit (None when it is; `dirty` is then false);
+- `packages`: every installed distribution and its version, `packages_digest` one digest of
+  them; `environment` (host, python, SLURM job id, CUDA_VISIBLE_DEVICES),
+  `started`/`finished` (UTC);
 - jobs that run a model add `device` (GPU name, or "cpu"); training adds `selection`
   (metric, best step and score, every evaluation) and `encoder_transfer`.
 
@@ -40,11 +45,13 @@ everything downstream of them. On CPU a rerun reproduces every hash.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
 import platform
 import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -52,13 +59,10 @@ from xstilts.spec import paths
 from xstilts.spec.specs import TaskSpec
 from xstilts.store import atomic
 
-PACKAGES = ("torch", "transformers", "datasets", "tokenizers", "accelerate", "safetensors",
-            "seqeval", "sacrebleu", "snakemake")
 RECORD = "provenance.json"
 MANIFEST = "manifest.json"  # a prepared dataset's record (xstilts.store.prepared)
 # the spec keys that decide what a prediction file holds
 PREDICTION_PARAMS = ("task", "eval", "test", "languages", "max_length", "precision", "seed")
-SCORE_PARAMS = ("task", "metric", "eval", "test", "languages")
 RECORD_ID_LENGTH = 12  # like a short git hash: unique enough within one grid
 # files in a checkpoint directory that its record does not list: the record itself, the
 # model card written from it, and what Snakemake adds to a directory output after the job
@@ -200,7 +204,8 @@ def manifest_ref(dataset_dir: Path) -> dict:
     path = Path(dataset_dir) / MANIFEST
     source = read_json(path).get("source", {})
     return {**file_ref(path), "source": source.get("source"),
-            "revision": source.get("revision")}
+            "revision": source.get("revision"),
+            **({"resolved": source["resolved"]} if source.get("resolved") else {})}
 
 
 def dataset_refs(data_root: Path, names) -> dict:
@@ -219,26 +224,103 @@ def selected(spec: TaskSpec, keys: tuple[str, ...]) -> dict:
     return {key: plain[key] for key in keys if plain.get(key) is not None}
 
 
-def code_version() -> dict:
-    from xstilts.runtime.checkout import ROOT
+def git_state(directory: Path) -> dict:
+    """{path, commit, dirty} of the git checkout holding `directory` (commit and dirty None
+    where it is not one)."""
 
     def git(*args):
-        result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        try:
+            result = subprocess.run(["git", *args], cwd=directory, capture_output=True,
+                                    text=True)
+        except OSError:
+            return None
         return result.stdout.strip() if result.returncode == 0 else None
 
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+    top = git("rev-parse", "--show-toplevel")
+    status = git("status", "--porcelain", "--untracked-files=no") if top else None
+    return {"path": top or str(directory), "commit": git("rev-parse", "HEAD") if top else None,
+            "dirty": bool(status) if status is not None else None}
 
 
+def workflow_directory() -> Path:
+    """The workflow checkout that ran the job: the directory holding the Snakefile above
+    the entry point (`python scripts/<job>.py`), else the working directory."""
+    script = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    if script and script.suffix == ".py" and (script.parent.parent / "Snakefile").is_file():
+        return script.parent.parent
+    return Path.cwd().resolve()
+
+
+def loaded_code(workflow: Path) -> dict[str, str]:
+    """{file: sha256} of the code this process ran: the package's modules it imported, the
+    entry point, the Snakefile and the rules of the workflow checkout."""
+    from xstilts.runtime.checkout import ROOT
+
+    files = {}
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path and getattr(module, "__name__", "").split(".")[0] == "xstilts":
+            files[f"package:{Path(path).resolve().relative_to(ROOT)}"] = Path(path)
+    script = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    if script and script.is_file() and script.suffix == ".py":
+        files[f"script:{script.name}"] = script
+    for path in [workflow / "Snakefile", *sorted((workflow / "rules").glob("*.smk"))]:
+        if path.is_file():
+            files[f"workflow:{path.relative_to(workflow)}"] = path
+    return {name: sha256_file(path) for name, path in sorted(files.items())}
+
+
+def code_version() -> dict:
+    """The code that ran: the git state of the workflow checkout (the Snakefile's) and of
+    the checkout the package was imported from, a digest of the files loaded, and
+    `problem`: why the commit alone does not name this code (None when it does)."""
+    from xstilts.runtime.checkout import ROOT
+
+    workflow = workflow_directory()
+    states = {"workflow": git_state(workflow), "package": git_state(ROOT)}
+    files = loaded_code(workflow)
+    return {"commit": states["workflow"]["commit"], "dirty": code_problem(states) is not None,
+            **states, "digest": digest_lines(f"{name} {sha}" for name, sha in files.items()),
+            "files": files, "problem": code_problem(states)}
+
+
+def code_problem(states: dict) -> str | None:
+    """Why the code of a record is not one clean commit: a checkout that is no git checkout
+    or has uncommitted changes, or a package imported from another checkout at another
+    commit than the workflow's."""
+    for role, state in states.items():
+        if state["commit"] is None:
+            return f"the {role} directory {state['path']} is not a git checkout"
+        if state["dirty"]:
+            return f"the {role} checkout {state['path']} has uncommitted changes"
+    workflow, package = states["workflow"], states["package"]
+    if workflow["commit"] != package["commit"]:
+        return (f"the package was imported from {package['path']} at commit "
+                f"{package['commit'][:RECORD_ID_LENGTH]}, the workflow ran from "
+                f"{workflow['path']} at {workflow['commit'][:RECORD_ID_LENGTH]}")
+    return None
+
+
+def digest_lines(lines) -> str:
+    """The sha256 of sorted text lines: an order-free digest of a listing."""
+    return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
+
+
+@functools.cache
 def package_versions() -> dict:
+    """{distribution: version} of every installed distribution (names normalised), read
+    once per process."""
     versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
+    for distribution in metadata.distributions():
+        name = distribution.metadata["Name"]
+        if name:
+            versions[name.lower().replace("_", "-")] = distribution.version
+    return dict(sorted(versions.items()))
+
+
+def packages_digest(versions: dict) -> str:
+    """One digest of an environment's distributions, to tell environments apart."""
+    return digest_lines(f"{name}=={version}" for name, version in versions.items())
 
 
 def environment() -> dict:
@@ -264,7 +346,8 @@ def record(kind: str, *, params: dict, inputs: dict, outputs: dict, started: str
         "inputs": inputs,
         "outputs": outputs,
         "code": code_version(),
-        "packages": package_versions(),
+        "packages": (versions := dict(package_versions())),
+        "packages_digest": packages_digest(versions),
         "environment": environment(),
         "started": started,
         "finished": now(),
@@ -285,10 +368,11 @@ def predictions_record(spec: TaskSpec, checkpoint_dir: Path, data_root: Path, st
 
 def scores_record(spec: TaskSpec, predictions: Path, data_root: Path, started: str, *,
                   extra: dict | None = None) -> dict:
-    """The record of a score file: the predictions scored, the gold data read
-    (`write_result` adds the hash of the scores)."""
+    """The record of a score file: the spec it was scored with (the audit scores again from
+    it), the predictions scored, the gold data read (`write_result` adds the hash of the
+    scores)."""
     return record(
-        "scores", params=selected(spec, SCORE_PARAMS),
+        "scores", params=spec.to_dict(),
         inputs={"predictions": file_ref(predictions),
                 "data": dataset_refs(data_root, evaluated_datasets(spec))},
         outputs={}, started=started, extra=extra)
@@ -303,12 +387,30 @@ def record_checkpoint(directory: Path, kind: str, params: dict, inputs: dict,
     return result
 
 
-def table_record(scores: list[str], tables: list[str], started: str) -> dict:
-    """The record of a table: the score files it was built from and the files written."""
-    return record("table", params={},
-                  inputs={"scores": {str(path): sha256_file(path) for path in scores}},
-                  outputs={"files": {str(path): sha256_file(path) for path in tables}},
-                  started=started)
+def output_record(kind: str, *, params: dict, inputs: dict[str, list], outputs: dict[str, list],
+                  started: str) -> dict:
+    """The record of a published output (a table, a figure): the files it was built from
+    and the files written, both {role: [paths]}, each file with its sha256; `params` holds
+    what else its builder was given, so that the audit can build it again."""
+    return record(
+        kind, params=params,
+        inputs={role: {str(path): sha256_file(path) for path in files}
+                for role, files in inputs.items()},
+        outputs={"files": {str(path): sha256_file(path) for files in outputs.values()
+                           for path in files},
+                 "roles": {role: [str(path) for path in files] for role, files in outputs.items()}},
+        started=started,
+        # records are written with sorted keys: the order the builder read its inputs in
+        extra={"input_order": {role: [str(path) for path in files]
+                               for role, files in inputs.items()}})
+
+
+def write_output_record(path: Path, kind: str, *, params: dict, inputs: dict[str, list],
+                        outputs: dict[str, list], started: str) -> dict:
+    """Write `output_record` to `path` (paths.provenance_of the output) after the outputs."""
+    result = output_record(kind, params=params, inputs=inputs, outputs=outputs, started=started)
+    write_json_atomic(Path(path), result)
+    return result
 
 
 def write_json_atomic(path: Path, data) -> None:

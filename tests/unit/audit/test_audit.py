@@ -5,17 +5,21 @@ then the demo slice end to end (marked `workflow`).
 """
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from specs import task_spec
 from workflow import DEMO, read_csv, snakemake
 
 from xstilts.audit import audit
-from xstilts.report.tables import long_form, over_seeds, records_table, table2, write_csv
+from xstilts.evaluate.scoring import score_file
+from xstilts.report.outputs import publish
 from xstilts.spec import paths
 from xstilts.store import provenance
 
@@ -24,6 +28,7 @@ CLEAN = {"commit": "0123456789abcdef", "dirty": False}
 # (row, target, seed) of the synthetic tree; tatoeba is predicted by the intermediate model
 CELLS = [("baseline", "pawsx", 1), ("mnli", "pawsx", 1), ("mnli", "tatoeba", 1)]
 CATEGORIES = {"pawsx": "classification", "tatoeba": "retrieval"}
+LABELS = ["no", "yes"]
 
 
 def write(path: str, content: bytes) -> Path:
@@ -32,11 +37,18 @@ def write(path: str, content: bytes) -> Path:
     return Path(path)
 
 
+GOLD = ["yes", "no", "yes", "no"]  # the English validation split of every dataset
+
+
 def dataset(name: str) -> None:
     """A prepared dataset: one split file and a manifest that hashes it."""
-    split = write(f"data/prepared/{name}/en/validation.parquet", f"{name} rows".encode())
-    manifest = {"dataset": name, "source": {"source": "demo", "revision": "abc"},
-                "files": {"en/validation": {"rows": 1, "sha256": provenance.sha256_file(split)}}}
+    split = Path(f"data/prepared/{name}/en/validation.parquet")
+    split.parent.mkdir(parents=True)
+    pq.write_table(pa.table({"id": [str(i) for i in range(len(GOLD))],
+                             "label": [LABELS.index(label) for label in GOLD]}), split)
+    manifest = {"dataset": name, "format": "pair_classification", "label_names": LABELS,
+                "source": {"source": "demo", "revision": "abc"},
+                "files": {"en/validation": {"rows": 4, "sha256": provenance.sha256_file(split)}}}
     write(f"data/prepared/{name}/manifest.json", json.dumps(manifest).encode())
 
 
@@ -52,31 +64,35 @@ def checkpoint(path: str, kind: str, init: str | None, datasets: list[str]) -> N
     provenance.write_json_atomic(Path(path) / provenance.RECORD, record)
 
 
-def result(path: str, kind: str, spec: dict, parent: str, score: float) -> None:
-    data = {"score": score, "languages": {"en": {"accuracy": score, "count": 1}}}
+def result(path: str, kind: str, spec: dict, parent: str, right: int = 2) -> None:
+    """A prediction file (`right` of the four examples right) or the score file of the
+    prediction file `parent`, scored as the score job does."""
     if kind == "predictions":
+        answers = [label if i < right else LABELS[1 - LABELS.index(label)]
+                   for i, label in enumerate(GOLD)]
+        data = {"predictions": {"en": {str(i): answer for i, answer in enumerate(answers)}}}
         record = provenance.predictions_record(task_spec(spec), Path(parent),
                                                Path("data/prepared"), "t0")
     else:
+        data = score_file(task_spec(spec), Path("data/prepared"),
+                          json.loads(Path(parent).read_text()))
         record = provenance.scores_record(task_spec(spec), Path(parent), Path("data/prepared"),
                                           "t0")
     provenance.write_result(Path(path), {**data, "provenance": record})
 
 
+LAYOUT = {"rows": ["baseline", "mnli"], "targets": ["pawsx", "tatoeba"], "seeds": [1],
+          "categories": CATEGORIES}
+BOOTSTRAP = {"resamples": 20, "seed": 0, "confidence": 0.95}
+
+
 def tables(scores: dict[tuple, Path]) -> None:
-    runs = {key: {**json.loads(path.read_text()), "record": provenance.record_id(path)}
-            for key, path in scores.items()}
-    cells = over_seeds(runs, [1])
-    header, body = table2(cells, ["baseline", "mnli"], ["pawsx", "tatoeba"], CATEGORIES)
-    write_csv(Path("results/table2.csv"), header, body)
-    write_csv(Path("results/table2_long.csv"), *long_form(runs), digits=4)
-    write_csv(Path(paths.grid_file("records", audit.TABLE2)), header,
-              records_table(cells, header, ["baseline", "mnli"], CATEGORIES))
-    tables_written = ["results/table2.csv", "results/table2_long.csv",
-                      paths.grid_file("records", audit.TABLE2)]
-    provenance.write_json_atomic(Path(paths.grid_file("provenance", audit.TABLE2)),
-                                 provenance.table_record(
-        [str(path) for path in scores.values()], tables_written, "t0"))
+    """Table 2 as the table2 job writes it (xstilts.report.outputs.publish)."""
+    publish("table", params={"layout": LAYOUT, "bootstrap": BOOTSTRAP},
+            inputs={"scores": [str(path) for path in scores.values()]},
+            outputs={kind: paths.grid_file(kind, audit.TABLE2)
+                     for kind in ("table", "long", "ci", "records")},
+            record=paths.grid_file("provenance", audit.TABLE2))
 
 
 @pytest.fixture
@@ -90,7 +106,7 @@ def tree(tmp_path, monkeypatch):
     checkpoint("models/intermediate/mnli/seed1", "intermediate_tasks", "models/base", ["mnli"])
     scores = {}
     for row, target, seed in CELLS:
-        spec = {"task": target, "metric": "accuracy", "seed": seed,
+        spec = {"task": target, "metric": "accuracy", "seed": seed, "languages": ["en"],
                 "eval": {"dataset": target, "split": "validation"}}
         model = "models/base" if row == "baseline" else f"models/intermediate/{row}/seed1"
         if target == "pawsx":
@@ -98,10 +114,10 @@ def tree(tmp_path, monkeypatch):
             checkpoint(model, "target_tasks", "models/base" if row == "baseline" else
                        f"models/intermediate/{row}/seed1", ["pawsx"])
         predictions = f"results/predictions/{row}/{target}/seed{seed}.json"
-        result(predictions, "predictions", spec, model, 0)
+        result(predictions, "predictions", spec, model, right=1 + len(scores))
         scores[row, target, seed] = Path(paths.fill(paths.SCORES, intermediate=row,
                                                     target=target, seed=seed))
-        result(str(scores[row, target, seed]), "scores", spec, predictions, 50.0 + len(scores))
+        result(str(scores[row, target, seed]), "scores", spec, predictions)
     tables(scores)
     return tmp_path
 
@@ -189,7 +205,7 @@ def test_modified_or_missing_results(tree):
 
 def test_score_file_other_than_the_tables_is_modified(tree):
     path = tree / "results/scores/mnli/pawsx/seed1.json"
-    path.write_text(path.read_text().replace("52.0", "99.0"))
+    path.write_text(path.read_text().replace('"score": 50.0', '"score": 99.0'))
     problems = run_audit(tree)["mnli", "pawsx", 1].problems()
     assert [(link.role, link.status) for link in problems] == [
         ("table", audit.MODIFIED), ("scores", audit.MODIFIED)]
@@ -209,7 +225,7 @@ def rebuild_scores_and_tables(spec: dict) -> None:
     it (a new, consistent score record) and rebuild the tables."""
     predictions = "results/predictions/mnli/pawsx/seed1.json"
     result(paths.fill(paths.SCORES, intermediate="mnli", target="pawsx", seed=1), "scores",
-           spec, predictions, 77.0)
+           spec, predictions)
     rebuild_tables()
 
 
@@ -218,7 +234,7 @@ def rebuild_tables() -> None:
             for key in CELLS})
 
 
-PAWSX = {"task": "pawsx", "metric": "accuracy", "seed": 1,
+PAWSX = {"task": "pawsx", "metric": "accuracy", "seed": 1, "languages": ["en"],
          "eval": {"dataset": "pawsx", "split": "validation"}}
 
 
@@ -305,10 +321,10 @@ def test_modified_data_file_fails_the_cells_that_read_it(tree):
 
 def test_dirty_tree_is_reported_and_fails_only_when_strict(tree, monkeypatch):
     monkeypatch.setattr(provenance, "code_version", lambda: {**CLEAN, "dirty": True})
-    spec = {"task": "tatoeba", "metric": "accuracy",
+    spec = {"task": "tatoeba", "metric": "accuracy", "languages": ["en"],
             "eval": {"dataset": "tatoeba", "split": "validation"}}
     path = Path("results/scores/mnli/tatoeba/seed1.json")
-    result(str(path), "scores", spec, "results/predictions/mnli/tatoeba/seed1.json", 53.0)
+    result(str(path), "scores", spec, "results/predictions/mnli/tatoeba/seed1.json")
     tables({key: Path(paths.fill(paths.SCORES, intermediate=key[0], target=key[1], seed=1))
             for key in CELLS})
     cells = run_audit(tree)
@@ -331,7 +347,7 @@ def test_every_file_is_hashed_once(tree, monkeypatch):
 def test_select_one_language_and_seed(tree):
     cells = audit.read_cells(tree)
     [cell] = audit.cells_of(cells, "mnli", "pawsx", "en", 1)
-    assert cell.values == {"en": {"accuracy": "52.0000"}}
+    assert cell.values == {"en": {"accuracy": "50.0000"}}
     with pytest.raises(LookupError, match="no language 'ja'"):
         audit.cells_of(audit.read_cells(tree), "mnli", "pawsx", "ja")
     with pytest.raises(LookupError, match="no cell qqp x pawsx"):
@@ -348,15 +364,16 @@ def test_command_prints_the_chain_and_exits_non_zero_on_failure(tree):
                           "--language", "en")
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()
-    assert lines[0].startswith("mnli x pawsx, seed 1: en accuracy 52.0000 (record ")
+    assert lines[0].startswith("mnli x pawsx, seed 1: en accuracy 50.0000 (record ")
     assert lines[0].endswith(": OK")
     assert lines[4].split() == ["OK", "target", "checkpoint", "models/target/mnli/pawsx/seed1",
                                 "(commit", "0123456789ab)"]
     flip_byte(tree / "models/base/model.safetensors")
     every = audit_command(tree, "--all")
     assert every.returncode == 1
-    assert every.stdout.splitlines()[-1] == "3 cells: 3 MODIFIED"
-    exported = json.loads(audit_command(tree, "--all", "--json").stdout)
+    [totals] = [line for line in every.stdout.splitlines() if line.startswith("3 cells")]
+    assert totals.startswith("3 cells: 3 MODIFIED; 1 outputs: 1 OK (")
+    exported = json.loads(audit_command(tree, "--all", "--json").stdout)["cells"]
     assert [cell["status"] for cell in exported] == [audit.MODIFIED] * 3
     assert {"intermediate", "target", "seed", "record", "values", "links"} <= set(exported[0])
 
@@ -371,18 +388,19 @@ def test_demo_audit_verifies_every_cell_and_finds_one_changed_checkpoint(demo_ru
     table = read_csv(workdir / "results/table2.csv")
     cells = {(row["intermediate"], target) for row in table
              for target in ("pawsx", "udpos", "xquad", "tatoeba")}
-    before = json.loads(audit_command(workdir, "--all", "--json").stdout)
+    before = json.loads(audit_command(workdir, "--table", "table2", "--json").stdout)["cells"]
     assert {(cell["intermediate"], cell["target"]) for cell in before} == cells
     # verified: every hash matches (a dirty working tree is only a warning)
     assert {cell["status"] for cell in before} <= {audit.OK, audit.DIRTY}
 
     flip_byte(workdir / "models/target/mnli/pawsx/seed1/model.safetensors")
-    after = audit_command(workdir, "--all", "--json")
+    after = audit_command(workdir, "--table", "table2", "--json")
     assert after.returncode == 1
-    modified = {(cell["intermediate"], cell["target"]) for cell in json.loads(after.stdout)
+    after_cells = json.loads(after.stdout)["cells"]
+    modified = {(cell["intermediate"], cell["target"]) for cell in after_cells
                 if cell["status"] not in (audit.OK, audit.DIRTY)}
     assert modified == {("mnli", "pawsx")}
-    [cell] = [cell for cell in json.loads(after.stdout)
+    [cell] = [cell for cell in after_cells
               if (cell["intermediate"], cell["target"]) == ("mnli", "pawsx")]
     assert cell["status"] == audit.MODIFIED
     assert set(cell["values"]) == {"en", "de", "fr", "zh", "all"}
@@ -392,7 +410,7 @@ def test_demo_audit_verifies_every_cell_and_finds_one_changed_checkpoint(demo_ru
 
 
 def modified_links(workdir: Path, intermediate: str, target: str) -> list[dict]:
-    audited = json.loads(audit_command(workdir, "--all", "--json").stdout)
+    audited = json.loads(audit_command(workdir, "--table", "table2", "--json").stdout)["cells"]
     [cell] = [cell for cell in audited
               if (cell["intermediate"], cell["target"]) == (intermediate, target)]
     return [link for link in cell["links"] if link["status"] == audit.MODIFIED]
@@ -434,3 +452,195 @@ def test_demo_hand_edits_stay_modified_after_snakemake_rebuilt_the_tables(demo_r
     assert retrieval.returncode == 1
     assert ("models/intermediate/mnli/seed1/model.safetensors: content differs from its "
             "record") in retrieval.stderr
+
+
+def forge_json(path: Path, change) -> None:
+    """Edit a result file and its record's content hash together, as a forger would."""
+    content = json.loads(path.read_text())
+    change(content)
+    content["provenance"]["outputs"]["content_sha256"] = provenance.content_sha256(content)
+    path.write_text(json.dumps(content))
+
+
+def forge_csv(workdir: Path, table: str, old: str, new: str, record: str = "") -> None:
+    """Edit a table and the hash its record (default: the table's own) holds, together."""
+    path = workdir / table
+    path.write_text(path.read_text().replace(old, new, 1))
+    record = workdir / (record or paths.provenance_of(table))
+    content = json.loads(record.read_text())
+    content["outputs"]["files"][table] = provenance.sha256_file(path)
+    record.write_text(json.dumps(content))
+
+
+def problems_named(workdir: Path, *args: str) -> tuple[int, list[dict]]:
+    """(exit status, every failed link of every cell and output) of `audit --all --json`."""
+    shown = audit_command(workdir, "--all", "--json", *args)
+    report = json.loads(shown.stdout)
+    return shown.returncode, [link for item in report["cells"] + report["outputs"]
+                              for link in item["links"] if link["status"] in audit.FAILED]
+
+
+@pytest.mark.workflow
+def test_demo_audit_recomputes_and_finds_forgeries_that_update_their_hashes(demo_run, tmp_path):
+    """Acceptance on the demo slice: every output is recorded and rebuilt, and two-file
+    forgeries (a value and its hash) are WRONG, naming the file, the cell and both values;
+    a rewrite of the whole chain fails only against the published digest."""
+    workdir = tmp_path / "demo"
+    shutil.copytree(demo_run, workdir, symlinks=True)
+    clean = audit_command(workdir, "--all", "--digest-out", str(tmp_path / "digest.json"))
+    assert clean.returncode == 0, clean.stdout[-3000:]
+    assert "no record names this file" not in clean.stdout
+    published = json.loads((tmp_path / "digest.json").read_text())
+    assert f"root digest {published['root']}" in clean.stdout
+    kinds = {output["kind"] for output in json.loads(
+        audit_command(workdir, "--all", "--json").stdout)["outputs"]}
+    assert kinds == {"table", "table1", "table3", "paper_comparison", "translation_quality",
+                     "figures"}
+    for name in ("table2", "table3", "table1", "paper_comparison", "translation_quality",
+                 "figures", "table_mlm"):
+        assert audit_command(workdir, "--table", name).returncode == 0, name
+    backup = tmp_path / "backup"
+    shutil.copytree(workdir / "results", backup)
+
+    def restore():
+        shutil.rmtree(workdir / "results")
+        shutil.copytree(backup, workdir / "results")
+
+    long_rows = read_csv(workdir / "results/table2_long.csv")
+    [german] = [row for row in long_rows if (row["intermediate"], row["target"], row["language"],
+                                             row["seed"]) == ("mnli", "pawsx", "de", "1")]
+    line = ",".join(list(german.values())[:6])
+    forge_csv(workdir, paths.TABLE2_LONG, line, line.rsplit(",", 1)[0] + ",88.0000",
+              paths.TABLE2_PROVENANCE)
+    status, problems = problems_named(workdir)
+    assert status == 1
+    # WRONG for the cell and for Table 2; the figures were drawn from the file before
+    assert {(link["status"], link["path"]) for link in problems} == {
+        (audit.WRONG, paths.TABLE2_LONG), (audit.MODIFIED, paths.TABLE2_LONG)}
+    assert {link["detail"] for link in problems if link["status"] == audit.WRONG} == {
+        f"{paths.TABLE2_LONG} line {long_rows.index(german) + 2} (mnli, pawsx, de, accuracy, "
+        f"1), column value: '88.0000' on disk, '{german['value']}' built again from its "
+        "inputs"}
+    restore()
+
+    for table, number in (("results/table3.csv", 2), ("results/table1.csv", 1),
+                          ("results/paper_comparison.csv", 1)):
+        row = (workdir / table).read_text().splitlines()[number]
+        digit = next(char for char in row if char.isdigit())
+        forge_csv(workdir, table, row, row.replace(digit, str((int(digit) + 1) % 10), 1))
+        status, problems = problems_named(workdir)
+        assert status == 1 and {link["status"] for link in problems} == {audit.WRONG}, table
+        assert {link["path"] for link in problems} == {table}
+        assert f"{table} line {number + 1} (" in problems[0]["detail"]
+        restore()
+
+    figure = workdir / paths.figure("average_improvement", "svg")
+    figure.write_text(figure.read_text().replace("<svg", "<svg data-forged='1'", 1))
+    assert [(link["status"], link["path"]) for link in problems_named(workdir)[1]] == [
+        (audit.MODIFIED, str(figure.relative_to(workdir)))]
+    restore()
+
+    # a score edited with its content hash, and the tables rebuilt from it: consistent
+    # hashes everywhere, but the score is not what its predictions give
+    score = workdir / "results/scores/mnli/pawsx/seed1.json"
+    forge_json(score, lambda content: content["languages"]["de"].update(accuracy=99.0))
+    snakemake(workdir, "--cores", "2", *DEMO)
+    status, problems = problems_named(workdir)
+    assert status == 1
+    [wrong] = {link["detail"]: link for link in problems if link["role"] == "scores"}.values()
+    assert wrong["status"] == audit.WRONG
+    assert "languages.de.accuracy is 99.0 on disk" in wrong["detail"]
+
+    # the whole chain rewritten consistently (predictions, scores, tables, records): only
+    # the digest published before tells, and it names the part and the file
+    predictions = workdir / "results/predictions/mnli/pawsx/seed1.json"
+    flipped = {"paraphrase": "not_paraphrase", "not_paraphrase": "paraphrase"}
+    forge_json(predictions, lambda content: content["predictions"]["de"].update(
+        {key: flipped[label] for key, label in list(content["predictions"]["de"].items())[:5]}))
+    score.unlink()
+    snakemake(workdir, "--cores", "2", *DEMO)
+    assert problems_named(workdir)[1] == []
+    rewritten = audit_command(workdir, "--all", "--expect", str(tmp_path / "digest.json"))
+    assert rewritten.returncode == 1
+    assert "part 'predictions' changed" in rewritten.stdout
+    assert "  results/predictions/mnli/pawsx/seed1.json: changed" in rewritten.stdout
+    assert audit_command(workdir, "--all", "--expect", published["root"]).returncode == 1
+
+
+def test_local_release_files_are_hashed_again_even_with_their_times_restored(tmp_path,
+                                                                            monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    release = write("release/XNLI-1.0/xnli.dev.tsv", b"premise\thypothesis\tlabel\n")
+    dataset("xnli")
+    manifest_path = Path("data/prepared/xnli/manifest.json")
+    manifest = json.loads(manifest_path.read_text())
+    manifest["source"] = provenance.source_record({"source": "local", "path": "release",
+                                                   "revision": "main"})
+    manifest_path.write_text(json.dumps(manifest))
+    ref = {"path": str(manifest_path), "sha256": provenance.sha256_file(manifest_path),
+           "source": "local"}
+    assert audit.Auditor(tmp_path).data_link("xnli", ref).status == audit.OK
+    stat = release.stat()
+    release.write_bytes(release.read_bytes().replace(b"label", b"lab3l"))
+    os.utime(release, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # touch -r: time restored
+    auditor = audit.Auditor(tmp_path)
+    link = auditor.data_link("xnli", ref)
+    assert (link.status, link.path) == (audit.MODIFIED, str(manifest_path))
+    assert link.detail.startswith("release/XNLI-1.0/xnli.dev.tsv: differs from its recorded")
+    assert auditor.sources["files"] == 1 and auditor.sources["seconds"] >= 0
+    shutil.rmtree("release")  # a copy of the results without the release files
+    assert "not on this machine" in audit.Auditor(tmp_path).data_link("xnli", ref).detail
+
+
+@pytest.mark.workflow
+def test_demo_deep_check_repredicts_and_finds_a_swapped_checkpoint(demo_run, tmp_path):
+    workdir = tmp_path / "demo"
+    shutil.copytree(demo_run, workdir, symlinks=True)
+    args = ("--intermediate", "mnli", "--target", "pawsx", "--deep", "20")
+    shown = audit_command(workdir, *args)
+    assert shown.returncode == 0, shown.stdout[-3000:]
+    [deep] = [line for line in shown.stdout.splitlines() if " deep " in line]
+    assert deep.split()[:3] == [audit.OK, "deep", "models/target/mnli/pawsx/seed1"]
+    assert "en 100% (20/20), de 100% (20/20), fr 100% (20/20), zh 100% (20/20)" in deep
+    # weights of the same shape that predict otherwise (on the demo, the squad_v1 row's)
+    shutil.copy(workdir / "models/target/squad_v1/pawsx/seed1/model.safetensors",
+                workdir / "models/target/mnli/pawsx/seed1/model.safetensors")
+    swapped = audit_command(workdir, *args)
+    assert swapped.returncode == 1
+    [deep] = [line for line in swapped.stdout.splitlines() if " deep " in line]
+    assert deep.split()[0] == audit.WRONG
+    assert "results/predictions/mnli/pawsx/seed1.json was not predicted by this checkpoint" in deep
+
+
+def test_records_of_one_table_from_different_environments_are_noted(tree, monkeypatch):
+    assert audit.audit_published(tree, digest=False).environments == {"table2": {}}
+    other = {**provenance.package_versions(), "numpy": "0.0"}
+    monkeypatch.setattr(provenance, "package_versions", lambda: other)
+    path = Path(paths.fill(paths.SCORES, intermediate="mnli", target="pawsx", seed=1))
+    result(str(path), "scores", PAWSX, "results/predictions/mnli/pawsx/seed1.json")
+    rebuild_tables()
+    audited = audit.audit_published(tree, digest=False)
+    environments = audited.environments["table2"]
+    assert len(environments) == 2
+    assert environments[provenance.packages_digest(other)] == [
+        "results/table2.provenance.json", str(path)]
+    assert not audit.failed(audited.checked())
+    note = audit.describe_environments("table2", environments)
+    assert note[0] == ("NOTE        table2: its records come from 2 environments (installed "
+                       "distributions differ):")
+
+
+def test_code_that_is_not_one_clean_commit_fails_when_strict_naming_why(tree, monkeypatch):
+    reason = "the package was imported from /clone at commit 0123456789ab, the workflow ran " \
+             "from /work at fedcba987654"
+    monkeypatch.setattr(provenance, "code_version",
+                        lambda: {**CLEAN, "dirty": True, "problem": reason})
+    path = Path(paths.fill(paths.SCORES, intermediate="mnli", target="pawsx", seed=1))
+    result(str(path), "scores", PAWSX, "results/predictions/mnli/pawsx/seed1.json")
+    rebuild_tables()
+    problem = run_audit(tree)["mnli", "pawsx", 1].first_problem()
+    assert (problem.status, problem.role, problem.detail) == (
+        audit.DIRTY, "scores", f"commit 0123456789ab: {reason}")
+    strict = audit_command(tree, "--all", "--strict")
+    assert strict.returncode == 1 and reason in strict.stdout
+    assert audit_command(tree, "--all").returncode == 0

@@ -170,7 +170,8 @@ def test_script_writes_the_table_and_its_provenance(demo_data, tmp_path):
     assert [line.split(",")[1] for line in lines[1:]] == ["en", "de", "zh", "fr"]
     record = json.loads((out / "translation_quality.provenance.json").read_text())
     assert record["kind"] == "translation_quality"
-    assert set(record["inputs"]["data"]) == {"mnli_mt", "xnli"}
+    assert {Path(path).parent.name for path in record["inputs"]["manifests"]} == {
+        "mnli_mt", "xnli"}
     assert record["params"]["datasets"]["mnli_mt"]["reference"] == REFERENCE
 
 
