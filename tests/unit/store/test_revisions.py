@@ -12,7 +12,7 @@ import yaml
 
 from xstilts.store import revisions
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 FIRST, LATER = "a1" * 20, "b2" * 20
 
 
