@@ -30,10 +30,9 @@ def agreement(spec: TaskSpec, checkpoint_dir: Path, data_root: Path, stored: dic
     """{language: (agreeing, compared)} of `count` seeded examples per language predicted
     again from `checkpoint_dir`, against `stored` ({language: {id: prediction}})."""
     import torch
-    from transformers import AutoTokenizer
 
     from xstilts.models.base import max_input_length, within_model_limit
-    from xstilts.models.transfer import read_checkpoint
+    from xstilts.train.loop import load_trained
 
     if kind_of(spec.format) is not Kind.TRAINED:
         raise ValueError(f"task {spec.task!r}: format {spec.format!r} is not a trained "
@@ -41,10 +40,8 @@ def agreement(spec: TaskSpec, checkpoint_dir: Path, data_root: Path, stored: dic
     dataset_dir = Path(data_root) / spec.eval.dataset
     label_names = read_manifest(dataset_dir)["label_names"]
     task_format = get_format(spec.format)
-    model, _ = task_format.build_model(checkpoint_dir, label_names)
-    model.load_state_dict(read_checkpoint(checkpoint_dir), strict=True)
+    model, tokenizer = load_trained(spec, checkpoint_dir, verify=False)
     model.to("cpu").eval()
-    tokenizer = AutoTokenizer.from_pretrained(checkpoint_dir)
     spec = within_model_limit(dataclasses.replace(spec, precision="fp32"),
                               max_input_length(checkpoint_dir))
     splits, _ = eval_splits(spec.eval, read_manifest(dataset_dir), spec.languages)

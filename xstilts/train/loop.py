@@ -237,14 +237,16 @@ def save_checkpoint(model, tokenizer, out_dir: Path) -> None:
     save(model, tokenizer, out_dir)
 
 
-def load_trained(spec: TaskSpec, checkpoint_dir: Path) -> tuple:
+def load_trained(spec: TaskSpec, checkpoint_dir: Path, verify: bool = True) -> tuple:
     """(model, tokenizer) of a checkpoint fine-tuned in `spec`'s format, every weight of it
-    loaded (its head included); the checkpoint's weights are verified against its record."""
+    loaded (its head included); `verify`: its weights are first checked against its
+    record (the audit's `--deep` loads them as they are, to see what they predict)."""
     from transformers import AutoConfig, AutoTokenizer
 
     from xstilts.models.transfer import read_checkpoint
 
-    provenance.verified_checkpoint(checkpoint_dir)
+    if verify:
+        provenance.verified_checkpoint(checkpoint_dir)
     config = AutoConfig.from_pretrained(checkpoint_dir)
     label_names = [config.id2label[i] for i in range(config.num_labels)]
     model, _ = get_format(spec.format).build_model(checkpoint_dir, label_names)
