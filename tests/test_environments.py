@@ -130,6 +130,14 @@ def test_cpu_lock_has_the_cpu_build_of_torch():
     assert not [name for name, entries in pins.items() if len(entries) > 1]
 
 
+def linux_x86_64(python: str) -> dict[str, str]:
+    """The marker environment of CPython `python` (3.X) on Linux x86_64."""
+    return {"python_version": python, "python_full_version": f"{python}.0",
+            "sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64",
+            "implementation_name": "cpython", "platform_python_implementation": "CPython",
+            "os_name": "posix"}
+
+
 def supported_pythons() -> list[str]:
     requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
     return [f"3.{minor}" for minor in range(8, 30) if f"3.{minor}.0" in SpecifierSet(requires)]
@@ -144,10 +152,7 @@ def test_cuda_lock_pins_each_package_once_per_supported_python(python):
     pins = read_lock(LOCKS["cuda"])
     assert [pin.version for pin in pins["torch"]] == ["2.13.0"]  # PyPI's (CUDA) build
     assert any(name.startswith("nvidia-") for name in pins)
-    linux = {"python_version": python, "python_full_version": f"{python}.0",
-             "sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64",
-             "implementation_name": "cpython", "platform_python_implementation": "CPython",
-             "os_name": "posix"}
+    linux = linux_x86_64(python)
     counts = {name: sum(not pin.marker or Marker(pin.marker).evaluate(linux) for pin in entries)
               for name, entries in pins.items()}
     assert not {name: n for name, n in counts.items() if n != 1}, (
@@ -186,12 +191,9 @@ def rules():
 
 def locked_for_env(python: str = "3.11") -> dict[str, str]:
     """requirements/cuda.txt's version of each package on Linux x86_64 and `python`."""
-    linux = {"python_version": python, "python_full_version": f"{python}.0",
-             "sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64",
-             "implementation_name": "cpython", "platform_python_implementation": "CPython",
-             "os_name": "posix"}
     return {name: pin.version for name, entries in read_lock(LOCKS["cuda"]).items()
-            for pin in entries if not pin.marker or Marker(pin.marker).evaluate(linux)}
+            for pin in entries if not pin.marker or Marker(pin.marker).evaluate(
+                linux_x86_64(python))}
 
 
 def env_problems(env: dict, locked: dict[str, str]) -> list[str]:
