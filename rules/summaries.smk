@@ -109,12 +109,13 @@ rule curves:
     input:
         trained_checkpoints(),
     output:
-        report(
+        curves=report(
             directory(paths.CURVES),
             patterns=["{name}.png"],
             caption="../report/curves.rst",
             category="Training curves",
         ),
+        provenance=paths.CURVES_PROVENANCE,
     log:
         paths.CURVES_LOG,
     conda:
@@ -123,7 +124,7 @@ rule curves:
         names=as_json(config["display_names"]),
     shell:
         "python scripts/curves.py --checkpoints {input:q} --names {params.names:q}"
-        " --output {output:q} > {log:q} 2>&1"
+        " --output {output.curves:q} --provenance-output {output.provenance:q} > {log:q} 2>&1"
 
 
 # Every table of the default target as an HTML page of `snakemake --report` (its viewer
@@ -133,12 +134,13 @@ rule report_tables:
     input:
         unpack(report_tables),
     output:
-        report(
+        pages=report(
             directory(paths.REPORT_TABLES),
             patterns=["{name}.html"],
             caption="../report/tables.rst",
             category="Tables",
         ),
+        provenance=paths.REPORT_TABLES_PROVENANCE,
     log:
         paths.REPORT_TABLES_LOG,
     conda:
@@ -148,4 +150,5 @@ rule report_tables:
             shlex.quote(f"--table={name}={path}") for name, path in input.items()
         ),
     shell:
-        "python scripts/report_tables.py {params.tables} --output {output:q} > {log:q} 2>&1"
+        "python scripts/report_tables.py {params.tables} --output {output.pages:q}"
+        " --provenance-output {output.provenance:q} > {log:q} 2>&1"

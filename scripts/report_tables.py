@@ -7,6 +7,7 @@ from pathlib import Path
 import _cli
 
 from xstilts.report.html_tables import table_page
+from xstilts.store import provenance
 from xstilts.store.atomic import atomic_output
 
 
@@ -22,11 +23,19 @@ def main() -> None:
     cli.add_argument("--table", type=named_path, action="append", required=True,
                      help="NAME=PATH of a CSV table (repeat for each)")
     cli.add_argument("--output", required=True, help="directory of the HTML pages")
+    cli.add_argument("--provenance-output", required=True,
+                     help="record of the tables read and the pages written (hashes)")
     args = cli.parse_args()
+    started = provenance.now()
     with atomic_output(Path(args.output)) as directory:
         directory.mkdir(parents=True)
         for name, path in args.table:
             (directory / f"{name}.html").write_text(table_page(path))
+    provenance.write_output_record(
+        args.provenance_output, "report_tables", params={},
+        inputs={name: [path] for name, path in args.table},
+        outputs={"pages": [Path(args.output) / f"{name}.html" for name, _ in args.table]},
+        started=started)
 
 
 if __name__ == "__main__":

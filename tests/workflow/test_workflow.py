@@ -155,11 +155,12 @@ def test_paper_dry_run_lists_the_whole_graph(tmp_path):
     # Rows: the baseline and 8 intermediate tasks (ccg and multi-task, which trains on
     # ccg too, are left out without the user's CCGbank, so are its data); targets: 7
     # trained and 2 evaluated straight from the intermediate checkpoint (BUCC, Tatoeba).
+    # MLQA is predicted with XQuAD's SQuAD model of its row (xstilts.config.sharing).
     rows, trained, retrieval = 9, 7, 2
     assert job_counts(result.stdout) == {
         "prepare_dataset": 19 - 1, "base_model": 1, "train_intermediate": rows - 1,
-        "train_target": rows * trained, "evaluate_retrieval": rows,
-        "score": rows * (trained + retrieval), "table2": 1,
+        "train_target": rows * (trained - 1), "predict_shared_target": rows,
+        "evaluate_retrieval": rows, "score": rows * (trained + retrieval), "table2": 1,
     }
 
 
@@ -172,7 +173,8 @@ def test_paper_dry_run_plans_every_experiment_of_the_paper(tmp_path):
     # Table 2's 9 rows (see above) + mnli_mlm, squad_v2_mlm, hellaswag_mlm, mnli_translated
     rows = 9 + 4
     assert counts["train_intermediate"] == rows - 1
-    assert counts["train_target"] == rows * 7 and counts["evaluate_retrieval"] == rows
+    assert counts["train_target"] == rows * 6 and counts["predict_shared_target"] == rows
+    assert counts["evaluate_retrieval"] == rows
     assert {rule: counts[rule] for rule in ("table2", "table3", "extra_table",
                                             "translation_quality")} == {
         "table2": 1, "table3": 1, "extra_table": 2, "translation_quality": 1}
@@ -186,14 +188,14 @@ def test_paper_dry_run_plans_every_experiment_of_the_paper(tmp_path):
 def test_paper_dry_run_through_slurm_profile(tmp_path):
     workdir = copy_workflow(tmp_path)
     result = snakemake(workdir, "-n", "--profile", "profiles/slurm", "results/table2.csv")
-    assert job_counts(result.stdout)["train_target"] == 9 * 7  # rows x trained targets
-    training = [line for line in result.stdout.splitlines()
-                if "resources:" in line and "runtime=1440" in line]
-    assert len(training) == 9 * 7 and all("gpu=1" in line for line in training)
-    retrieval = [line for line in result.stdout.splitlines()
-                 if "resources:" in line and "runtime=240" in line]
-    assert len(retrieval) == job_counts(result.stdout)["evaluate_retrieval"] > 0
-    assert all("gpu=1" in line for line in retrieval)
+    counts = job_counts(result.stdout)
+    # rows x trained targets, MLQA predicted with XQuAD's model (xstilts.config.sharing)
+    assert counts["train_target"] == 9 * 6 and counts["predict_shared_target"] == 9
+    for runtime, jobs in (("1440", 9 * 6), ("240", counts["evaluate_retrieval"]),
+                          ("120", counts["predict_shared_target"])):
+        lines = [line for line in result.stdout.splitlines()
+                 if "resources:" in line and f"runtime={runtime}," in line]
+        assert len(lines) == jobs > 0 and all("gpu=1" in line for line in lines), runtime
 
 
 def test_missing_licensed_data_leaves_its_row_empty(tmp_path):

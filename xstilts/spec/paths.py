@@ -118,6 +118,8 @@ TABLE1_PROVENANCE = provenance_of(TABLE1)
 TABLE3_PROVENANCE = provenance_of(TABLE3)
 PAPER_COMPARISON_PROVENANCE = provenance_of(PAPER_COMPARISON)
 FIGURES_PROVENANCE = provenance_of(FIGURES)
+CURVES_PROVENANCE = provenance_of(CURVES)
+REPORT_TABLES_PROVENANCE = provenance_of(REPORT_TABLES)
 
 # --- logs: one per job ------------------------------------------------------------------------
 LOGS = "logs"

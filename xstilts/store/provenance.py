@@ -258,8 +258,8 @@ def loaded_code(workflow: Path) -> dict[str, str]:
 
     files = {}
     for module in list(sys.modules.values()):
-        path = getattr(module, "__file__", None)
-        if path and getattr(module, "__name__", "").split(".")[0] == "xstilts":
+        path, name = getattr(module, "__file__", None), getattr(module, "__name__", None)
+        if path and isinstance(name, str) and name.split(".")[0] == "xstilts":
             files[f"package:{Path(path).resolve().relative_to(ROOT)}"] = Path(path)
     script = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
     if script and script.is_file() and script.suffix == ".py":

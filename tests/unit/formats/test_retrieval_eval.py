@@ -324,7 +324,7 @@ def test_evaluate_tatoeba_beats_chance_on_demo_data(paper_config, demo_overrides
 
 @pytest.mark.workflow
 def test_dry_run_evaluates_retrieval_for_every_row_and_trains_none(tmp_path):
-    from test_workflow import copy_workflow, snakemake
+    from workflow import copy_workflow, snakemake
 
     output = snakemake(copy_workflow(tmp_path), "-n", "results/table2.csv").stdout
     jobs = {}  # rule -> {(intermediate, target)} of its jobs
