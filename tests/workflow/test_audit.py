@@ -138,9 +138,9 @@ def test_demo_audit_recomputes_and_finds_forgeries_that_update_their_hashes(demo
     kinds = {output["kind"] for output in json.loads(
         audit_command(workdir, "--all", "--json").stdout)["outputs"]}
     assert kinds == {"table", "table1", "table3", "paper_comparison", "translation_quality",
-                     "figures"}
+                     "figures", "curves", "report_tables"}
     for name in ("table2", "table3", "table1", "paper_comparison", "translation_quality",
-                 "figures", "table_mlm"):
+                 "figures", "table_mlm", "curves", "report_tables"):
         assert audit_command(workdir, "--table", name).returncode == 0, name
     backup = tmp_path / "backup"
     shutil.copytree(workdir / "results", backup)
