@@ -172,9 +172,11 @@ def test_demo_audit_recomputes_and_finds_forgeries_that_update_their_hashes(demo
         digit = next(char for char in row if char.isdigit())
         forge_csv(workdir, table, row, row.replace(digit, str((int(digit) + 1) % 10), 1))
         status, problems = problems_named(workdir)
-        assert status == 1 and {link["status"] for link in problems} == {audit.WRONG}, table
-        assert {link["path"] for link in problems} == {table}
-        assert f"{table} line {number + 1} (" in problems[0]["detail"]
+        # WRONG for the cell; MODIFIED as an input of the report's page drawn from it before
+        assert status == 1 and {(link["status"], link["path"]) for link in problems} == {
+            (audit.WRONG, table), (audit.MODIFIED, table)}, table
+        [wrong] = [link for link in problems if link["status"] == audit.WRONG]
+        assert f"{table} line {number + 1} (" in wrong["detail"]
         restore()
 
     figure = workdir / paths.figure("average_improvement", "svg")
