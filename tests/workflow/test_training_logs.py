@@ -45,9 +45,18 @@ def test_every_checkpoint_holds_its_history_card_and_curves(demo_run):
     assert len(drawn) == len(checkpoints)
 
 
-def test_tensorboard_events_read_back_as_the_log_history(demo_run):
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+# TensorBoard's own reader, in a fresh interpreter as the tensorboard command would run it
+READ_EVENTS = """
+import json, sys
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+events = EventAccumulator(sys.argv[1])
+events.Reload()
+print(json.dumps({tag: [[event.step, event.value] for event in events.Scalars(tag)]
+                  for tag in sys.argv[2:]}))
+"""
 
+
+def test_tensorboard_events_read_back_as_the_log_history(demo_run):
     args = train_command(demo_run, ("target_tasks", "pawsx"), "tensorboard_pawsx")
     subprocess.run([str(BIN / "python"), "scripts/train.py", *args, "--report-to",
                     "tensorboard"], cwd=demo_run, capture_output=True, text=True,
@@ -55,16 +64,17 @@ def test_tensorboard_events_read_back_as_the_log_history(demo_run):
     checkpoint = demo_run / "models" / "tensorboard_pawsx"
     verified_checkpoint(checkpoint)  # the event files are part of the record
     (run,) = (checkpoint / paths.TENSORBOARD).iterdir()
-    events = EventAccumulator(str(run))
-    events.Reload()
+    tags = ("train/loss", "eval/selection_score")
+    events = json.loads(subprocess.run([str(BIN / "python"), "-c", READ_EVENTS, str(run), *tags],
+                                       capture_output=True, text=True, check=True).stdout)
     history = read_history(checkpoint)
     losses = [(entry["step"], entry["loss"]) for entry in history if "loss" in entry]
     scores = [(entry["step"], entry["eval_selection_score"]) for entry in history
               if "eval_selection_score" in entry]
-    for tag, logged in (("train/loss", losses), ("eval/selection_score", scores)):
-        read = events.Scalars(tag)  # float32 in the event file
-        assert [event.step for event in read] == [step for step, _ in logged]
-        assert [event.value for event in read] == pytest.approx([value for _, value in logged])
+    for tag, logged in zip(tags, (losses, scores), strict=True):
+        read = events[tag]  # float32 in the event file
+        assert [step for step, _ in read] == [step for step, _ in logged]
+        assert [value for _, value in read] == pytest.approx([value for _, value in logged])
     # the same training as the demo's (the report_to setting changes no weight)
     assert (checkpoint / "model.safetensors").read_bytes() == \
         (demo_run / "models/target/baseline/pawsx/seed1/model.safetensors").read_bytes()
