@@ -86,8 +86,8 @@ def chunk_replicates(runs: dict[tuple[str, str, int], dict], seeds: list[int],
     per-example material: of the data itself (chunk None) or of one chunk of resamples."""
     replicates: Replicates = {}
     for target, by_language in materials_by_target(runs).items():
-        for language, by_run in language_replicates(target, by_language, settings,
-                                                     chunk).items():
+        for language, by_run in target_replicates(target, by_language, settings,
+                                                   chunk).items():
             for (row, seed), statistics in by_run.items():
                 result = runs[row, target, seed]
                 reported = {name: statistics[name] for name in result["languages"][language]
@@ -120,7 +120,7 @@ def materials_by_target(runs: dict) -> dict[str, dict[str, dict]]:
     return grouped
 
 
-def language_replicates(target: str, by_language: dict[str, dict], settings: Settings,
+def target_replicates(target: str, by_language: dict[str, dict], settings: Settings,
                         chunk: Chunk) -> dict[str, dict]:
     """{language: {(row, seed): {metric: replicates}}} of one target task: each language
     resampled on its own, or the items of a parallel set drawn once for all languages."""
