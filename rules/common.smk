@@ -15,6 +15,7 @@ from xstilts.config import (
 )
 from xstilts.config.sharing import grid_sharing
 from xstilts.formats import Kind, kind_of
+from xstilts.runtime import warm
 from xstilts.spec import paths
 from xstilts.store.provenance import local_files
 
@@ -25,8 +26,11 @@ config.clear()
 config.update(VALIDATED)
 
 PAPER_REFERENCE = "config/paper_reference.yaml"
-# model jobs: a cold interpreter, or one forked from a server that has imported torch
-JOB_PYTHON = "python -m xstilts.warm" if config["warm_start"] else "python"
+# Model jobs' interpreter. With warm_start the prefix below tells their scripts to go on in
+# a process forked from a server that has imported torch (xstilts.runtime.warm); no job
+# command or parameter says so, hence toggling it reruns nothing.
+JOB_PYTHON = "python"
+WARM_START = f"export {warm.ENABLED}=1; " if config["warm_start"] else ""
 # Conda environments (--sdm conda) hold the dependencies only (requirements/lock.sh writes
 # them from the lock); every job imports this package from the workflow's own directory.
 ENV = "../environment.yml"
@@ -34,6 +38,7 @@ REPORT_ENV = "../envs/report.yml"  # the torch-free rules: scores, tables, figur
 PACKAGE_PATH = shlex.quote(workflow.basedir)
 shell.prefix(
     "set -euo pipefail; export PYTHONPATH={PACKAGE_PATH}${{PYTHONPATH:+:$PYTHONPATH}}; "
+    + WARM_START
 )
 # Rows whose user-supplied data is missing (licensed CCGbank) stay out of the job graph;
 # Table 2 shows them empty, with the reason.

@@ -7,6 +7,10 @@ XQuAD), as rules/target.smk shares them (xstilts.config.sharing).
         --predictions results/predictions/mnli/mlqa/seed1.json
 """
 
+from xstilts.runtime.warm import hand_over
+
+hand_over()  # with warm_start, the job goes on in a process that has imported torch
+
 from pathlib import Path
 
 import _cli

@@ -1,5 +1,9 @@
 """Evaluate a checkpoint as sentence encoder on retrieval tasks (BUCC, Tatoeba), all languages."""
 
+from xstilts.runtime.warm import hand_over
+
+hand_over()  # with warm_start, the job goes on in a process that has imported torch
+
 from pathlib import Path
 
 import _cli

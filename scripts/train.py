@@ -1,5 +1,9 @@
 """Train one model on one task from a checkpoint's encoder; optionally predict every language."""
 
+from xstilts.runtime.warm import hand_over
+
+hand_over()  # with warm_start, the job goes on in a process that has imported torch
+
 from pathlib import Path
 
 import _cli

@@ -16,11 +16,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "xstilts"
 UNIT_TESTS = PACKAGE.parent / "tests" / "unit"
 
 # The stages, lowest first (docs/architecture.md). A module may import its own stage and
-# the stages below it, never one above; `xstilts.warm`, the job launcher the rules name,
-# belongs to runtime.
+# the stages below it, never one above.
 STAGES = ("runtime", "spec", "metrics", "data", "store", "models", "formats", "config", "train",
           "evaluate", "report", "audit")
-LAUNCHER = "xstilts.warm"
 
 # Stages that must import without torch (reports, audit and scoring run on any machine).
 LIGHT_STAGES = ("metrics", "report", "audit")
@@ -114,8 +112,6 @@ def test_cycle_finder_finds_a_cycle():
 
 
 def stage_of(module: str) -> str:
-    if module == LAUNCHER:
-        return "runtime"
     parts = module.split(".")
     if len(parts) < 2 or parts[1] not in STAGES:
         raise AssertionError(f"{module}: not inside a stage package ({', '.join(STAGES)})")
@@ -128,7 +124,7 @@ def test_no_import_cycles():
 
 
 def test_every_module_lives_in_a_stage():
-    loose = [name for name in modules() if name not in ("xstilts", LAUNCHER)
+    loose = [name for name in modules() if name != "xstilts"
              and name.split(".")[1] not in STAGES]
     assert not loose, f"modules outside the stage packages: {loose}"
 
@@ -142,7 +138,7 @@ def upward_imports(edges: dict[str, set[str]]) -> list[str]:
 
 def test_upward_import_finder_finds_one():
     edges = {"xstilts.train.loop": {"xstilts.evaluate.scoring", "xstilts.store.prepared"},
-             "xstilts.evaluate.scoring": {"xstilts.train.loop", "xstilts.warm"}}
+             "xstilts.evaluate.scoring": {"xstilts.train.loop", "xstilts.runtime.warm"}}
     assert upward_imports(edges) == ["xstilts.train.loop -> xstilts.evaluate.scoring"]
 
 
@@ -230,13 +226,13 @@ END_TO_END = {
 
 def test_every_module_has_a_home_in_the_unit_tests():
     # tests mirror the packages: a module of stage S is imported (itself, or a name it
-    # defines) by a test in tests/unit/S/; the launcher is run as `python -m xstilts.warm`;
-    # a package whose __init__ defines nothing needs none
+    # defines) by a test in tests/unit/S/; a package whose __init__ defines nothing needs
+    # none
     mods = modules()
     names = defined_in(mods)
     homeless = []
     for module in sorted(mods):
-        if module in ("xstilts", LAUNCHER, *END_TO_END) or not names[module]:
+        if module in ("xstilts", *END_TO_END) or not names[module]:
             continue
         folder = UNIT_TESTS / stage_of(module)
         if not any(module in modules_imported_by(test, mods, names)

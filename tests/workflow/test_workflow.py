@@ -132,6 +132,13 @@ def test_second_run_does_nothing(demo_run):
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
+def test_toggling_warm_start_reruns_nothing(demo_run):
+    # it reaches the model jobs through the shell prefix, not their commands or parameters
+    (demo_run / "cold.yaml").write_text("warm_start: false\n")
+    result = snakemake(demo_run, "-n", *DEMO, "cold.yaml")
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
 def test_target_hyperparameter_change_reruns_only_affected_jobs(demo_run):
     (demo_run / "override.yaml").write_text("target_tasks:\n  pawsx:\n    epochs: 1\n")
     result = snakemake(demo_run, "results/table2.csv", "-n", *DEMO, "override.yaml")

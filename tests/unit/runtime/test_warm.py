@@ -1,4 +1,4 @@
-"""The warm job runner (xstilts.warm) behaves like `python script.py`, only faster to start.
+"""The warm job runner (xstilts.runtime.warm) behaves like `python script.py`, only faster to start.
 
 Every test uses its own server folder (XSTILTS_WARM_DIR), and every server a test started
 is killed at its end. Protocol tests preload only `json` (XSTILTS_WARM_PRELOAD) to stay
@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from xstilts.runtime.warm import ENABLED
 
 REPO = Path(__file__).resolve().parents[3]
 SCRIPT = """\
@@ -92,7 +94,7 @@ def script(tmp_path) -> Path:
 
 
 def run(script, *args, env, warm=True, **kwargs):
-    prefix = [sys.executable, "-m", "xstilts.warm"] if warm else [sys.executable]
+    prefix = [sys.executable, "-m", "xstilts.runtime.warm"] if warm else [sys.executable]
     return subprocess.run([*prefix, str(script), *args], env=env, cwd=script.parent / "work",
                           capture_output=True, text=True, timeout=120, **kwargs)
 
@@ -116,7 +118,7 @@ def test_same_output_and_status_as_python(script, heavy_env, args):
 
 def test_redirection_to_files_and_server_reuse(script, env):
     log = script.parent / "job.log"
-    command = f"{sys.executable} -m xstilts.warm {script} 5 > {log} 2>&1 < /dev/null"
+    command = f"{sys.executable} -m xstilts.runtime.warm {script} 5 > {log} 2>&1 < /dev/null"
     first = subprocess.run(command, shell=True, env=env, cwd=script.parent / "work")
     text = log.read_text()
     assert first.returncode == 5
@@ -128,7 +130,7 @@ def test_redirection_to_files_and_server_reuse(script, env):
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
 def test_a_job_killed_by_a_signal_is_named_in_the_log(script, env, signum):
     pid_file = script.parent / f"job{signum}.pid"
-    client = subprocess.Popen([sys.executable, "-m", "xstilts.warm", str(script), "0",
+    client = subprocess.Popen([sys.executable, "-m", "xstilts.runtime.warm", str(script), "0",
                                str(pid_file)], env=env, cwd=script.parent / "work",
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
@@ -138,7 +140,7 @@ def test_a_job_killed_by_a_signal_is_named_in_the_log(script, env, signum):
     os.kill(int(pid_file.read_text()), signum)  # the job itself, as the OOM killer would
     _, stderr = client.communicate(timeout=60)
     assert client.returncode == -signum
-    assert stderr.splitlines()[-1] == (f"xstilts.warm: {script} killed by signal {signum} "
+    assert stderr.splitlines()[-1] == (f"xstilts.runtime.warm: {script} killed by signal {signum} "
                                        f"({signal.Signals(signum).name})")
     assert "Errno" not in stderr
 
@@ -146,7 +148,7 @@ def test_a_job_killed_by_a_signal_is_named_in_the_log(script, env, signum):
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_a_killed_client_takes_its_job_along(script, env, signum):
     pid_file = script.parent / "job.pid"
-    client = subprocess.Popen([sys.executable, "-m", "xstilts.warm", str(script), "0",
+    client = subprocess.Popen([sys.executable, "-m", "xstilts.runtime.warm", str(script), "0",
                                str(pid_file)], env=env, cwd=script.parent / "work",
                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -208,3 +210,26 @@ def test_without_a_server_the_job_runs_cold(script, env):
     result = run(script, "4", env=env)
     assert result.returncode == 4 and "starting" in result.stderr and "FOO bar" in result.stdout
     assert server_of(result) == os.getpid()  # exec'd in place of the client
+
+
+HANDING_OVER = "from xstilts.runtime.warm import hand_over\n\nhand_over()\n"
+
+
+@pytest.mark.parametrize("enabled", ["1", None])
+def test_a_script_hands_its_job_over_only_when_warm_start_is_on(script, env, enabled):
+    # the workflow's shell prefix sets XSTILTS_WARM_START; the command stays `python script`
+    script.write_text(HANDING_OVER + SCRIPT)
+    env = {key: value for key, value in env.items() if key != ENABLED}
+    result = run(script, "3", env={**env, ENABLED: enabled} if enabled else env,
+                 warm=False)
+    assert result.returncode == 3 and "FOO bar" in result.stdout
+    assert f"'{script}', '3'" in result.stdout  # the job's own argv, not the launcher's
+    forked = server_of(result) in servers(env["XSTILTS_WARM_DIR"])
+    assert forked == bool(enabled)
+
+
+def test_a_job_run_cold_by_the_fallback_is_not_handed_over_again(script, env):
+    script.write_text(HANDING_OVER + SCRIPT)
+    env = {**env, ENABLED: "1", "XSTILTS_WARM_DIR": "/proc/no-unix-sockets-here"}
+    result = run(script, "4", env=env, warm=False)
+    assert result.returncode == 4 and result.stderr.count("starting") == 1

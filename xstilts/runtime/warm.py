@@ -2,9 +2,13 @@
 imported torch, transformers (with Trainer), datasets, pyarrow and numpy.
 
 Why: a demo model job spends ~5 s importing these and ~1 s in interpreter teardown for
-~1-2 s of work, and nothing in the imports depends on the job. Opt-in, as a rule's prefix:
+~1-2 s of work, and nothing in the imports depends on the job. Opt-in (config `warm_start`):
+the workflow's shell prefix exports XSTILTS_WARM_START=1, and a model script's first
+statement, `hand_over()`, then sends the job to the server instead of importing. Neither
+the command nor the parameters of a job name it, so toggling warm_start reruns nothing.
+By hand, for any script that calls setup_compute:
 
-    python -m xstilts.warm scripts/train.py ARGS...   # instead of: python scripts/train.py ...
+    python -m xstilts.runtime.warm scripts/train.py ARGS...   # or: python scripts/train.py ...
 
 Results are identical to a cold start; only start-up time differs:
 - The job gets the client's argv, cwd, environment, umask, CPU affinity and its very
@@ -47,10 +51,12 @@ from xstilts.runtime.offline import go_offline
 PRELOAD = ("numpy", "pyarrow", "pyarrow.dataset", "pyarrow.parquet", "torch", "datasets",
            "safetensors.torch", "transformers", "transformers.trainer", "transformers.activations",
            "transformers.modeling_layers")
-CHECKOUT = Path(__file__).resolve().parents[1]
+CHECKOUT = Path(__file__).resolve().parents[2]
 SHELL_BOOKKEEPING = {"_", "PWD", "OLDPWD", "SHLVL"}  # left out of the server's key
 CANCEL = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 START_TIMEOUT_S, GRACE_S, INT = 120.0, 5.0, struct.Struct("!q")
+ENABLED = "XSTILTS_WARM_START"  # "1": model scripts hand their job over (hand_over)
+NAME = "xstilts.runtime.warm"
 
 
 def socket_path() -> Path:
@@ -142,6 +148,7 @@ def run_job(request: dict, fds: list[int]) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    os.environ.pop(ENABLED, None)  # the job's own hand_over() runs it here
     os.umask(request["umask"])
     with suppress(OSError):
         os.sched_setaffinity(0, request["cpus"])
@@ -154,7 +161,7 @@ def run_job(request: dict, fds: list[int]) -> None:
     sys.stdout.reconfigure(line_buffering=sys.stdout.isatty() and not sys.stdout.write_through)
     torch = sys.modules.get("torch")
     if torch is not None and torch.cuda._is_in_bad_fork():  # an import initialised CUDA
-        os.execv(sys.executable, [sys.executable, *sys.argv])
+        _exec_cold(sys.argv)
     try:
         runpy.run_path(script, run_name="__main__")
     except SystemExit:
@@ -197,7 +204,7 @@ def _connect_or_start(path: Path) -> socket.socket:
             os.unlink(path)  # stale: its server is gone
         with open(path.with_suffix(".log"), "ab") as log:
             server = subprocess.Popen(
-                [sys.executable, "-m", "xstilts.warm", "--serve", str(path)], cwd=CHECKOUT,
+                [sys.executable, "-m", NAME, "--serve", str(path)], cwd=CHECKOUT,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT_S
         while server.poll() is None and time.monotonic() < deadline:
@@ -253,7 +260,7 @@ def wait(sock: socket.socket, pid: int) -> int:
     except EOFError:
         with suppress(OSError):
             os.killpg(pid, signal.SIGKILL)
-        sys.exit("xstilts.warm: the server died during the job; the job was killed")
+        sys.exit(f"{NAME}: the server died during the job; the job was killed")
 
 
 def _die_of(signum: int) -> None:
@@ -264,12 +271,25 @@ def _die_of(signum: int) -> None:
     sys.exit(128 + signum)
 
 
+def _exec_cold(argv: list[str]) -> None:
+    """Become `python ARGV...`, which must not hand the job over again."""
+    os.environ.pop(ENABLED, None)
+    os.execv(sys.executable, [sys.executable, *argv])
+
+
+def hand_over() -> None:
+    """With XSTILTS_WARM_START=1, run this script's job in the warm server and exit with
+    its status; otherwise return. Called before the script's heavy imports."""
+    if os.environ.get(ENABLED) == "1":
+        main(sys.argv)
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--serve"]:
         run_job(*serve(argv[1]))
         return
     if not argv or not os.path.isfile(argv[0]):  # python's own usage or error message
-        os.execv(sys.executable, [sys.executable, *argv])
+        _exec_cold(argv)
     for signum in CANCEL:
         signal.signal(signum, _cancel)
     try:
@@ -277,11 +297,11 @@ def main(argv: list[str]) -> None:
     except _Cancelled as cancelled:  # the server kills the job, if any, when we hang up
         _die_of(cancelled.args[0])
     except (OSError, RuntimeError) as error:
-        print(f"xstilts.warm: {error}; starting {argv[0]} cold", file=sys.stderr, flush=True)
-        os.execv(sys.executable, [sys.executable, *argv])
+        print(f"{NAME}: {error}; starting {argv[0]} cold", file=sys.stderr, flush=True)
+        _exec_cold(argv)
     code = os.waitstatus_to_exitcode(wait(sock, pid))
     if code < 0:  # the log says so, as a cold job's shell would not
-        print(f"xstilts.warm: {argv[0]} killed by signal {-code} "
+        print(f"{NAME}: {argv[0]} killed by signal {-code} "
               f"({signal.Signals(-code).name})", file=sys.stderr, flush=True)
         _die_of(-code)
     sys.exit(code)
