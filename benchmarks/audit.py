@@ -40,12 +40,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bootstrap import CONFIG, ROWS, SIZES  # noqa: E402
 
-from xstilts.audit import audit  # noqa: E402
+from xstilts.audit import verify  # noqa: E402
 from xstilts.config import load_schema  # noqa: E402
 from xstilts.evaluate.scoring import score_file  # noqa: E402
 from xstilts.report.outputs import publish  # noqa: E402
-from xstilts.spec import paths  # noqa: E402
-from xstilts.spec.specs import TaskSpec  # noqa: E402
+from xstilts.spec import TaskSpec, paths  # noqa: E402
 from xstilts.store import provenance  # noqa: E402
 
 LABELS = ["no", "yes"]
@@ -155,7 +154,7 @@ def main() -> None:
         built = time.perf_counter() - built
         peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         started, cpu_started = time.perf_counter(), time.process_time()
-        result = audit.audit_published(Path("."))
+        result = verify.audit_published(Path("."))
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         checked = result.checked()
@@ -167,7 +166,7 @@ def main() -> None:
           f"({len(scores)} score files, {examples} examples per row and seed), "
           f"scale={args.scale}; built in {built:.0f} s (not timed)")
     print(f"audit_s={seconds:.1f} cpu_s={cpu:.1f} peak_rss_mib={peak:.0f} "
-          f"(before the audit: {peak_before:.0f}) failed={int(audit.failed(checked))} "
+          f"(before the audit: {peak_before:.0f}) failed={int(verify.failed(checked))} "
           f"verdicts={statuses} "
           f"root={result.digest.root[:12]}")
 

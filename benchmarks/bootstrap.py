@@ -41,7 +41,7 @@ from xstilts.report.intervals import (  # noqa: E402
     summaries,
     with_intervals,
 )
-from xstilts.report.tables import long_form  # noqa: E402
+from xstilts.report.table2 import long_form  # noqa: E402
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "config.yaml"
 ROWS = ["baseline", "anli_plus", "mnli", "qqp", "squad_v1", "squad_v2", "hellaswag",

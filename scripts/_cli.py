@@ -25,7 +25,7 @@ def json_arg(text: str):
 def typed_json(spec_class, container: type | None = None):
     """An argument type: inline JSON read into a typed spec, or into a list or dict of them
     (`container`), an unknown or missing key named with its place."""
-    from xstilts.spec.specs import SpecError
+    from xstilts.spec import SpecError
 
     def parse(text: str):
         value = json_arg(text)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import _cli
 
-from xstilts.audit import audit, digest
+from xstilts.audit import digest, verify
 
 
 def main() -> None:
@@ -55,48 +55,48 @@ def main() -> None:
         if args.intermediate:
             result = one_cell(root, args)
         else:
-            result = audit.audit_published(root, [args.table] if args.table else None,
+            result = verify.audit_published(root, [args.table] if args.table else None,
                                            digest=args.all and not args.table)
         if args.deep:
             for cells in result.tables.values():
                 for cell in cells:
-                    audit.deep_check(root, cell, args.deep)
+                    verify.deep_check(root, cell, args.deep)
     except (OSError, LookupError, ValueError) as error:
         sys.exit(f"audit: {error}")
     changed = digest.changes(expected, result.digest) if expected and result.digest else []
     if args.digest_out and result.digest:
         digest.write_digest(Path(args.digest_out), result.digest)
     print(report(result, args, changed, time.perf_counter() - started))
-    bad = audit.failed(result.checked(), args.strict) or bool(changed)
+    bad = verify.failed(result.checked(), args.strict) or bool(changed)
     sys.exit(1 if bad or (expected and result.digest is None) else 0)
 
 
-def one_cell(root: Path, args) -> audit.Audit:
-    table = args.table or audit.TABLE2
-    cells = audit.cells_of(audit.read_cells(root, table), args.intermediate, args.target,
+def one_cell(root: Path, args) -> verify.Audit:
+    table = args.table or verify.TABLE2
+    cells = verify.cells_of(verify.read_cells(root, table), args.intermediate, args.target,
                            args.language, args.seed)
-    return audit.Audit({table: audit.audit_cells(root, cells, table)}, [], {})
+    return verify.Audit({table: verify.audit_cells(root, cells, table)}, [], {})
 
 
-def report(result: audit.Audit, args, changed: list[str], seconds: float) -> str:
+def report(result: verify.Audit, args, changed: list[str], seconds: float) -> str:
     if args.json:
         return json.dumps({
-            "cells": audit.as_json([cell for cells in result.tables.values() for cell in cells]),
-            "outputs": audit.as_json(result.outputs), "environments": result.environments,
+            "cells": verify.as_json([cell for cells in result.tables.values() for cell in cells]),
+            "outputs": verify.as_json(result.outputs), "environments": result.environments,
             "digest": result.digest and {"root": result.digest.root,
                                          "parts": result.digest.parts},
             "digest_changes": changed}, indent=2)
     if args.intermediate:
-        return "\n\n".join(audit.describe_chain(cell) for cells in result.tables.values()
+        return "\n\n".join(verify.describe_chain(cell) for cells in result.tables.values()
                            for cell in cells)
-    lines = [audit.describe_summary(cell) for cells in result.tables.values() for cell in cells]
-    lines += [audit.describe_output(output) for output in result.outputs]
+    lines = [verify.describe_summary(cell) for cells in result.tables.values() for cell in cells]
+    lines += [verify.describe_output(output) for output in result.outputs]
     if args.deep:
         lines += [f"{link.status:<10}  deep  {cell.intermediate} x {cell.target}, seed "
                   f"{cell.seed}: {link.detail}" for cells in result.tables.values()
                   for cell in cells for link in cell.links if link.role == "deep"]
     for table, environments in result.environments.items():
-        lines += audit.describe_environments(table, environments)
+        lines += verify.describe_environments(table, environments)
     cells = [cell for table in result.tables.values() for cell in table]
     lines.append(f"{len(cells)} cells: {totals(cells)}; "
                  f"{len(result.outputs)} outputs: {totals(result.outputs)} "
@@ -113,8 +113,8 @@ def report(result: audit.Audit, args, changed: list[str], seconds: float) -> str
 
 
 def totals(checked: list) -> str:
-    counts = {status: sum(item.status == status for item in checked)
-              for status in (audit.OK, audit.DIRTY, audit.WRONG, audit.MODIFIED, audit.MISSING)}
+    statuses = (verify.OK, verify.DIRTY, verify.WRONG, verify.MODIFIED, verify.MISSING)
+    counts = {status: sum(item.status == status for item in checked) for status in statuses}
     return ", ".join(f"{count} {status}" for status, count in counts.items() if count) or "none"
 
 

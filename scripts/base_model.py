@@ -3,7 +3,7 @@
 import _cli
 
 from xstilts.models.base import base_model
-from xstilts.spec.specs import ModelSpec
+from xstilts.spec import ModelSpec
 
 
 def main() -> None:

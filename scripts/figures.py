@@ -6,14 +6,14 @@ import _cli
 
 from xstilts.report import figures
 from xstilts.report.comparison import load_reference, paper_average_improvements
-from xstilts.report.results import (
+from xstilts.report.table2 import (
     AVERAGE,
     language_improvements,
     read_intervals,
     read_language_scores,
     read_table2,
 )
-from xstilts.report.results import TASK_SCORE_LANGUAGE as WHOLE_CELL
+from xstilts.report.table2 import TASK_SCORE_LANGUAGE as WHOLE_CELL
 from xstilts.spec import paths
 from xstilts.store import provenance
 

@@ -4,7 +4,7 @@ import dataclasses
 
 import _cli
 
-from xstilts.spec.specs import DatasetSpec
+from xstilts.spec import DatasetSpec
 from xstilts.store.prepared import load_raw, write_prepared
 from xstilts.store.revisions import locked_revision
 

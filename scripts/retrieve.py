@@ -9,7 +9,7 @@ from pathlib import Path
 import _cli
 
 from xstilts.formats.retrieval import evaluate
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 
 
 def main() -> None:

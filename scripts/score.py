@@ -14,7 +14,7 @@ import _cli
 
 from xstilts.config import load, resolve_task
 from xstilts.evaluate.scoring import score_file, score_predictions
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 from xstilts.store import provenance
 from xstilts.store.splits import evaluated_sizes
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import _cli
 
 from xstilts.evaluate.zero_shot import write_predictions
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 from xstilts.train.loop import train
 
 

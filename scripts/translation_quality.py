@@ -6,7 +6,7 @@ from pathlib import Path
 import _cli
 
 from xstilts.report.outputs import publish
-from xstilts.spec.specs import DatasetSpec
+from xstilts.spec import DatasetSpec
 from xstilts.store.provenance import MANIFEST
 
 

@@ -1,12 +1,12 @@
 """Small release trees in each dataset's original format (docs/local-data.md), for tests.
 
 The writers at the top put given examples into one format (GLUE TSV, SQuAD JSON, CoNLL-U,
-...); tests/unit/data/test_original.py writes hand-made examples with them. `write_release`
+...); tests/unit/data/test_release.py writes hand-made examples with them. `write_release`
 fills a whole release directory from xstilts.data.demo's generated rows: the generator
 gives rows in the hub's columns, and each `*_release` function below writes them back in
 the layout their authors release, so that parsing the files must give the same rows.
-File names come from the parsers' release declarations (xstilts.data.original), which the
-hand-written paths of tests/unit/data/test_original.py check against docs/local-data.md.
+File names come from the parsers' release declarations (xstilts.data.release), which the
+hand-written paths of tests/unit/data/test_release.py check against docs/local-data.md.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from xstilts.data.demo import generate
-from xstilts.data.original.retrieval import BUCC_PARTS, TATOEBA_CODES
-from xstilts.data.original.tagging import PANX_FILES, UD_SPLITS
-from xstilts.data.schemas import SCHEMAS, dataset_languages
+from xstilts.data.layouts import LAYOUTS, dataset_languages
+from xstilts.data.release.retrieval import BUCC_PARTS, TATOEBA_CODES
+from xstilts.data.release.tagging import PANX_FILES, UD_SPLITS
 
 NLI = ("entailment", "neutral", "contradiction")
 
@@ -149,7 +149,7 @@ def snli_release(root: Path, raw: dict) -> None:
 
 
 def anli_release(root: Path, raw: dict) -> None:
-    for split in SCHEMAS["anli"].splits:
+    for split in LAYOUTS["anli"].splits:
         part, round_ = split.split("_r")
         write_jsonl(root / f"R{round_}" / f"{part}.jsonl", [
             {"uid": r["uid"], "context": r["premise"], "hypothesis": r["hypothesis"],
@@ -169,13 +169,13 @@ XNLI_MT_SPELLINGS = ("entailment", "neutral", "contradictory")  # XNLI-MT's file
 
 def xnli_mt_release(root: Path, raw: dict) -> None:
     """XNLI-MT-1.0's multinli/ files, plus translate-dev/ files where a language has one."""
-    for name, found in per_file(raw, SCHEMAS["xnli_mt"].original.files):
+    for name, found in per_file(raw, LAYOUTS["xnli_mt"].release.files):
         write_tsv(root / name, [["premise", "hypo", "label"]] + [
             [r["premise"], r["hypothesis"], XNLI_MT_SPELLINGS[r["label"]]] for r in found])
 
 
 def pawsx_release(root: Path, raw: dict) -> None:
-    release = SCHEMAS["xtreme_pawsx"].original
+    release = LAYOUTS["xtreme_pawsx"].release
     for language, splits in raw.items():
         files = {**release.files, **release.overrides.get(language, {})}
         for split, name in files.items():
@@ -185,10 +185,10 @@ def pawsx_release(root: Path, raw: dict) -> None:
                 for i, r in enumerate(splits[split].to_list(), 1)])
 
 
-def squad_release(schema_name: str) -> Callable[[Path, dict], None]:
+def squad_release(layout_name: str) -> Callable[[Path, dict], None]:
     """SQuAD-format files of a QA dataset: each question in a paragraph of its own."""
     def release(root: Path, raw: dict) -> None:
-        for name, found in per_file(raw, SCHEMAS[schema_name].original.files):
+        for name, found in per_file(raw, LAYOUTS[layout_name].release.files):
             write_json(root / name, squad_document([
                 (r.get("title", ""), r["context"], [(r["id"], r["question"], list(zip(
                     r["answers"]["text"], r["answers"]["answer_start"], strict=True)))])
@@ -197,17 +197,17 @@ def squad_release(schema_name: str) -> Callable[[Path, dict], None]:
 
 
 def hellaswag_release(root: Path, raw: dict) -> None:
-    for name, found in per_file(raw, SCHEMAS["hellaswag"].original.files):
+    for name, found in per_file(raw, LAYOUTS["hellaswag"].release.files):
         write_jsonl(root / name, [{**r, "label": int(r["label"])} for r in found])
 
 
 def cosmosqa_release(root: Path, raw: dict) -> None:
-    for name, found in per_file(raw, SCHEMAS["cosmos_qa"].original.files):
+    for name, found in per_file(raw, LAYOUTS["cosmos_qa"].release.files):
         write_csv(root / name, found)
 
 
 def commonsenseqa_release(root: Path, raw: dict) -> None:
-    for name, found in per_file(raw, SCHEMAS["commonsense_qa"].original.files):
+    for name, found in per_file(raw, LAYOUTS["commonsense_qa"].release.files):
         write_jsonl(root / name, [{"answerKey": r["answerKey"], "id": r["id"], "question": {
             "question_concept": r["question_concept"], "stem": r["question"],
             "choices": [{"label": label, "text": text} for label, text in zip(
@@ -217,7 +217,7 @@ def commonsenseqa_release(root: Path, raw: dict) -> None:
 def udpos_release(root: Path, raw: dict) -> None:
     """One treebank per language, UD_<lang>-Demo/<lang>_demo-ud-<part>.conllu; a split the
     language lacks has no file, as in UD."""
-    upos = SCHEMAS["xtreme_udpos"].label_names
+    upos = LAYOUTS["xtreme_udpos"].label_names
     for language, splits in raw.items():
         for part, split in UD_SPLITS.items():
             if split in splits:
@@ -228,7 +228,7 @@ def udpos_release(root: Path, raw: dict) -> None:
 
 
 def panx_release(root: Path, raw: dict) -> None:
-    tags = SCHEMAS["xtreme_panx"].label_names
+    tags = LAYOUTS["xtreme_panx"].label_names
     for language, splits in raw.items():
         for split, name in PANX_FILES.items():
             write(root / name.format(lang=language), panx_text(language, [
@@ -283,7 +283,7 @@ def write_release(root: Path, name: str, spec: dict, train_rows: int = 200,
                   eval_rows: int = 40, seed: int = 0) -> dict:
     """Write generated rows of config dataset `name` (entry `spec`: its schema and
     languages) as its release files under `root`; return those rows in the hub's layout."""
-    raw = generate(SCHEMAS[spec["schema"]], name, dataset_languages(spec), train_rows,
+    raw = generate(LAYOUTS[spec["schema"]], name, dataset_languages(spec), train_rows,
                    eval_rows, seed)
     RELEASES[spec["schema"]](Path(root), raw)
     return raw

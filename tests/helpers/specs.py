@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from xstilts.config import load_schema
-from xstilts.spec.specs import DataRef, DatasetSpec, ModelSpec, TaskSpec
+from xstilts.spec import DataRef, DatasetSpec, ModelSpec, TaskSpec
 
 HPARAMS = {key: value["default"]
            for key, value in load_schema()["definitions"]["hparams"]["properties"].items()}

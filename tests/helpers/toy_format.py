@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from xstilts.formats.interface import Kind
 from xstilts.metrics.classification import accuracy
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 
 KIND = Kind.TRAINED
 # collator, FEATURIZE_OPTIONS and SELECTION_OPTIONS are left to their defaults

@@ -25,7 +25,7 @@ from release_files import write_release
 from specs import dataset_spec
 from workflow import BIN, ROOT, copy_workflow, job_counts, read_csv, snakemake
 
-from xstilts.data.schemas import SCHEMAS, dataset_languages
+from xstilts.data.layouts import LAYOUTS, dataset_languages
 from xstilts.models.base import build_model, save, train_tokenizer
 from xstilts.runtime.offline import OFFLINE
 from xstilts.store.prepared import canonical_splits, load_raw
@@ -235,7 +235,7 @@ def test_the_grid_runs_from_release_files_without_network(tmp_path, offline):
 
 
 def canonical(name: str, spec: dict, raw: dict) -> dict:
-    schema = SCHEMAS[spec["schema"]]
+    schema = LAYOUTS[spec["schema"]]
     return {(language, split): columns for language, split, columns
             in canonical_splits(name, schema, raw, dataset_languages(spec))}
 

@@ -13,7 +13,7 @@ import pytest
 from audits import audit_command, flip_byte
 from workflow import DEMO, read_csv, snakemake
 
-from xstilts.audit import audit
+from xstilts.audit import verify
 from xstilts.spec import paths
 from xstilts.store import provenance
 
@@ -28,20 +28,20 @@ def test_demo_audit_verifies_every_cell_and_finds_one_changed_checkpoint(demo_ru
     before = json.loads(audit_command(workdir, "--table", "table2", "--json").stdout)["cells"]
     assert {(cell["intermediate"], cell["target"]) for cell in before} == cells
     # verified: every hash matches (a dirty working tree is only a warning)
-    assert {cell["status"] for cell in before} <= {audit.OK, audit.DIRTY}
+    assert {cell["status"] for cell in before} <= {verify.OK, verify.DIRTY}
 
     flip_byte(workdir / "models/target/mnli/pawsx/seed1/model.safetensors")
     after = audit_command(workdir, "--table", "table2", "--json")
     assert after.returncode == 1
     after_cells = json.loads(after.stdout)["cells"]
     modified = {(cell["intermediate"], cell["target"]) for cell in after_cells
-                if cell["status"] not in (audit.OK, audit.DIRTY)}
+                if cell["status"] not in (verify.OK, verify.DIRTY)}
     assert modified == {("mnli", "pawsx")}
     [cell] = [cell for cell in after_cells
               if (cell["intermediate"], cell["target"]) == ("mnli", "pawsx")]
-    assert cell["status"] == audit.MODIFIED
+    assert cell["status"] == verify.MODIFIED
     assert set(cell["values"]) == {"en", "de", "fr", "zh", "all"}
-    [problem] = [link for link in cell["links"] if link["status"] == audit.MODIFIED]
+    [problem] = [link for link in cell["links"] if link["status"] == verify.MODIFIED]
     assert problem["role"] == "target checkpoint"
     assert problem["detail"].startswith("models/target/mnli/pawsx/seed1/model.safetensors")
 
@@ -51,7 +51,7 @@ def modified_links(workdir: Path, intermediate: str, target: str) -> list[dict]:
     audited = json.loads(audit_command(workdir, "--table", "table2", "--json").stdout)["cells"]
     [cell] = [cell for cell in audited
               if (cell["intermediate"], cell["target"]) == (intermediate, target)]
-    return [link for link in cell["links"] if link["status"] == audit.MODIFIED]
+    return [link for link in cell["links"] if link["status"] == verify.MODIFIED]
 
 
 
@@ -119,7 +119,7 @@ def problems_named(workdir: Path, *args: str) -> tuple[int, list[dict]]:
     shown = audit_command(workdir, "--all", "--json", *args)
     report = json.loads(shown.stdout)
     return shown.returncode, [link for item in report["cells"] + report["outputs"]
-                              for link in item["links"] if link["status"] in audit.FAILED]
+                              for link in item["links"] if link["status"] in verify.FAILED]
 
 
 
@@ -159,8 +159,8 @@ def test_demo_audit_recomputes_and_finds_forgeries_that_update_their_hashes(demo
     assert status == 1
     # WRONG for the cell and for Table 2; the figures were drawn from the file before
     assert {(link["status"], link["path"]) for link in problems} == {
-        (audit.WRONG, paths.TABLE2_LONG), (audit.MODIFIED, paths.TABLE2_LONG)}
-    assert {link["detail"] for link in problems if link["status"] == audit.WRONG} == {
+        (verify.WRONG, paths.TABLE2_LONG), (verify.MODIFIED, paths.TABLE2_LONG)}
+    assert {link["detail"] for link in problems if link["status"] == verify.WRONG} == {
         f"{paths.TABLE2_LONG} line {long_rows.index(german) + 2} (mnli, pawsx, de, accuracy, "
         f"1), column value: '88.0000' on disk, '{german['value']}' built again from its "
         "inputs"}
@@ -174,15 +174,15 @@ def test_demo_audit_recomputes_and_finds_forgeries_that_update_their_hashes(demo
         status, problems = problems_named(workdir)
         # WRONG for the cell; MODIFIED as an input of the report's page drawn from it before
         assert status == 1 and {(link["status"], link["path"]) for link in problems} == {
-            (audit.WRONG, table), (audit.MODIFIED, table)}, table
-        [wrong] = [link for link in problems if link["status"] == audit.WRONG]
+            (verify.WRONG, table), (verify.MODIFIED, table)}, table
+        [wrong] = [link for link in problems if link["status"] == verify.WRONG]
         assert f"{table} line {number + 1} (" in wrong["detail"]
         restore()
 
     figure = workdir / paths.figure("average_improvement", "svg")
     figure.write_text(figure.read_text().replace("<svg", "<svg data-forged='1'", 1))
     assert [(link["status"], link["path"]) for link in problems_named(workdir)[1]] == [
-        (audit.MODIFIED, str(figure.relative_to(workdir)))]
+        (verify.MODIFIED, str(figure.relative_to(workdir)))]
     restore()
 
     # a score edited with its content hash, and the tables rebuilt from it: consistent
@@ -193,7 +193,7 @@ def test_demo_audit_recomputes_and_finds_forgeries_that_update_their_hashes(demo
     status, problems = problems_named(workdir)
     assert status == 1
     [wrong] = {link["detail"]: link for link in problems if link["role"] == "scores"}.values()
-    assert wrong["status"] == audit.WRONG
+    assert wrong["status"] == verify.WRONG
     assert "languages.de.accuracy is 99.0 on disk" in wrong["detail"]
 
     # the whole chain rewritten consistently (predictions, scores, tables, records): only
@@ -221,7 +221,7 @@ def test_demo_deep_check_repredicts_and_finds_a_swapped_checkpoint(demo_run, tmp
     shown = audit_command(workdir, *args)
     assert shown.returncode == 0, shown.stdout[-3000:]
     [deep] = [line for line in shown.stdout.splitlines() if " deep " in line]
-    assert deep.split()[:3] == [audit.OK, "deep", "models/target/mnli/pawsx/seed1"]
+    assert deep.split()[:3] == [verify.OK, "deep", "models/target/mnli/pawsx/seed1"]
     assert "en 100% (20/20), de 100% (20/20), fr 100% (20/20), zh 100% (20/20)" in deep
     # weights of the same shape that predict otherwise (on the demo, the squad_v1 row's)
     shutil.copy(workdir / "models/target/squad_v1/pawsx/seed1/model.safetensors",
@@ -229,6 +229,6 @@ def test_demo_deep_check_repredicts_and_finds_a_swapped_checkpoint(demo_run, tmp
     swapped = audit_command(workdir, *args)
     assert swapped.returncode == 1
     [deep] = [line for line in swapped.stdout.splitlines() if " deep " in line]
-    assert deep.split()[0] == audit.WRONG
+    assert deep.split()[0] == verify.WRONG
     assert "results/predictions/mnli/pawsx/seed1.json was not predicted by this checkpoint" in deep
 

@@ -10,12 +10,12 @@ from pathlib import Path
 from xstilts.config.grid import BASELINE, trained_intermediate
 from xstilts.config.load import ConfigError
 from xstilts.config.resolve import TASK_KINDS, resolve_task
-from xstilts.data.schemas import dataset_languages
+from xstilts.data.layouts import dataset_languages
 from xstilts.formats import FORMAT_MODULES, Kind, kind_of
 from xstilts.metrics.bootstrap import minimum_resamples
 from xstilts.metrics.registry import METRICS
 from xstilts.models.base import missing_layer
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 
 COMMIT = re.compile(r"[0-9a-f]{40}")
 # The keys a task of each kind of format needs (xstilts.formats.interface.Kind).
@@ -105,14 +105,14 @@ def _check_selection_metric(key: str, task: dict) -> list[str]:
 def _check_positive_label(config: dict, key: str, task: dict) -> list[str]:
     """positive_label is a label of every dataset the task trains and selects on (the
     layouts declare the label names that preparing the data writes to its manifest)."""
-    from xstilts.data.schemas import SCHEMAS
+    from xstilts.data.layouts import LAYOUTS
 
     label = task.get("positive_label")
     if label is None:
         return []
     problems = []
     for name in sorted({ref["dataset"] for part in ("train", "dev") for ref in task.get(part, [])}):
-        layout = SCHEMAS.get(config["datasets"].get(name, {}).get("schema"))
+        layout = LAYOUTS.get(config["datasets"].get(name, {}).get("schema"))
         labels = getattr(layout, "label_names", None)  # an unknown layout is named elsewhere
         if labels and label not in labels:
             problems.append(f"config key '{key}.positive_label': {label!r} is not a label of "
@@ -185,7 +185,7 @@ def _check_task_data(config: dict, key: str, task: dict, removed: set[str]) -> l
 
 def _check_used_datasets(config: dict) -> list[str]:
     """Datasets the grid needs must have a layout and a source the code can read."""
-    from xstilts.data.schemas import SCHEMAS
+    from xstilts.data.layouts import LAYOUTS
 
     experiment = config["experiment"]
     tasks = [resolve_task(config, "intermediate_tasks", name)
@@ -195,9 +195,9 @@ def _check_used_datasets(config: dict) -> list[str]:
     problems = []
     for name in dict.fromkeys(d for task in tasks for d in task.datasets()):
         dataset = config["datasets"].get(name)
-        if dataset and dataset["schema"] not in SCHEMAS:
+        if dataset and dataset["schema"] not in LAYOUTS:
             problems.append(f"config key 'datasets.{name}.schema': {dataset['schema']!r} has no "
-                            f"converter yet (known: {', '.join(sorted(SCHEMAS))})")
+                            f"converter yet (known: {', '.join(sorted(LAYOUTS))})")
         if dataset and dataset["source"] == "hub":
             problems += _check_hub_source(f"datasets.{name}", dataset, config["pinned_revisions"])
         if dataset and dataset["source"] == "local":
@@ -223,7 +223,7 @@ def _check_local_source(name: str, dataset: dict) -> list[str]:
 
 def _check_splits(config: dict, task: TaskSpec) -> list[str]:
     """Every split a task reads is one its dataset's layout prepares (with labels)."""
-    from xstilts.data.schemas import SCHEMAS
+    from xstilts.data.layouts import LAYOUTS
 
     refs = [(field, ref) for field in ("train", "dev") for ref in getattr(task, field) or ()]
     refs += [(field, ref) for field in ("eval", "test") if (ref := getattr(task, field))]
@@ -231,13 +231,13 @@ def _check_splits(config: dict, task: TaskSpec) -> list[str]:
         refs.append(("eval.fallback_split", replace(task.eval, split=task.eval.fallback_split)))
     problems = []
     for field, ref in refs:
-        schema = config["datasets"][ref.dataset]["schema"]
-        layout = SCHEMAS[schema]
+        name = config["datasets"][ref.dataset]["schema"]
+        layout = LAYOUTS[name]
         known = [split for split in layout.splits if split not in layout.unlabeled_splits]
         if ref.split not in known:
             problems.append(f"config key '{task.kind}.{task.task}.{field}': split "
                             f"{ref.split!r} is not a split of dataset {ref.dataset!r} "
-                            f"(its layout {schema!r} prepares: {', '.join(known)})")
+                            f"(its layout {name!r} prepares: {', '.join(known)})")
     problems += [problem for sub in (task.subtasks or {}).values()
                  for problem in _check_splits(config, sub)]
     return problems

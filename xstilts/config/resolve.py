@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 
-from xstilts.data.schemas import dataset_languages
+from xstilts.data.layouts import dataset_languages
 from xstilts.formats import Kind, kind_of
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 
 TASK_KINDS = ("intermediate_tasks", "target_tasks")
 

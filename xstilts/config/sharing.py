@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 
 from xstilts.formats import Kind, get_format, kind_of
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 
 # What only evaluation reads: two specs that differ in nothing else train the same model,
 # unless the format's training or selection reads one of these keys (tagging selects on

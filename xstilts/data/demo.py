@@ -106,46 +106,46 @@ def is_training_split(split: str) -> bool:
 WordPair = tuple[int, list[str], list[str]]
 
 
-def word_pairs(schema, split: str, language: str, size: int, seed: int,
+def word_pairs(layout, split: str, language: str, size: int, seed: int,
                dataset: str) -> list[WordPair]:
     rng = language_rng(seed, dataset, split, language)
     lang = PseudoLanguage(language, seed)
-    make_pair = nli_words if len(schema.label_names) == 3 else paraphrase_words
+    make_pair = nli_words if len(layout.label_names) == 3 else paraphrase_words
     examples = []
     for _ in range(size):
-        label = rng.randrange(len(schema.label_names))
+        label = rng.randrange(len(layout.label_names))
         examples.append((label, *make_pair(lang, label, rng)))
     return examples
 
 
-def pair_rows(schema, split: str, language: str, size: int, seed: int, dataset: str,
-              source_schema=None) -> list[dict]:
-    """Rows of one hub split in one language, in the hub's columns (`schema`: a
-    schemas.PairSchema; `source_schema`: the layout of the split's translation source)."""
-    if split in schema.demo_translates:
-        examples = machine_translated(schema.demo_translates[split], source_schema, language,
+def pair_rows(layout, split: str, language: str, size: int, seed: int, dataset: str,
+              source_layout=None) -> list[dict]:
+    """Rows of one hub split in one language, in the hub's columns (`layout`: a
+    PairLayout; `source_layout`: the layout of the split's translation source)."""
+    if split in layout.demo_translates:
+        examples = machine_translated(layout.demo_translates[split], source_layout, language,
                                       size, seed, dataset, split)
-    elif schema.demo_parallel:  # the English examples, translated word for word
+    elif layout.demo_parallel:  # the English examples, translated word for word
         lexicon = Lexicon(PseudoLanguage("en", seed), PseudoLanguage(language, seed))
         examples = [(label, lexicon.translate(a), lexicon.translate(b)) for label, a, b
-                    in word_pairs(schema, split, "en", size, seed, dataset)]
+                    in word_pairs(layout, split, "en", size, seed, dataset)]
     else:
-        examples = word_pairs(schema, split, language, size, seed, dataset)
+        examples = word_pairs(layout, split, language, size, seed, dataset)
     lang = PseudoLanguage(language, seed)
-    hidden_labels = split in schema.unlabeled_splits
-    return [hub_pair_row(schema, i, -1 if hidden_labels else label, lang.join(a), lang.join(b),
+    hidden_labels = split in layout.unlabeled_splits
+    return [hub_pair_row(layout, i, -1 if hidden_labels else label, lang.join(a), lang.join(b),
                          language, dataset, split)
             for i, (label, a, b) in enumerate(examples)]
 
 
-def hub_pair_row(schema, i: int, label: int, text_a: str, text_b: str,
+def hub_pair_row(layout, i: int, label: int, text_a: str, text_b: str,
                  language: str, dataset: str, split: str) -> dict:
-    row = {schema.text_a: text_a, schema.text_b: text_b, schema.label: schema.encode_label(label)}
-    if schema.id_column:
-        row[schema.id_column] = i if schema.id_dtype == "int32" else f"{dataset}-{split}-{i}"
-    if schema.language_column:
-        row[schema.language_column] = language
-    row.update({name: "" for name in schema.extra_columns})
+    row = {layout.text_a: text_a, layout.text_b: text_b, layout.label: layout.encode_label(label)}
+    if layout.id_column:
+        row[layout.id_column] = i if layout.id_dtype == "int32" else f"{dataset}-{split}-{i}"
+    if layout.language_column:
+        row[layout.language_column] = language
+    row.update({name: "" for name in layout.extra_columns})
     return row
 
 
@@ -184,13 +184,13 @@ class Lexicon:
         return translated
 
 
-def machine_translated(source, source_schema, language: str, size: int, seed: int,
+def machine_translated(source, source_layout, language: str, size: int, seed: int,
                        dataset: str, split: str) -> list[WordPair]:
-    """The English examples of demo dataset `source` (a schemas.DemoSource, laid out as
-    `source_schema`), machine-translated into `language`, labels kept. English has no machine
+    """The English examples of demo dataset `source` (a layouts.pairs.DemoSource, laid out as
+    `source_layout`), machine-translated into `language`, labels kept. English has no machine
     translation: its training split is the source itself (XNLI-MT's English file is MNLI's),
     its others none."""
-    english = word_pairs(source_schema, source.split, "en", size, seed, source.dataset)
+    english = word_pairs(source_layout, source.split, "en", size, seed, source.dataset)
     if language == "en":
         return english if is_training_split(split) else []
     lexicon = Lexicon(PseudoLanguage("en", seed), PseudoLanguage(language, seed))
@@ -199,7 +199,7 @@ def machine_translated(source, source_schema, language: str, size: int, seed: in
             for label, a, b in english]
 
 
-def generate(schema, dataset: str, languages: list[str], train_examples: int,
+def generate(layout, dataset: str, languages: list[str], train_examples: int,
              eval_examples: int, seed: int) -> dict[str, dict]:
     """{hub configuration: DatasetDict} exactly as `datasets.load_dataset` returns them.
 
@@ -210,20 +210,20 @@ def generate(schema, dataset: str, languages: list[str], train_examples: int,
 
     def split_rows(split: str, language: str) -> list[dict]:
         size = train_examples if is_training_split(split) else eval_examples
-        return schema.demo_rows(split, language, size, seed, dataset)
+        return layout.demo_rows(split, language, size, seed, dataset)
 
     def to_dataset(rows: list[dict]) -> Dataset:
-        return Dataset.from_list(rows, features=schema.features())
+        return Dataset.from_list(rows, features=layout.features())
 
-    if schema.language_column:
+    if layout.language_column:
         return {None: DatasetDict({
             split: to_dataset([row for lang in languages for row in split_rows(split, lang)])
-            for split in schema.splits
+            for split in layout.splits
         })}
     # A layout generates no rows for a split the hub lacks in a language (UD-POS: kk has no
     # dev split), and such a split is left out, as load_dataset leaves it out.
     return {
-        language: DatasetDict({split: to_dataset(rows) for split in schema.splits
+        language: DatasetDict({split: to_dataset(rows) for split in layout.splits
                                if (rows := split_rows(split, language))})
         for language in languages
     }

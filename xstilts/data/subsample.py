@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 
-from xstilts.spec.specs import DataRef
+from xstilts.spec import DataRef
 
 RETRIEVAL = "retrieval"
 

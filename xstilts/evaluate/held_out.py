@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xstilts.formats import Kind, kind_of
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 from xstilts.store.prepared import read_manifest
 from xstilts.store.splits import labelled_languages
 

@@ -15,7 +15,7 @@ import random
 from pathlib import Path
 
 from xstilts.formats import Kind, get_format, kind_of
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 from xstilts.store.prepared import read_manifest, read_split
 from xstilts.store.splits import eval_splits
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xstilts.data.schemas import PARALLEL_LAYOUTS
+from xstilts.data.layouts import PARALLEL_LAYOUTS
 from xstilts.data.subsample import parallel_key
 from xstilts.formats import Kind, get_format, kind_of
 from xstilts.metrics.averages import task_score
 from xstilts.metrics.registry import get_metric
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 from xstilts.store.prepared import read_manifest, read_split
 from xstilts.store.splits import eval_splits
 

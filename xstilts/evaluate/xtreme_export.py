@@ -22,10 +22,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from xstilts.data.layouts_retrieval import BUCC_ID_SEPARATOR
+from xstilts.data.layouts.retrieval import BUCC_ID_SEPARATOR
 from xstilts.formats import Kind, get_format, kind_of
 from xstilts.metrics.retrieval import extracted_pairs
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 from xstilts.store import atomic
 from xstilts.store.prepared import read_manifest, read_split
 from xstilts.store.splits import eval_splits

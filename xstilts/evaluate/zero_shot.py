@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from xstilts.evaluate.held_out import predict_test_split
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 from xstilts.store import provenance
 from xstilts.store.splits import evaluated_sizes
 

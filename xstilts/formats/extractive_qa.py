@@ -1,7 +1,7 @@
 """Extractive question answering (SQuAD v1.1/v2.0, XQuAD, MLQA, TyDiQA-GoldP).
 
 Canonical rows: id, context, question, answers_text, answers_start (see
-xstilts.data.layouts_qa). Predictions are the official format {question id: answer text},
+xstilts.data.layouts.qa). Predictions are the official format {question id: answer text},
 each answer an exact substring of its context ("" = no answer, SQuAD 2.0 only).
 
 Long contexts are cut into overlapping windows of `max_length` tokens whose starts are
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from xstilts.formats.interface import Kind, padding_collator
 from xstilts.metrics.qa import score_squad, score_squad_v2
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 
 KIND = Kind.TRAINED
 # Task keys (besides max_length) that featurize() takes, for training.py to pass on.

@@ -22,7 +22,7 @@ from enum import Enum
 from types import ModuleType
 from typing import Any, Protocol
 
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 
 
 class Kind(Enum):

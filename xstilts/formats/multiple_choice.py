@@ -1,7 +1,7 @@
 """Multiple choice (HellaSwag, Cosmos QA, CommonsenseQA).
 
 Canonical rows: id, context, question, choices, label (index into choices; see
-xstilts.data.layouts_choice). Each choice is encoded as a pair (prompt, choice), the prompt
+xstilts.data.layouts.choice). Each choice is encoded as a pair (prompt, choice), the prompt
 being "context question" as in the paper's toolkit (jiant); the head scores every pair
 and a softmax over the choices of an example picks one. Predictions and gold labels are
 the choices' names on the hub (the manifest's label names: "0".."3", "A".."E").
@@ -16,7 +16,7 @@ from xstilts.formats.interface import Kind
 # Gold labels and selection are those of pair classification: a label is an index into
 # the dataset's label names (here, the choice names).
 from xstilts.formats.pair_classification import gold, selection_score  # noqa: F401
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 
 KIND = Kind.TRAINED
 

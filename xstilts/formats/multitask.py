@@ -11,7 +11,7 @@ from __future__ import annotations
 from statistics import fmean
 
 from xstilts.formats.interface import Kind
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 
 KIND = Kind.MIXTURE
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from xstilts.formats.interface import Kind, padding_collator
 from xstilts.metrics.classification import accuracy, label_f1
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 
 KIND = Kind.TRAINED
 

@@ -21,7 +21,7 @@ from collections import Counter
 
 from xstilts.formats.interface import Kind
 from xstilts.metrics import check_predicted
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 
 # The CCG supertagging literature reports per-word accuracy; Table 2's tagging targets have
 # their own official metric, passed as `metric` (see selection_score).

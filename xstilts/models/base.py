@@ -10,7 +10,7 @@ import dataclasses
 import math
 from pathlib import Path
 
-from xstilts.spec.specs import ModelSpec, TaskSpec
+from xstilts.spec import ModelSpec, TaskSpec
 
 # XLM-R's special tokens, in XLM-R's id order (<mask> comes last).
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>"]

@@ -8,8 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xstilts.config import BASELINE, load_yaml
-from xstilts.report.results import AVERAGE, TASK_SCORE_LANGUAGE, Interval, Table2
-from xstilts.report.tables import NOT_COMPARABLE
+from xstilts.report.table2 import AVERAGE, NOT_COMPARABLE, TASK_SCORE_LANGUAGE, Interval, Table2
 
 HEADER = ["quantity", "intermediate", "target", "metric", "split", "paper", "ours",
           "ours_ci_low", "ours_ci_high", "paper_in_interval", "difference", "source", "note"]

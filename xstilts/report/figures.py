@@ -30,7 +30,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from xstilts.report.results import AVERAGE, Table2
+from xstilts.report.table2 import AVERAGE, Table2
 from xstilts.store.atomic import atomic_output
 
 matplotlib.use("Agg")  # files only, never a display (the Figure objects need no pyplot)

@@ -29,9 +29,9 @@ import numpy as np
 from xstilts.config import BASELINE
 from xstilts.metrics import bootstrap
 from xstilts.metrics.averages import CATEGORIES, language_score
-from xstilts.report.results import AVERAGE
-from xstilts.report.results import SEED_MEAN as MEAN
-from xstilts.report.results import (
+from xstilts.report.table2 import AVERAGE
+from xstilts.report.table2 import SEED_MEAN as MEAN
+from xstilts.report.table2 import (
     TASK_SCORE_LANGUAGE as ALL,  # here also the language of any average
 )
 
@@ -221,7 +221,7 @@ def summaries(runs: dict[tuple[str, str, int], dict], seeds: list[int],
 
 def with_intervals(header: list[str], body: list[list], numbers: dict[tuple, dict]
                    ) -> tuple[list[str], list[list]]:
-    """The long form (xstilts.report.tables.long_form) with LONG_COLUMNS appended from
+    """The long form (xstilts.report.table2.long_form) with LONG_COLUMNS appended from
     `summaries`: each seed's row gets that seed's interval, `mean` the interval over
     seeds, `std` none."""
     at = {name: header.index(name) for name in ("intermediate", "target", "language",

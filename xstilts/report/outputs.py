@@ -2,7 +2,7 @@
 
 A builder takes the `params` and `inputs` ({role: [paths]}) its job records and returns
 {output role: text}. The entry points write what it returns and record it (`publish`); the
-audit (xstilts.audit.audit) calls the same builder with the recorded params and inputs and
+audit (xstilts.audit.verify) calls the same builder with the recorded params and inputs and
 compares, so a table cell edited together with its record's hash is still found. Figures
 have no builder here: their record holds their hashes and those of the tables they were
 drawn from.
@@ -21,10 +21,18 @@ from xstilts.report.intervals import (
     summaries,
     with_intervals,
 )
-from xstilts.report.results import read_intervals, read_table2
 from xstilts.report.table1 import load_manifests, table1
+from xstilts.report.table2 import (
+    csv_text,
+    long_form,
+    over_seeds,
+    read_intervals,
+    read_runs,
+    read_table2,
+    records_table,
+    table2,
+)
 from xstilts.report.table3 import table3
-from xstilts.report.tables import csv_text, long_form, over_seeds, read_runs, records_table, table2
 from xstilts.store import atomic, provenance
 
 
@@ -70,7 +78,7 @@ def translation_text(params: dict, inputs: dict[str, list]) -> dict[str, str]:
     """chrF and BLEU of the translated datasets (params `datasets`: {name: config entry},
     `data`: the prepared datasets' root)."""
     from xstilts.report.translation import report_table
-    from xstilts.spec.specs import DatasetSpec
+    from xstilts.spec import DatasetSpec
 
     datasets = {name: DatasetSpec.from_dict(entry, name)
                 for name, entry in params["datasets"].items()}

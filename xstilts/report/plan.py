@@ -39,8 +39,7 @@ from pathlib import Path
 from xstilts.config import load_yaml, resolve_task
 from xstilts.formats import Kind, kind_of
 from xstilts.runtime.checkout import ROOT
-from xstilts.spec import paths
-from xstilts.spec.specs import DataRef, TaskSpec
+from xstilts.spec import DataRef, TaskSpec, paths
 from xstilts.store.prepared import checked_manifest
 from xstilts.store.provenance import MANIFEST, read_json
 

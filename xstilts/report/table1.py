@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xstilts.config import resolve_task
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 from xstilts.store.prepared import checked_manifest
 from xstilts.store.provenance import MANIFEST
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from xstilts.config import BASELINE
 from xstilts.metrics.averages import CATEGORIES, mean_if_complete
-from xstilts.report.tables import NOT_COMPARABLE, over_seeds
+from xstilts.report.table2 import NOT_COMPARABLE, over_seeds
 
 HEADER = ["target", "intermediate", "selected_by", "dev", "baseline_test", "test",
           "improvement", "paper_baseline_test", "paper_test", "paper_source", "test_split",

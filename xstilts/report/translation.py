@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xstilts.data.schemas import dataset_languages, get_schema
-from xstilts.spec.specs import DatasetSpec, Reference
+from xstilts.data.layouts import dataset_languages, get_layout
+from xstilts.spec import DatasetSpec, Reference
 from xstilts.store.prepared import read_manifest, read_split, split_path
 
 MT_SPLIT = "validation_mt"
@@ -100,7 +100,7 @@ def missing_note(spec: DatasetSpec, reference: Reference, language: str, machine
             return "English is the source language: nothing was machine-translated"
         if spec.source == "hub":
             return NO_HUMAN_REFERENCE
-        release = get_schema(spec.schema).original
+        release = get_layout(spec.schema).release
         where = release.files.get(MT_SPLIT, "?").format(lang=language) if release else "?"
         return (f"no split {MT_SPLIT!r} in {language!r} (source: {spec.source}; release "
                 f"file {where}, docs/local-data.md)")

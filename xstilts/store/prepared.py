@@ -13,8 +13,8 @@ import json
 import re
 from pathlib import Path
 
-from xstilts.data.schemas import dataset_languages, get_schema
-from xstilts.spec.specs import DataRef, DatasetSpec
+from xstilts.data.layouts import dataset_languages, get_layout
+from xstilts.spec import DataRef, DatasetSpec
 from xstilts.store.atomic import atomic_output
 from xstilts.store.provenance import MANIFEST, read_json, sha256_file, source_record
 
@@ -98,20 +98,20 @@ def split_sizes(dataset_dir: Path, language: str, split: str, sample: DataRef | 
 
 
 def load_raw(name: str, spec: DatasetSpec, demo: dict) -> dict:
-    """{hub configuration key: DatasetDict} in the hub's schema, from the hub, the original
+    """{hub configuration key: DatasetDict} in the hub's layout, from the hub, the original
     release files (docs/local-data.md) or the generator."""
-    schema = get_schema(spec.schema, name)
+    layout = get_layout(spec.schema, name)
     languages = dataset_languages(spec.to_dict())
     if spec.source == "demo":
         from xstilts.data.demo import generate
 
-        return first_rows(generate(schema, name, languages, demo["train_examples"],
+        return first_rows(generate(layout, name, languages, demo["train_examples"],
                                    demo["eval_examples"], demo["seed"]), spec)
     if spec.source == "local":  # the release files (air-gapped; licensed CCGbank)
-        from xstilts.data.original import read_local
+        from xstilts.data.release import read_local
 
-        return first_rows(read_local(name, schema, Path(spec.path), languages), spec)
-    return load_hub(name, spec, schema, languages)
+        return first_rows(read_local(name, layout, Path(spec.path), languages), spec)
+    return load_hub(name, spec, layout, languages)
 
 
 def first_rows(raw: dict, spec: DatasetSpec) -> dict:
@@ -127,55 +127,55 @@ def first_rows(raw: dict, spec: DatasetSpec) -> dict:
             for key, splits in raw.items()}
 
 
-def first_streamed_rows(streams, schema, limit: int):
+def first_streamed_rows(streams, layout, limit: int):
     """DatasetDict of the first `limit` rows of each streamed split that the layout keeps
     (text layouts: non-empty documents); only those rows are downloaded."""
     from itertools import islice
 
     from datasets import Dataset, DatasetDict
 
-    keeps = getattr(schema, "keeps_row", lambda row: True)
+    keeps = getattr(layout, "keeps_row", lambda row: True)
     return DatasetDict({
         split: Dataset.from_list(list(islice(filter(keeps, stream), limit)),
                                  features=stream.features)
         for split, stream in streams.items()})
 
 
-def load_hub(name: str, spec: DatasetSpec, schema, languages: list[str]) -> dict:
+def load_hub(name: str, spec: DatasetSpec, layout, languages: list[str]) -> dict:
     from datasets import load_dataset
 
     def load(config_name):
         if spec.rows_per_language is not None:  # a corpus's first rows, not a whole dump
             return first_streamed_rows(load_dataset(spec.path, config_name, streaming=True,
                                                     revision=spec.revision),
-                                       schema, spec.rows_per_language)
+                                       layout, spec.rows_per_language)
         return load_dataset(spec.path, config_name, revision=spec.revision)
 
     if spec.configs is not None:
         return {lang: load(spec.configs[lang]) for lang in languages}
     name_template = spec.name
-    if schema.language_column or not name_template or "{lang}" not in name_template:
+    if layout.language_column or not name_template or "{lang}" not in name_template:
         return {None: load(name_template)}
     return {lang: load(name_template.format(lang=lang)) for lang in languages}
 
 
-def canonical_splits(name: str, schema, raw: dict, languages: list[str]):
+def canonical_splits(name: str, layout, raw: dict, languages: list[str]):
     """Yield (language, split, canonical columns) for every labelled split of the layout;
     other splits of the hub dataset are not its data (facebook/xnli's validation and test
     are XNLI's human sets, which dataset xnli provides)."""
     for key, splits in raw.items():
         for split, table in splits.items():
-            if split in schema.unlabeled_splits or split not in schema.splits:
+            if split in layout.unlabeled_splits or split not in layout.splits:
                 continue
             columns = table.to_dict()
             for language in [key] if key else languages:
                 rows = columns
-                if schema.language_column:
-                    keep = [i for i, lang in enumerate(columns[schema.language_column])
+                if layout.language_column:
+                    keep = [i for i, lang in enumerate(columns[layout.language_column])
                             if lang == language]
                     rows = {col: [values[i] for i in keep] for col, values in columns.items()}
                 try:
-                    yield language, split, schema.to_canonical(rows, split, language)
+                    yield language, split, layout.to_canonical(rows, split, language)
                 except ValueError as error:
                     raise ValueError(f"dataset {name!r}, split {split!r} ({language}): "
                                      f"{error}") from None
@@ -210,7 +210,7 @@ def align_answers(columns: dict) -> dict[str, int]:
     return counts
 
 
-def write_splits(name: str, schema, raw: dict, languages: list[str],
+def write_splits(name: str, layout, raw: dict, languages: list[str],
                  partial: Path) -> tuple[dict, dict, dict]:
     """Write every labelled split as parquet; return (file records, dropped row counts,
     misaligned QA answers)."""
@@ -218,7 +218,7 @@ def write_splits(name: str, schema, raw: dict, languages: list[str],
     import pyarrow.parquet as pq
 
     files, dropped, misaligned = {}, {}, {}
-    for language, split, columns in canonical_splits(name, schema, raw, languages):
+    for language, split, columns in canonical_splits(name, layout, raw, languages):
         rows = len(columns["id"])
         check_unique_ids(name, f"split {split!r} ({language})", columns["id"])
         if "answers_start" in columns:
@@ -245,13 +245,13 @@ def write_splits(name: str, schema, raw: dict, languages: list[str],
     return files, dropped, misaligned
 
 
-def dataset_label_names(schema, dataset_dir: Path, files: dict) -> list[str]:
+def dataset_label_names(layout, dataset_dir: Path, files: dict) -> list[str]:
     """The layout's label names; where only the data defines them (CCG supertags), every
     tag occurring in any written split, sorted, so that no gold tag is outside the head."""
     import pyarrow.parquet as pq
 
-    if schema.label_names is not None:
-        return list(schema.label_names)
+    if layout.label_names is not None:
+        return list(layout.label_names)
     tags = set()
     for key in files:
         language, split = key.split("/")
@@ -265,25 +265,25 @@ def write_prepared(name: str, spec: DatasetSpec, raw: dict, out_dir: Path,
     """Convert hub rows to canonical files plus manifest, atomically at `out_dir`;
     `resolved`: the commit a hub source's revision was downloaded at
     (xstilts.store.revisions)."""
-    schema = get_schema(spec.schema, name)
+    layout = get_layout(spec.schema, name)
     with atomic_output(out_dir) as partial:
-        manifest = _write_dataset(name, spec, schema, raw, partial, resolved)
+        manifest = _write_dataset(name, spec, layout, raw, partial, resolved)
     return manifest
 
 
-def _write_dataset(name: str, spec: DatasetSpec, schema, raw: dict, partial: Path,
+def _write_dataset(name: str, spec: DatasetSpec, layout, raw: dict, partial: Path,
                    resolved: str | None = None) -> dict:
     plain = spec.to_dict()
-    files, dropped, misaligned = write_splits(name, schema, raw, dataset_languages(plain),
+    files, dropped, misaligned = write_splits(name, layout, raw, dataset_languages(plain),
                                               partial)
     manifest = {
         "dataset": name,
-        "format": schema.format,
+        "format": layout.format,
         "schema": spec.schema,
         "source": {**source_record({key: plain[key] for key in (
             "source", "path", "name", "revision", "rows_per_language") if key in plain}),
                    **({"resolved": resolved} if resolved else {})},
-        "label_names": dataset_label_names(schema, partial, files),
+        "label_names": dataset_label_names(layout, partial, files),
         "files": dict(sorted(files.items())),
         "dropped_unlabelled_rows": dropped,
         **({"misaligned_answers": misaligned} if misaligned else {}),

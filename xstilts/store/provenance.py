@@ -32,7 +32,7 @@ results without the provenance block (`record_id`), so reruns with the same resu
 byte-identical tables: Table 2's long form names the score file behind each value, and
 `results/table2_records.csv` those behind each cell of Table 2.
 
-Paths are as the job was given them (relative to the workflow directory). `xstilts.audit.audit`
+Paths are as the job was given them (relative to the workflow directory). `xstilts.audit.verify`
 walks these references back to the base model and re-hashes what they name.
 
 Records are deterministic except for fields that legitimately differ between two runs of
@@ -55,8 +55,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from xstilts.spec import paths
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec, paths
 from xstilts.store import atomic
 
 RECORD = "provenance.json"
@@ -121,7 +120,7 @@ def content_sha256(result: dict) -> str:
 
 def result_id(result: dict) -> str:
     """A prefix of `content_sha256`, so that two runs with the same results give the same
-    tables; the provenance is verified link by link (xstilts.audit.audit)."""
+    tables; the provenance is verified link by link (xstilts.audit.verify)."""
     return content_sha256(result)[:RECORD_ID_LENGTH]
 
 

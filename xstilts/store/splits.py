@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xstilts.spec.specs import DataRef, TaskSpec
+from xstilts.spec import DataRef, TaskSpec
 from xstilts.store.prepared import read_manifest, split_sizes
 
 

@@ -17,8 +17,7 @@ from pathlib import Path
 
 from xstilts.formats import FormatError, Kind, get_format, kind_of
 from xstilts.formats.inference import pick_device
-from xstilts.spec import paths
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec, paths
 from xstilts.store import provenance
 from xstilts.store.prepared import read_manifest, read_split
 from xstilts.store.splits import eval_splits

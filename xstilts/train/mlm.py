@@ -42,7 +42,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from xstilts.formats import Kind, get_format
-from xstilts.spec.specs import DataRef, TaskSpec
+from xstilts.spec import DataRef, TaskSpec
 
 log = logging.getLogger("xstilts.train.mlm")
 MLM_PART = "masked-lm"  # a hyphen: never the name of a configured task

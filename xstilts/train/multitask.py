@@ -13,7 +13,7 @@ from pathlib import Path
 
 from xstilts.formats import get_format
 from xstilts.formats.multitask import combine_scores, share_encoder
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 from xstilts.train.trainer import tied_weights_trainer
 
 log = logging.getLogger("xstilts.train.multitask")

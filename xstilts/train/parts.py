@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from xstilts.formats import TaskFormat, get_format
-from xstilts.spec.specs import DataRef, TaskSpec
+from xstilts.spec import DataRef, TaskSpec
 from xstilts.store.prepared import read_manifest, read_split, split_sizes
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from xstilts.config import ConfigError, merge, resolve_task, rows, validate
 from xstilts.formats import FORMAT_MODULES
-from xstilts.spec.specs import DataRef, MaskedLM
+from xstilts.spec import DataRef, MaskedLM
 
 
 def test_deep_merge_helper():

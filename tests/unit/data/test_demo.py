@@ -1,4 +1,4 @@
-"""Hub schemas, the demo generator and the canonical prepared format (xstilts.data)."""
+"""Hub layouts, the demo generator and the canonical prepared format (xstilts.data)."""
 
 import hashlib
 import json
@@ -10,13 +10,13 @@ from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 from specs import dataset_spec
 
 from xstilts.data.demo import generate
-from xstilts.data.schemas import SCHEMAS
+from xstilts.data.layouts import LAYOUTS
 from xstilts.store.prepared import read_manifest, read_split, write_prepared
 
 NLI = ["entailment", "neutral", "contradiction"]
 S = Value("string")
 
-# The hub's published layouts, written out independently of xstilts.data.schemas.
+# The hub's published layouts, written out independently of xstilts.data.layouts.
 # {schema: (splits, features, splits whose labels the hub hides as -1)}
 HUB = {
     "glue_mnli": (
@@ -59,10 +59,10 @@ TRAIN, EVAL = 6, 4
 
 
 def _generate(schema_name, languages=("en",), seed=0):
-    return generate(SCHEMAS[schema_name], schema_name, list(languages), TRAIN, EVAL, seed)
+    return generate(LAYOUTS[schema_name], schema_name, list(languages), TRAIN, EVAL, seed)
 
 
-# --- the demo generator writes the hub's schemas ----------------------------------------------
+# --- the demo generator writes the hub's layouts ----------------------------------------------
 
 
 @pytest.mark.parametrize("schema_name", sorted(HUB))

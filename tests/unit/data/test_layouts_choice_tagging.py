@@ -7,11 +7,11 @@ from specs import data_ref, dataset_spec, task_spec
 
 from xstilts.config import ConfigError, merge, unavailable_rows, validate
 from xstilts.data.demo import generate
-from xstilts.data.layouts_tagging import read_auto
-from xstilts.data.schemas import SCHEMAS
+from xstilts.data.layouts import LAYOUTS
+from xstilts.data.layouts.tagging import read_auto
 from xstilts.evaluate.scoring import score_predictions
 from xstilts.metrics.registry import METRICS
-from xstilts.report.tables import table2, write_csv
+from xstilts.report.table2 import table2, write_csv
 from xstilts.store.prepared import load_raw, read_manifest, read_split, write_prepared
 from xstilts.store.splits import eval_splits
 
@@ -45,7 +45,7 @@ TRAIN, EVAL = 6, 4
 
 
 def _generate(schema_name, languages=("en",)):
-    return generate(SCHEMAS[schema_name], schema_name, list(languages), TRAIN, EVAL, seed=0)
+    return generate(LAYOUTS[schema_name], schema_name, list(languages), TRAIN, EVAL, seed=0)
 
 
 def _prepare(tmp_path, schema_name, raw, languages=("en",)):

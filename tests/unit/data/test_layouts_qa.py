@@ -1,19 +1,19 @@
-"""Extractive-QA hub layouts: generated data in the hub's schemas, conversion, TyDiQA."""
+"""Extractive-QA hub layouts: generated data in the hub's layouts, conversion, TyDiQA."""
 
 import pytest
 from datasets import Dataset, DatasetDict, Features, Sequence, Value
 from specs import dataset_spec
 
 from xstilts.data.demo import generate
-from xstilts.data.layouts_qa import tydiqa_language
-from xstilts.data.schemas import SCHEMAS
+from xstilts.data.layouts import LAYOUTS
+from xstilts.data.layouts.qa import tydiqa_language
 from xstilts.store.prepared import read_split, write_prepared
 
 S, I32 = Value("string"), Value("int32")
 SQUAD_ANSWERS = Sequence({"text": S, "answer_start": I32})
 XTREME_ANSWERS = Sequence({"answer_start": I32, "text": S})  # XTREME lists the start first
 
-# The hub's published layouts, written out independently of xstilts.data.layouts_qa.
+# The hub's published layouts, written out independently of xstilts.data.layouts.qa.
 # {schema: (splits, features in the hub's column order)}
 HUB = {
     "squad": ({"train", "validation"},
@@ -40,7 +40,7 @@ CANONICAL_COLUMNS = ["id", "context", "question", "answers_text", "answers_start
 
 def _generate(schema_name, languages=None, seed=0):
     languages = languages or LANGUAGES[schema_name]
-    return generate(SCHEMAS[schema_name], schema_name, languages, TRAIN, EVAL, seed)
+    return generate(LAYOUTS[schema_name], schema_name, languages, TRAIN, EVAL, seed)
 
 
 def _rows(schema_name):
@@ -51,7 +51,7 @@ def _rows(schema_name):
                 yield language, split, row
 
 
-# --- generated data in the hub's schemas ------------------------------------------------------
+# --- generated data in the hub's layouts ------------------------------------------------------
 
 
 @pytest.mark.parametrize("schema_name", sorted(HUB))
@@ -97,7 +97,7 @@ def test_demo_question_repeats_the_words_around_the_answer():
 
 def test_only_squad_v2_has_unanswerable_questions():
     assert all(row["answers"]["text"] for _, _, row in _rows("squad"))
-    squad_v2 = generate(SCHEMAS["squad_v2"], "squad_v2", ["en"], 90, 90, seed=0)["en"]
+    squad_v2 = generate(LAYOUTS["squad_v2"], "squad_v2", ["en"], 90, 90, seed=0)["en"]
     for split, dataset in squad_v2.items():
         # about a third of the questions, in training and evaluation data alike
         unanswerable = sum(not answers["text"] for answers in dataset["answers"])

@@ -7,14 +7,14 @@ from datasets import Dataset, DatasetDict, Features, Value
 from specs import dataset_spec
 
 from xstilts.data.demo import NAMES, generate
-from xstilts.data.schemas import SCHEMAS
+from xstilts.data.layouts import LAYOUTS
 from xstilts.formats.retrieval import gold
 from xstilts.metrics.retrieval import side
 from xstilts.store.prepared import read_manifest, read_split, write_prepared
 
 S = Value("string")
 # The hub's published layout (google/xtreme bucc18.<lang>, tatoeba.<lang3>), written out
-# independently of xstilts.data.layouts_retrieval: {schema: splits}, same four columns.
+# independently of xstilts.data.layouts.retrieval: {schema: splits}, same four columns.
 FEATURES = Features({"source_sentence": S, "target_sentence": S, "source_lang": S,
                      "target_lang": S})
 HUB_SPLITS = {"xtreme_bucc": {"validation", "test"}, "xtreme_tatoeba": {"validation"}}
@@ -22,7 +22,7 @@ TRAIN, EVAL = 6, 4
 
 
 def _generate(schema_name, languages=("de",), seed=0):
-    return generate(SCHEMAS[schema_name], schema_name, list(languages), TRAIN, EVAL, seed)
+    return generate(LAYOUTS[schema_name], schema_name, list(languages), TRAIN, EVAL, seed)
 
 
 def _hub(splits: dict[str, list[dict]]) -> DatasetDict:

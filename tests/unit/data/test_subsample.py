@@ -6,7 +6,7 @@ from specs import data_ref, dataset_spec
 
 from xstilts.config import ConfigError, merge, resolve_task, subsampled, validate
 from xstilts.data.demo import generate
-from xstilts.data.schemas import SCHEMAS
+from xstilts.data.layouts import LAYOUTS
 from xstilts.data.subsample import subsample
 from xstilts.store.prepared import read_split, split_sizes, write_prepared
 
@@ -76,7 +76,7 @@ def test_bucc_keeps_gold_pairs_whole_and_a_proportional_share_of_distractors():
 
 
 def test_read_split_subsets_prepared_data_which_stays_complete(tmp_path):
-    raw = generate(SCHEMAS["xtreme_xnli"], "xnli", ["en", "de"], 6, 40, 0)
+    raw = generate(LAYOUTS["xtreme_xnli"], "xnli", ["en", "de"], 6, 40, 0)
     write_prepared("xnli", dataset_spec({"schema": "xtreme_xnli", "source": "demo",
                                          "languages": ["en", "de"]}),
                    raw, tmp_path / "xnli")
@@ -123,7 +123,7 @@ def test_null_removes_a_key_an_overlay_cannot_otherwise_remove(paper_config):
 
 
 def test_audit_names_the_subsets_a_job_read():
-    from xstilts.audit.audit import OK, Link, with_subsets
+    from xstilts.audit.verify import OK, Link, with_subsets
 
     record = {"examples": {"mnli/en/train": {"rows": 100, "of": 320},
                            "mnli/en/validation_matched": {"rows": 50, "of": 50}}}

@@ -5,9 +5,9 @@ import pytest
 from specs import dataset_spec, task_spec
 
 from xstilts.data.demo import generate
-from xstilts.data.schemas import SCHEMAS
+from xstilts.data.layouts import LAYOUTS
 from xstilts.evaluate.scoring import collapse, score_predictions
-from xstilts.report.tables import over_seeds, table2
+from xstilts.report.table2 import over_seeds, table2
 from xstilts.store.prepared import read_split, write_prepared
 
 
@@ -28,7 +28,7 @@ N = 10  # rows per language in the evaluation split
 def pawsx_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("prepared")
     spec = {"schema": "xtreme_pawsx", "source": "demo", "languages": ["en", "de", "zh"]}
-    raw = generate(SCHEMAS["xtreme_pawsx"], "pawsx", spec["languages"], 4, N, seed=0)
+    raw = generate(LAYOUTS["xtreme_pawsx"], "pawsx", spec["languages"], 4, N, seed=0)
     write_prepared("pawsx", dataset_spec(spec), raw, root / "pawsx")
     return root
 
@@ -94,7 +94,7 @@ def hidden_zh_test_root(tmp_path_factory):
     """PAWS-X whose zh test split carries placeholder labels only, as hidden test sets do."""
     root = tmp_path_factory.mktemp("prepared")
     spec = {"schema": "xtreme_pawsx", "source": "demo", "languages": ["en", "de", "zh"]}
-    raw = generate(SCHEMAS["xtreme_pawsx"], "pawsx", spec["languages"], 4, N, seed=0)
+    raw = generate(LAYOUTS["xtreme_pawsx"], "pawsx", spec["languages"], 4, N, seed=0)
     raw["zh"]["test"] = raw["zh"]["test"].map(lambda row: {"label": ""})
     write_prepared("pawsx", dataset_spec(spec), raw, root / "pawsx")
     return root

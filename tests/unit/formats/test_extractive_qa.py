@@ -15,7 +15,7 @@ from specs import dataset_spec, task_spec
 
 from xstilts.config import load, merge, resolve_task, validate
 from xstilts.data.demo import generate
-from xstilts.data.schemas import SCHEMAS
+from xstilts.data.layouts import LAYOUTS
 from xstilts.evaluate.scoring import score_predictions
 from xstilts.formats import extractive_qa as qa
 from xstilts.formats import pair_classification
@@ -31,7 +31,7 @@ TINY = {"vocab_size": 400, "hidden_size": 16, "num_hidden_layers": 1, "num_atten
 
 
 def _demo_rows(schema_name, language, size=20, split="validation"):
-    raw = generate(SCHEMAS[schema_name], schema_name, [language], size, size, seed=0)
+    raw = generate(LAYOUTS[schema_name], schema_name, [language], size, size, seed=0)
     return raw[language][split].to_list()
 
 

@@ -16,7 +16,7 @@ from xstilts.evaluate.scoring import score_predictions
 from xstilts.formats import FORMAT_MODULES, FormatError, Kind, get_format, kind_of
 from xstilts.formats.interface import padding_collator
 from xstilts.models.base import build_model, corpus, save, train_tokenizer
-from xstilts.spec.specs import DataRef, DatasetSpec
+from xstilts.spec import DataRef, DatasetSpec
 from xstilts.store.prepared import load_raw, write_prepared
 from xstilts.store.provenance import record_checkpoint
 from xstilts.train.loop import predict_languages, train

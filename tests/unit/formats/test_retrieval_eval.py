@@ -15,7 +15,7 @@ from transformers import AutoTokenizer, XLMRobertaModel
 
 from xstilts.config import ConfigError, merge, resolve_task, validate
 from xstilts.data.demo import generate
-from xstilts.data.schemas import SCHEMAS
+from xstilts.data.layouts import LAYOUTS
 from xstilts.evaluate.scoring import score_predictions
 from xstilts.formats import pair_classification
 from xstilts.formats.retrieval import (
@@ -40,7 +40,7 @@ HUB = Features({name: Value("string") for name in
 
 
 def _demo(schema_name, languages):
-    return generate(SCHEMAS[schema_name], schema_name, languages, 1, EVAL, seed=0)
+    return generate(LAYOUTS[schema_name], schema_name, languages, 1, EVAL, seed=0)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from safetensors.torch import load_file, save_file
 from specs import model_spec, task_spec
 
 from xstilts.data.demo import pair_rows
-from xstilts.data.schemas import SCHEMAS
+from xstilts.data.layouts import LAYOUTS
 from xstilts.formats import pair_classification
 from xstilts.models.base import (
     build_model,
@@ -47,7 +47,7 @@ def _encoder(state: dict) -> dict:
 @pytest.fixture(scope="module")
 def base_dir(tmp_path_factory):
     """A tiny masked-LM base checkpoint, as the demo builds it."""
-    rows = pair_rows(SCHEMAS["glue_mnli"], "train", "en", 25, 0, "mnli")
+    rows = pair_rows(LAYOUTS["glue_mnli"], "train", "en", 25, 0, "mnli")
     texts = [row["premise"] for row in rows] + [row["hypothesis"] for row in rows]  # 50
     tokenizer = train_tokenizer(texts, TINY["vocab_size"])
     model = build_model(TINY, tokenizer, seed=0)
@@ -243,7 +243,7 @@ def test_the_demo_tokenizer_is_the_same_on_every_run():
     texts = []
     for name, layout, languages in (("mnli", "glue_mnli", ["en"]),
                                     ("mnli_mt", "xnli_mt", ["de", "ru", "zh"])):
-        for splits in generate(SCHEMAS[layout], name, languages, 160, 20, 0).values():
+        for splits in generate(LAYOUTS[layout], name, languages, 160, 20, 0).values():
             for table in splits.values():
                 texts += [value for column in table.column_names for value in table[column]
                           if isinstance(value, str)]

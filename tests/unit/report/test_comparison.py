@@ -11,8 +11,7 @@ from xstilts.report.comparison import (
     load_reference,
     paper_average_improvements,
 )
-from xstilts.report.results import TableError, read_intervals, read_table2
-from xstilts.report.tables import write_csv
+from xstilts.report.table2 import TableError, read_intervals, read_table2, write_csv
 
 REPO = Path(__file__).resolve().parents[3]
 # baseline average (70 + 80) / 2 = 75, mnli (78 + 83) / 2 = 80.5: improvement 5.5
@@ -165,7 +164,7 @@ def test_malformed_reference_names_file_and_entry(tmp_path, number, message):
 
 
 def test_numbers_covering_a_target_not_scored_as_the_benchmark_say_so(reference, tmp_path):
-    # as xstilts.report.tables writes it: the baseline's BUCC came from gold pairs alone
+    # as xstilts.report.table2 writes it: the baseline's BUCC came from gold pairs alone
     text = TABLE2.replace("baseline,70.00,80.00,75.00,75.00,",
                           "baseline,70.00,80.00,75.00,75.00,pawsx not comparable: gold only")
     rows = compared(reference, read_table2(write(tmp_path / "table2.csv", text)))

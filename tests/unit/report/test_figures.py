@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from xstilts.report import figures
-from xstilts.report.results import (
+from xstilts.report.table2 import (
     TableError,
     language_improvements,
     read_language_scores,

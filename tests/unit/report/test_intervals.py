@@ -15,7 +15,7 @@ from xstilts.report.intervals import (
     summaries,
     with_intervals,
 )
-from xstilts.report.tables import long_form
+from xstilts.report.table2 import long_form
 
 
 def accuracy_material(flags, ids=None):

@@ -7,7 +7,7 @@ import pytest
 
 from xstilts.config import validate
 from xstilts.report.table1 import HEADER, datasets_read, describe_tasks, load_manifests, table1
-from xstilts.report.tables import write_csv
+from xstilts.report.table2 import write_csv
 
 ROWS = {  # dataset -> {"<language>/<split>": rows}
     "mnli": {"en/train": 100, "en/validation_matched": 10},

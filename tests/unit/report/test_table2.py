@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from xstilts.metrics.bootstrap import material
-from xstilts.report.tables import long_form, over_seeds, records_table, table2, write_csv
+from xstilts.report.table2 import long_form, over_seeds, records_table, table2, write_csv
 from xstilts.store.provenance import record_id, sha256_file
 
 REPO = Path(__file__).resolve().parents[3]

@@ -14,8 +14,8 @@ from release_files import write_release, write_tsv
 from specs import dataset_spec
 
 from xstilts.data.demo import Lexicon, PseudoLanguage, generate, pair_rows
-from xstilts.data.original import OriginalFormatError
-from xstilts.data.schemas import SCHEMAS
+from xstilts.data.layouts import LAYOUTS
+from xstilts.data.release import ReleaseFormatError
 from xstilts.report.translation import NO_HUMAN_REFERENCE, quality, quality_report
 from xstilts.store.prepared import canonical_splits, load_raw, read_manifest, write_prepared
 
@@ -106,7 +106,7 @@ def test_report_scores_each_translated_language(demo_data):
 def test_hub_source_keeps_only_train_and_notes_why_it_is_not_scored(demo_data, tmp_path):
     # facebook/xnli's configurations also hold XNLI's human validation/test sets: not MT.
     root, _ = demo_data
-    features = SCHEMAS["xnli_mt"].features()
+    features = LAYOUTS["xnli_mt"].features()
     row = {"premise": "Er schläft.", "hypothesis": "Er ist wach.", "label": 2}
     raw = {"de": DatasetDict({split: Dataset.from_list([row], features=features)
                               for split in ("train", "validation", "test")})}
@@ -121,7 +121,7 @@ def test_hub_source_keeps_only_train_and_notes_why_it_is_not_scored(demo_data, t
 
 def test_misaligned_translation_names_both_files(demo_data, tmp_path):
     root, spec = demo_data
-    english = pair_rows(SCHEMAS["xtreme_xnli"], "validation", "en", DEMO["eval_examples"], 0,
+    english = pair_rows(LAYOUTS["xtreme_xnli"], "validation", "en", DEMO["eval_examples"], 0,
                         "xnli")
     shifted = [{"premise": r["sentence1"], "hypothesis": r["sentence2"], "label": r["gold_label"]}
                for r in english[1:]]  # one row short
@@ -192,7 +192,7 @@ def test_release_files_give_the_demo_rows(tmp_path):
             assert parsed[language][split].to_list() == rows.to_list(), (language, split)
 
     def canonical(source):
-        return list(canonical_splits("mnli_mt", SCHEMAS["xnli_mt"], source, spec["languages"]))
+        return list(canonical_splits("mnli_mt", LAYOUTS["xnli_mt"], source, spec["languages"]))
 
     assert canonical(parsed) == canonical(raw)
 
@@ -216,11 +216,11 @@ def test_either_spelling_of_contradiction(tmp_path):
 
 @pytest.mark.parametrize("content, error, match", [
     (None, FileNotFoundError, r"multinli/multinli.train.de.tsv: no such file.*local-data"),
-    ([["premise", "hypothesis", "label"]], OriginalFormatError,
+    ([["premise", "hypothesis", "label"]], ReleaseFormatError,
      r"multinli.train.de.tsv:1: the header lacks column\(s\) hypo"),
     ([["premise", "hypo", "label"], ["a", "b", "neutral"], ["c", "d", "maybe"]],
-     OriginalFormatError, r"multinli.train.de.tsv:3: label 'maybe' is not one of entailment"),
-    ([["premise", "hypo", "label"], ["a", "b\tc", "neutral"]], OriginalFormatError,
+     ReleaseFormatError, r"multinli.train.de.tsv:3: label 'maybe' is not one of entailment"),
+    ([["premise", "hypo", "label"], ["a", "b\tc", "neutral"]], ReleaseFormatError,
      r"multinli.train.de.tsv:2: 4 tab-separated fields, expected 3"),
 ])
 def test_release_file_errors_name_dataset_file_and_line(tmp_path, content, error, match):
@@ -236,7 +236,7 @@ def test_release_file_errors_name_dataset_file_and_line(tmp_path, content, error
 
 
 def test_demo_xnli_rows_translate_the_english_rows_word_for_word():
-    rows = generate(SCHEMAS["xtreme_xnli"], "xnli", ["en", "de", "zh"], 5, 8, 0)[None]
+    rows = generate(LAYOUTS["xtreme_xnli"], "xnli", ["en", "de", "zh"], 5, 8, 0)[None]
     english, de, zh = PseudoLanguage("en", 0), PseudoLanguage("de", 0), PseudoLanguage("zh", 0)
     for split in ("validation", "test"):
         by_language = {lang: [r for r in rows[split].to_list() if r["language"] == lang]
@@ -254,8 +254,8 @@ def test_demo_xnli_rows_translate_the_english_rows_word_for_word():
 
 
 def test_demo_xnli_mt_translates_the_demo_mnli_train_with_noise():
-    mnli = pair_rows(SCHEMAS["glue_mnli"], "train", "en", 40, 0, "mnli")
-    mt = generate(SCHEMAS["xnli_mt"], "mnli_mt", ["en", "de"], 40, 6, 0)
+    mnli = pair_rows(LAYOUTS["glue_mnli"], "train", "en", 40, 0, "mnli")
+    mt = generate(LAYOUTS["xnli_mt"], "mnli_mt", ["en", "de"], 40, 6, 0)
     assert [r["label"] for r in mt["de"]["train"]] == [r["label"] for r in mnli]
     assert mt["en"]["train"].to_list() == [{k: r[k] for k in ("premise", "hypothesis", "label")}
                                            for r in mnli]  # English: MNLI itself
@@ -263,5 +263,5 @@ def test_demo_xnli_mt_translates_the_demo_mnli_train_with_noise():
     exact = [" ".join(lexicon.translate(r["premise"].split())) for r in mnli]
     noisy = list(mt["de"]["train"]["premise"])
     assert 0 < sum(a == b for a, b in zip(exact, noisy, strict=True)) < len(exact)
-    again = generate(SCHEMAS["xnli_mt"], "mnli_mt", ["de"], 40, 6, 0)["de"]["train"]["premise"]
+    again = generate(LAYOUTS["xnli_mt"], "mnli_mt", ["de"], 40, 6, 0)["de"]["train"]["premise"]
     assert list(again) == noisy  # seeded

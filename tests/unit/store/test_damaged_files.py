@@ -10,7 +10,7 @@ import pytest
 from specs import filled
 
 from xstilts.models.transfer import read_checkpoint
-from xstilts.report.tables import read_runs
+from xstilts.report.table2 import read_runs
 from xstilts.store import provenance
 from xstilts.store.prepared import read_manifest
 

@@ -1,5 +1,5 @@
 """Masked-LM on multilingual text during intermediate training (xstilts.train.mlm) and the text
-corpus layout it reads (xstilts.data.layouts_text).
+corpus layout it reads (xstilts.data.layouts.text).
 
 A tiny XLM-R is built as the demo builds it; demo MNLI, QQP and a demo corpus in three
 languages are prepared with the project's own preparation functions.
@@ -17,10 +17,10 @@ from safetensors.torch import load_file
 from specs import dataset_spec, task_spec
 
 from xstilts.config import load_schema
-from xstilts.data.original import OriginalFormatError
-from xstilts.data.schemas import SCHEMAS
+from xstilts.data.layouts import LAYOUTS
+from xstilts.data.release import ReleaseFormatError
 from xstilts.models.base import build_model, corpus, save, train_tokenizer
-from xstilts.spec.specs import DataRef
+from xstilts.spec import DataRef
 from xstilts.store.prepared import MANIFEST, load_raw, read_split, write_prepared
 from xstilts.store.provenance import record_checkpoint, sha256_file
 from xstilts.train.loop import train
@@ -117,7 +117,7 @@ def encoder(directory: Path) -> dict:
 
 
 def test_to_canonical_from_hub_rows_drops_empty_documents():
-    layout = SCHEMAS["wikipedia"]
+    layout = LAYOUTS["wikipedia"]
     rows = {"id": ["12", "13", "14", "15"], "url": ["u"] * 4, "title": ["A", "B", "C", "D"],
             "text": ["First article.\n\nSecond paragraph.", "", "  \n", " Last one. "]}
     assert layout.to_canonical(rows, "train", "de") == {
@@ -129,7 +129,7 @@ def test_to_canonical_from_hub_rows_drops_empty_documents():
 def test_demo_documents_are_in_the_hub_columns_and_the_language(data_root):
     raw = load_raw("corpus", dataset_spec(DATASETS["corpus"]), DEMO)
     assert set(raw) == set(LANGUAGES)
-    assert raw["zh"]["train"].features == SCHEMAS["wikipedia"].features()
+    assert raw["zh"]["train"].features == LAYOUTS["wikipedia"].features()
     assert " " not in raw["zh"]["train"][0]["text"]  # written without spaces, as zh is
     assert raw["de"]["train"][0]["text"] != raw["en"]["train"][0]["text"]
 
@@ -163,7 +163,7 @@ def test_local_text_errors_name_the_dataset_and_file(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"dataset 'corpus'.*de\.txt"):
         load_raw("corpus", dataset_spec(local_spec(tmp_path)), {})
     write_lines(tmp_path / "de.txt", ["", "  "])
-    with pytest.raises(OriginalFormatError, match=r"dataset 'corpus'.*de\.txt: no examples"):
+    with pytest.raises(ReleaseFormatError, match=r"dataset 'corpus'.*de\.txt: no examples"):
         load_raw("corpus", dataset_spec(local_spec(tmp_path)), {})
 
 

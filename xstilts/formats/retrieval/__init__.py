@@ -1,6 +1,6 @@
 """Sentence retrieval (BUCC, Tatoeba): a checkpoint's encoder embeds sentences; no training.
 
-Canonical rows (xstilts.data.layouts_retrieval): id, source (non-English), target
+Canonical rows (xstilts.data.layouts.retrieval): id, source (non-English), target
 (English); a row with both is a gold pair, a row with one side a sentence without partner.
 Sentence ids are row ids. Embeddings: `encoder`; similarity search: `mining` (blocked, never
 an N x M matrix); BUCC's F1 and threshold: xstilts.metrics.retrieval. What is predicted
@@ -30,7 +30,7 @@ from xstilts.formats.interface import Kind
 from xstilts.formats.retrieval.knn import knn
 from xstilts.formats.retrieval.mining import mine_pairs
 from xstilts.metrics.retrieval import best_threshold, bucc_f1, side
-from xstilts.spec.specs import TaskSpec
+from xstilts.spec import TaskSpec
 from xstilts.store import provenance
 from xstilts.store.prepared import read_split
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xstilts.data.original import ReadsOriginalFiles, tagging
+from xstilts.data.release import ReadsReleaseFiles, tagging
 
 SPLITS = ("train", "validation", "test")
 UPOS = ("ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON",
@@ -35,7 +35,7 @@ def check_one_tag_per_word(tokens: list[list[str]], tags: list[list], split: str
 
 
 @dataclass(frozen=True)
-class XtremeTaggingLayout(ReadsOriginalFiles):
+class XtremeTaggingLayout(ReadsReleaseFiles):
     """A google/xtreme tagging configuration (one per language): tokens and ClassLabel tags."""
 
     tag_column: str
@@ -178,11 +178,11 @@ TAGGING_LAYOUTS = {
         tag_column="pos_tags", label_names=UPOS,
         missing_splits={"kk": ("validation",), "th": ("train", "validation"),
                         "tl": ("train", "validation"), "yo": ("train", "validation")},
-        original=tagging.UD,
+        release=tagging.UD,
     ),
     "xtreme_panx": XtremeTaggingLayout(
         tag_column="ner_tags", label_names=PANX_TAGS, iob2=True, token_language_column="langs",
-        original=tagging.PANX,
+        release=tagging.PANX,
     ),
     "ccgbank": CCGbankLayout(),
 }

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xstilts.data.original import ReadsOriginalFiles, choice
+from xstilts.data.release import ReadsReleaseFiles, choice
 
 SPLITS = ("train", "validation", "test")
 DIGITS = ("0", "1", "2", "3")
@@ -28,7 +28,7 @@ def label_index(value, names: tuple[str, ...]) -> int:
 
 
 @dataclass(frozen=True)
-class ChoiceLayout(ReadsOriginalFiles):
+class ChoiceLayout(ReadsReleaseFiles):
     """What every multiple-choice layout shares: splits, labels, demo data generation.
 
     Subclasses declare the hub's `features()`, write a demo example in the hub's columns
@@ -147,8 +147,8 @@ class CommonsenseQALayout(ChoiceLayout):
 
 
 CHOICE_LAYOUTS = {
-    "hellaswag": HellaSwagLayout(label_names=DIGITS, original=choice.HELLASWAG),
-    "cosmos_qa": CosmosQALayout(label_names=DIGITS, original=choice.COSMOSQA),
+    "hellaswag": HellaSwagLayout(label_names=DIGITS, release=choice.HELLASWAG),
+    "cosmos_qa": CosmosQALayout(label_names=DIGITS, release=choice.COSMOSQA),
     "commonsense_qa": CommonsenseQALayout(label_names=("A", "B", "C", "D", "E"),
-                                          original=choice.COMMONSENSEQA),
+                                          release=choice.COMMONSENSEQA),
 }

@@ -3,7 +3,7 @@
 `wikipedia`: wikimedia/wikipedia, one hub configuration per language and dump
 (`20231101.<lang>`), a single split `train` with string columns id, url, title, text, one
 row per article. The same layout reads plain-text files (`source: local`,
-xstilts.data.original.text: `<path>/<lang>.txt`, one document per line) and generates
+xstilts.data.release.text: `<path>/<lang>.txt`, one document per line) and generates
 demo documents of a few pseudo-language sentences each.
 
 Canonical text record: {id: str, text: str}, split `train` only. Documents whose text is
@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xstilts.data.original import ReadsOriginalFiles
-from xstilts.data.original.text import TEXT_LINES
+from xstilts.data.release import ReadsReleaseFiles
+from xstilts.data.release.text import TEXT_LINES
 
 HUB_COLUMNS = ("id", "url", "title", "text")
 DEMO_SENTENCES = (2, 5)  # sentences per generated document, fewest and most
 
 
 @dataclass(frozen=True)
-class TextLayout(ReadsOriginalFiles):
+class TextLayout(ReadsReleaseFiles):
     """A text corpus as the hub lays it out: one row per document."""
 
     splits: tuple[str, ...] = ("train",)
@@ -71,5 +71,5 @@ class TextLayout(ReadsOriginalFiles):
 
 
 TEXT_LAYOUTS: dict[str, TextLayout] = {
-    "wikipedia": TextLayout(original=TEXT_LINES),
+    "wikipedia": TextLayout(release=TEXT_LINES),
 }

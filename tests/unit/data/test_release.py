@@ -1,4 +1,4 @@
-"""Release files (`source: local`, xstilts.data.original) yield what the hub path yields.
+"""Release files (`source: local`, xstilts.data.release) yield what the hub path yields.
 
 Each test writes a few examples in a dataset's original release format, builds by hand the
 hub rows of the same examples, and checks that both give the same hub rows and, through
@@ -25,51 +25,51 @@ from release_files import (
 )
 from specs import dataset_spec
 
-from xstilts.data.original import OriginalFormatError
-from xstilts.data.schemas import SCHEMAS
+from xstilts.data.layouts import LAYOUTS
+from xstilts.data.release import ReleaseFormatError
 from xstilts.store.prepared import canonical_splits, load_raw, write_prepared
 
-UPOS = SCHEMAS["xtreme_udpos"].label_names
-NER = SCHEMAS["xtreme_panx"].label_names
+UPOS = LAYOUTS["xtreme_udpos"].label_names
+NER = LAYOUTS["xtreme_panx"].label_names
 CONFIG = Path(__file__).resolve().parents[3] / "config" / "config.yaml"
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def spec(schema_name: str, root: Path, languages=("en",)) -> dict:
-    return {"schema": schema_name, "source": "local", "path": str(root),
+def spec(layout_name: str, root: Path, languages=("en",)) -> dict:
+    return {"schema": layout_name, "source": "local", "path": str(root),
             "languages": list(languages)}
 
 
-def local(schema_name: str, root: Path, languages=("en",)) -> dict:
-    return load_raw(schema_name, dataset_spec(spec(schema_name, root, languages)), {})
+def local(layout_name: str, root: Path, languages=("en",)) -> dict:
+    return load_raw(layout_name, dataset_spec(spec(layout_name, root, languages)), {})
 
 
-def hub(schema_name: str, configurations: dict) -> dict:
+def hub(layout_name: str, configurations: dict) -> dict:
     """Hand-written hub rows {configuration: {split: rows}} as load_dataset returns them."""
-    features = SCHEMAS[schema_name].features()
+    features = LAYOUTS[layout_name].features()
     return {key: DatasetDict({split: Dataset.from_list(rows, features=features)
                               for split, rows in splits.items()})
             for key, splits in configurations.items()}
 
 
-def canonical(schema_name: str, raw: dict, languages) -> dict:
+def canonical(layout_name: str, raw: dict, languages) -> dict:
     return {(language, split): columns for language, split, columns
-            in canonical_splits(schema_name, SCHEMAS[schema_name], raw, list(languages))}
+            in canonical_splits(layout_name, LAYOUTS[layout_name], raw, list(languages))}
 
 
-def assert_same_as_hub(schema_name: str, root: Path, expected: dict, languages=("en",)):
-    parsed, by_hand = local(schema_name, root, languages), hub(schema_name, expected)
+def assert_same_as_hub(layout_name: str, root: Path, expected: dict, languages=("en",)):
+    parsed, by_hand = local(layout_name, root, languages), hub(layout_name, expected)
     assert {key: set(splits) for key, splits in parsed.items()} == \
            {key: set(splits) for key, splits in by_hand.items()}
     for key, splits in by_hand.items():
         for split, dataset in splits.items():
             assert parsed[key][split].features == dataset.features
             assert parsed[key][split].to_list() == dataset.to_list(), (key, split)
-    records = canonical(schema_name, parsed, languages)
+    records = canonical(layout_name, parsed, languages)
     assert records and all(columns["id"] for columns in records.values())
-    assert records == canonical(schema_name, by_hand, languages)
+    assert records == canonical(layout_name, by_hand, languages)
 
 
 # --- sentence pairs ----------------------------------------------------------------------------
@@ -176,12 +176,12 @@ def paris(questions) -> dict:
     return squad_document([("Paris", CONTEXT, questions)])
 
 
-@pytest.mark.parametrize("schema_name, version", [("squad", "1.1"), ("squad_v2", "2.0")])
-def test_squad(tmp_path, schema_name, version):
+@pytest.mark.parametrize("layout_name, version", [("squad", "1.1"), ("squad_v2", "2.0")])
+def test_squad(tmp_path, layout_name, version):
     questions = {"train": QUESTIONS, "validation": [*QUESTIONS, ("q3", "Mayor?", [])]}
     for split, name in (("train", "train"), ("validation", "dev")):
         write(tmp_path / f"{name}-v{version}.json", json.dumps(paris(questions[split])))
-    assert_same_as_hub(schema_name, tmp_path, {None: {
+    assert_same_as_hub(layout_name, tmp_path, {None: {
         split: squad_rows(qs) for split, qs in questions.items()}})
 
 
@@ -340,17 +340,17 @@ def test_tatoeba_three_letter_file_codes(tmp_path):
 def test_every_dataset_of_the_paper_config_has_a_release_reader():
     datasets = yaml.safe_load(CONFIG.read_text())["datasets"]
     for name, entry in datasets.items():
-        layout = SCHEMAS[entry["schema"]]
-        assert getattr(layout, "original", None) is not None or entry["schema"] == "ccgbank", name
+        layout = LAYOUTS[entry["schema"]]
+        assert getattr(layout, "release", None) is not None or entry["schema"] == "ccgbank", name
 
 
 # --- errors name the dataset, the file and the line ---------------------------------------------
 
 
-def raises(error, schema_name: str, root: Path, match: str, languages=("en",)):
+def raises(error, layout_name: str, root: Path, match: str, languages=("en",)):
     with pytest.raises(error, match=match) as caught:
-        local(schema_name, root, languages)
-    assert f"dataset {schema_name!r}" in str(caught.value)
+        local(layout_name, root, languages)
+    assert f"dataset {layout_name!r}" in str(caught.value)
     return caught
 
 
@@ -364,7 +364,7 @@ def test_missing_file(tmp_path):
 def test_tsv_line_with_wrong_column_count(tmp_path):
     header = ["id", "qid1", "qid2", "question1", "question2", "is_duplicate"]
     write_tsv(tmp_path / "train.tsv", [header, [1, 1, 2, "a", "b", 0], [2, 3, 4, "c\td", "e", 1]])
-    raises(OriginalFormatError, "glue_qqp", tmp_path,
+    raises(ReleaseFormatError, "glue_qqp", tmp_path,
            f"{tmp_path / 'train.tsv'}:3: 7 tab-separated fields, expected 6")
 
 
@@ -384,76 +384,76 @@ def test_byte_order_mark_is_not_part_of_the_header(tmp_path):
 def test_bad_json_line(tmp_path):
     write(tmp_path / "snli_1.0_train.jsonl", '{"gold_label": "neutral", "sentence1": "a", '
           '"sentence2": "b"}\n{"gold_label": \n')
-    raises(OriginalFormatError, "snli", tmp_path,
+    raises(ReleaseFormatError, "snli", tmp_path,
            f"{tmp_path / 'snli_1.0_train.jsonl'}:2: not valid JSON")
 
 
 def test_missing_key_and_bad_json_document(tmp_path):
     write_jsonl(tmp_path / "snli_1.0_train.jsonl", [{"gold_label": "neutral", "sentence1": "a"}])
-    raises(OriginalFormatError, "snli", tmp_path, r"snli_1.0_train.jsonl:1: missing 'sentence2'")
+    raises(ReleaseFormatError, "snli", tmp_path, r"snli_1.0_train.jsonl:1: missing 'sentence2'")
     write(tmp_path / "train-v1.1.json", '{"data": [\n  {"title": }]}')
-    raises(OriginalFormatError, "squad", tmp_path, r"train-v1.1.json:2: not valid JSON")
+    raises(ReleaseFormatError, "squad", tmp_path, r"train-v1.1.json:2: not valid JSON")
 
 
 def test_label_outside_the_label_set(tmp_path):
     header = ["language", "gold_label", "sentence1", "sentence2"]
     write_tsv(tmp_path / "xnli.dev.tsv", [header, ["en", "neutral", "a", "b"],
                                           ["en", "maybe", "c", "d"]])
-    raises(OriginalFormatError, "xtreme_xnli", tmp_path,
+    raises(ReleaseFormatError, "xtreme_xnli", tmp_path,
            r"xnli.dev.tsv:3: label 'maybe' is not one of entailment, neutral, contradiction")
 
 
 def test_empty_split(tmp_path):
     for name in ("train", "dev", "test"):
         write(tmp_path / "en" / name, "en:Paris\tB-LOC\n" if name != "dev" else "\n")
-    raises(OriginalFormatError, "xtreme_panx", tmp_path, f"{tmp_path / 'en' / 'dev'}: no examples")
+    raises(ReleaseFormatError, "xtreme_panx", tmp_path, f"{tmp_path / 'en' / 'dev'}: no examples")
 
 
 def test_duplicate_ids(tmp_path):
     write(tmp_path / "train-v1.1.json", json.dumps(paris([*QUESTIONS, QUESTIONS[0]])))
-    raises(OriginalFormatError, "squad", tmp_path,
+    raises(ReleaseFormatError, "squad", tmp_path,
            r"qas\[2\]: question id 'q1' occurs twice \(first at .*qas\[0\]\)")
     record = {"uid": "u1", "context": "a", "hypothesis": "b", "label": "n", "reason": ""}
     write_jsonl(tmp_path / "R1" / "train.jsonl", [record, record])
-    raises(OriginalFormatError, "anli", tmp_path, r"R1/train.jsonl:2: id 'u1' occurs twice")
+    raises(ReleaseFormatError, "anli", tmp_path, r"R1/train.jsonl:2: id 'u1' occurs twice")
     header = ["id", "sentence1", "sentence2", "label"]
     for name in ("train.tsv", "dev_2k.tsv", "test_2k.tsv"):
         write_tsv(tmp_path / "en" / name, [header, [1, "a", "b", 0], [2, "c", "d", 1],
                                            [1 if name == "dev_2k.tsv" else 3, "e", "f", 0]])
-    raises(OriginalFormatError, "xtreme_pawsx", tmp_path,
+    raises(ReleaseFormatError, "xtreme_pawsx", tmp_path,
            r"en/dev_2k.tsv:4: id '1' occurs twice \(first at .*dev_2k.tsv:2\)")
 
 
 def test_conllu_errors_name_the_line(tmp_path):
     path = write(tmp_path / "en_x-ud-train.conllu",
                  conllu([("1", "Hi", "INTJ")]) + "1\tHi\t_\tINTJ\n")
-    raises(OriginalFormatError, "xtreme_udpos", tmp_path,
+    raises(ReleaseFormatError, "xtreme_udpos", tmp_path,
            f"{path}:5: 4 tab-separated fields, expected 10")
     write(path, conllu([("1", "Hi", "INTJ"), ("2", "there", "ADVERB")]))
-    raises(OriginalFormatError, "xtreme_udpos", tmp_path, f"{path}:4: tag 'ADVERB' is not one of")
+    raises(ReleaseFormatError, "xtreme_udpos", tmp_path, f"{path}:4: tag 'ADVERB' is not one of")
     write(path, conllu([("x", "Hi", "INTJ")]))
-    raises(OriginalFormatError, "xtreme_udpos", tmp_path, f"{path}:3: word ID 'x'")
+    raises(ReleaseFormatError, "xtreme_udpos", tmp_path, f"{path}:3: word ID 'x'")
     raises(FileNotFoundError, "xtreme_udpos", tmp_path, "no CoNLL-U file de_", ["de"])
 
 
 def test_panx_token_of_another_language(tmp_path):
     for name in ("train", "dev", "test"):
         write(tmp_path / "en" / name, "en:Paris\tB-LOC\nde:Berlin\tB-LOC\n")
-    raises(OriginalFormatError, "xtreme_panx", tmp_path,
+    raises(ReleaseFormatError, "xtreme_panx", tmp_path,
            f"{tmp_path / 'en' / 'train'}:2: 'de:Berlin' does not start with 'en:'")
 
 
 def test_tatoeba_files_of_different_lengths(tmp_path):
     write(tmp_path / "tatoeba.deu-eng.deu", "Ich bin Tom.\nDanke.\n")
     write(tmp_path / "tatoeba.deu-eng.eng", "I am Tom.\n")
-    raises(OriginalFormatError, "xtreme_tatoeba", tmp_path, "has 2 lines but .* has 1", ["de"])
+    raises(ReleaseFormatError, "xtreme_tatoeba", tmp_path, "has 2 lines but .* has 1", ["de"])
 
 
 def test_bucc_gold_id_missing_from_the_sentence_files(tmp_path):
     bucc_release(tmp_path, "sample")
     write_tsv(tmp_path / "de-en" / "de-en.sample.gold", [["de-000001", "en-000009"],
                                                         ["de-000004", "en-000007"]])
-    raises(OriginalFormatError, "xtreme_bucc", tmp_path,
+    raises(ReleaseFormatError, "xtreme_bucc", tmp_path,
            r"de-en.sample.gold:2: gold id 'de-000004' is in no line", ["de"])
 
 
@@ -462,7 +462,7 @@ def test_a_parser_failure_leaves_no_prepared_directory(tmp_path):
     write(tmp_path / "release" / "tatoeba.deu-eng.eng", "I.\n\n")
     out = tmp_path / "prepared" / "tatoeba"
     local_spec = spec("xtreme_tatoeba", tmp_path / "release", ["de"])
-    with pytest.raises(OriginalFormatError, match=r"tatoeba.deu-eng.eng:2: empty line"):
+    with pytest.raises(ReleaseFormatError, match=r"tatoeba.deu-eng.eng:2: empty line"):
         typed = dataset_spec(local_spec)
         write_prepared("tatoeba", typed, load_raw("tatoeba", typed, {}), out)
     assert not out.exists() and not out.with_name("tatoeba.partial").exists()

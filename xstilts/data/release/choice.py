@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from xstilts.data.original.files import (
-    OriginalFormatError,
+from xstilts.data.release.files import (
+    ReleaseFormatError,
     check_unique,
     configurations,
     first_existing,
@@ -48,7 +48,7 @@ class ChoiceRelease:
 
 def check_choice_count(choices: list, layout, where: str) -> None:
     if len(choices) != len(layout.label_names):
-        raise OriginalFormatError(f"{where}: {len(choices)} choices, expected "
+        raise ReleaseFormatError(f"{where}: {len(choices)} choices, expected "
                                   f"{len(layout.label_names)}")
 
 

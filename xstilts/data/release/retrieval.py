@@ -3,7 +3,7 @@
 BUCC: `<src>-en/<src>-en.{sample,training}.{<src>,en,gold}` as the BUCC 2018 archives
 unpack; the sentence files hold "id<TAB>sentence", the gold file "src_id<TAB>en_id". The
 hub keeps only the gold pairs; these files also hold BUCC's sentences without a partner,
-which become rows with one side empty (see xstilts.data.layouts_retrieval), so mining
+which become rows with one side empty (see xstilts.data.layouts.retrieval), so mining
 faces the full corpora, as in XTREME. `validation` is the sample set, `test` the training
 set.
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from xstilts.data.original.files import (
-    OriginalFormatError,
+from xstilts.data.release.files import (
+    ReleaseFormatError,
     build_split,
     check_unique,
     location,
@@ -88,7 +88,7 @@ def gold_pairs(path: Path, sources: dict, targets: dict) -> list[tuple[str, str]
     for number, (source, target) in tsv_rows(path, 2):
         for sentence_id, side in ((source, sources), (target, targets)):
             if sentence_id not in side:
-                raise OriginalFormatError(f"{location(path, number)}: gold id {sentence_id!r} "
+                raise ReleaseFormatError(f"{location(path, number)}: gold id {sentence_id!r} "
                                           f"is in no line of its sentence file")
         pairs.append(((source, target), location(path, number)))
     check_unique(((f"{s}/{t}", where) for (s, t), where in pairs), "gold pair")
@@ -110,7 +110,7 @@ class Tatoeba:
 
 def tatoeba_code(language: str) -> str:
     if language not in TATOEBA_CODES:
-        raise OriginalFormatError(f"Tatoeba has no file code for language {language!r} "
+        raise ReleaseFormatError(f"Tatoeba has no file code for language {language!r} "
                                   f"(known: {', '.join(sorted(TATOEBA_CODES))})")
     return TATOEBA_CODES[language]
 
@@ -124,7 +124,7 @@ def tatoeba_rows(root: Path, language: str) -> list[dict]:
     source_path, target_path = (tatoeba_path(root, language, side) for side in (code, "eng"))
     sources, targets = sentence_lines(source_path), sentence_lines(target_path)
     if len(sources) != len(targets):
-        raise OriginalFormatError(f"{source_path} has {len(sources)} lines but {target_path} "
+        raise ReleaseFormatError(f"{source_path} has {len(sources)} lines but {target_path} "
                                   f"has {len(targets)}; line i of each must translate the other")
     return [retrieval_row(source, target, code, "eng")
             for source, target in zip(sources, targets, strict=True)]
@@ -135,7 +135,7 @@ def sentence_lines(path: Path) -> list[str]:
     lines = []
     for number, line in read_lines(path):
         if not line.strip():
-            raise OriginalFormatError(f"{location(path, number)}: empty line, expected a "
+            raise ReleaseFormatError(f"{location(path, number)}: empty line, expected a "
                                       f"sentence")
         lines.append(line)
     return lines

@@ -1,4 +1,4 @@
-"""Typed specs (xstilts.spec.specs): built from every configuration the project ships, they
+"""Typed specs (xstilts.spec): built from every configuration the project ships, they
 serialise to exactly the plain data the rules pass today, so no job's parameters change."""
 
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from xstilts.config import TASK_KINDS, load, plain_task, resolve_task
-from xstilts.spec.specs import DataRef, DatasetSpec, ModelSpec, SpecError, TaskSpec
+from xstilts.spec import DataRef, DatasetSpec, ModelSpec, SpecError, TaskSpec
 
 CONFIGS = [["config/config.yaml"], ["config/config.yaml", "config/demo.yaml"],
            ["config/config.yaml", "config/small.yaml"],

@@ -11,7 +11,7 @@ English translation: XTREME's files come in pairs <lang>-en (BUCC) and <lang3>-e
   (XTREME's test). The hub keeps only the gold pairs, not the monolingual corpora that
   BUCC mines them from, so mining on hub data faces no sentence without a partner: an
   easier task than BUCC itself, and its numbers are not XTREME's. The release files
-  (`source: local`, xstilts.data.original.retrieval) hold the full corpora.
+  (`source: local`, xstilts.data.release.retrieval) hold the full corpora.
 - `tatoeba.<lang3>`: one row per aligned pair (1000 per language), split `validation`
   only; source_lang is what the hub's loader took for the language (the file suffix, e.g.
   "deu"), target_lang "eng". Neither is read: the configuration names the language.
@@ -28,14 +28,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xstilts.data.original import ReadsOriginalFiles, retrieval
+from xstilts.data.release import ReadsReleaseFiles, retrieval
 
 HUB_COLUMNS = ("source_sentence", "target_sentence", "source_lang", "target_lang")
 BUCC_ID_SEPARATOR = "/"
 
 
 @dataclass(frozen=True)
-class RetrievalLayout(ReadsOriginalFiles):
+class RetrievalLayout(ReadsReleaseFiles):
     """A sentence-retrieval dataset as the hub lays it out."""
 
     splits: tuple[str, ...]
@@ -94,7 +94,7 @@ def _sentence(text: str | None) -> str | None:
 
 RETRIEVAL_LAYOUTS: dict[str, RetrievalLayout] = {
     "xtreme_bucc": RetrievalLayout(splits=("validation", "test"), sentence_ids=True,
-                                   demo_distractors=True, original=retrieval.BUCC),
+                                   demo_distractors=True, release=retrieval.BUCC),
     "xtreme_tatoeba": RetrievalLayout(splits=("validation",), sentence_ids=False,
-                                      demo_distractors=False, original=retrieval.TATOEBA),
+                                      demo_distractors=False, release=retrieval.TATOEBA),
 }

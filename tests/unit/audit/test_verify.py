@@ -15,7 +15,7 @@ import pytest
 from audits import audit_command, flip_byte
 from specs import task_spec
 
-from xstilts.audit import audit
+from xstilts.audit import verify
 from xstilts.evaluate.scoring import score_file
 from xstilts.report.outputs import publish
 from xstilts.spec import paths
@@ -88,9 +88,9 @@ def tables(scores: dict[tuple, Path]) -> None:
     """Table 2 as the table2 job writes it (xstilts.report.outputs.publish)."""
     publish("table", params={"layout": LAYOUT, "bootstrap": BOOTSTRAP},
             inputs={"scores": [str(path) for path in scores.values()]},
-            outputs={kind: paths.grid_file(kind, audit.TABLE2)
+            outputs={kind: paths.grid_file(kind, verify.TABLE2)
                      for kind in ("table", "long", "ci", "records")},
-            record=paths.grid_file("provenance", audit.TABLE2))
+            record=paths.grid_file("provenance", verify.TABLE2))
 
 
 @pytest.fixture
@@ -120,8 +120,8 @@ def tree(tmp_path, monkeypatch):
     return tmp_path
 
 
-def run_audit(root: Path) -> dict[tuple, audit.Cell]:
-    cells = audit.audit_cells(root, audit.read_cells(root))
+def run_audit(root: Path) -> dict[tuple, verify.Cell]:
+    cells = verify.audit_cells(root, verify.read_cells(root))
     return {(cell.intermediate, cell.target, cell.seed): cell for cell in cells}
 
 
@@ -131,10 +131,10 @@ def statuses(cells: dict) -> dict[tuple, str]:
 
 def test_intact_tree_verifies_every_cell_down_to_the_base_model(tree):
     cells = run_audit(tree)
-    assert statuses(cells) == dict.fromkeys(CELLS, audit.OK)
+    assert statuses(cells) == dict.fromkeys(CELLS, verify.OK)
     chain = [(link.role, link.path) for link in cells["mnli", "pawsx", 1].links]
     assert chain == [
-        ("table", paths.grid_file("long", audit.TABLE2)),
+        ("table", paths.grid_file("long", verify.TABLE2)),
         ("scores", "results/scores/mnli/pawsx/seed1.json"),
         ("predictions", "results/predictions/mnli/pawsx/seed1.json"),
         ("target checkpoint", "models/target/mnli/pawsx/seed1"),
@@ -150,24 +150,24 @@ def test_intact_tree_verifies_every_cell_down_to_the_base_model(tree):
         "table", "scores", "predictions", "intermediate checkpoint", "base model"]
     assert [link.role for link in cells["baseline", "pawsx", 1].links][:5] == [
         "table", "scores", "predictions", "target checkpoint", "base model"]
-    assert not audit.failed(list(cells.values()))
+    assert not verify.failed(list(cells.values()))
 
 
 def test_modified_target_checkpoint_fails_only_its_cell_and_names_the_file(tree):
     flip_byte(tree / "models/target/mnli/pawsx/seed1/model.safetensors")
     cells = run_audit(tree)
-    assert statuses(cells) == {**dict.fromkeys(CELLS, audit.OK),
-                               ("mnli", "pawsx", 1): audit.MODIFIED}
+    assert statuses(cells) == {**dict.fromkeys(CELLS, verify.OK),
+                               ("mnli", "pawsx", 1): verify.MODIFIED}
     [problem] = cells["mnli", "pawsx", 1].problems()
-    assert (problem.role, problem.status) == ("target checkpoint", audit.MODIFIED)
+    assert (problem.role, problem.status) == ("target checkpoint", verify.MODIFIED)
     assert "models/target/mnli/pawsx/seed1/model.safetensors" in problem.detail
 
 
 def test_modified_intermediate_checkpoint_fails_every_cell_of_its_row(tree):
     flip_byte(tree / "models/intermediate/mnli/seed1/config.json")
-    assert statuses(run_audit(tree)) == {("baseline", "pawsx", 1): audit.OK,
-                                         ("mnli", "pawsx", 1): audit.MODIFIED,
-                                         ("mnli", "tatoeba", 1): audit.MODIFIED}
+    assert statuses(run_audit(tree)) == {("baseline", "pawsx", 1): verify.OK,
+                                         ("mnli", "pawsx", 1): verify.MODIFIED,
+                                         ("mnli", "tatoeba", 1): verify.MODIFIED}
 
 
 def test_changed_record_of_a_parent_is_modified(tree):
@@ -175,13 +175,13 @@ def test_changed_record_of_a_parent_is_modified(tree):
     record.write_text(record.read_text().replace('"seed": 1', '"seed": 2'))
     problems = run_audit(tree)["mnli", "tatoeba", 1].problems()
     assert [(link.role, link.status) for link in problems] == [
-        ("intermediate checkpoint", audit.MODIFIED)]
+        ("intermediate checkpoint", verify.MODIFIED)]
 
 
 def test_file_a_checkpoint_record_does_not_list_is_modified(tree):
     write("models/base/extra.bin", b"?")
     problems = run_audit(tree)["baseline", "pawsx", 1].problems()
-    assert [(link.role, link.status) for link in problems] == [("base model", audit.MODIFIED)]
+    assert [(link.role, link.status) for link in problems] == [("base model", verify.MODIFIED)]
     assert "models/base/extra.bin" in problems[0].detail
 
 
@@ -190,9 +190,9 @@ def test_modified_or_missing_results(tree):
     (tree / "results/scores/baseline/pawsx/seed1.json").unlink()
     cells = run_audit(tree)
     assert [(link.role, link.status) for link in cells["mnli", "tatoeba", 1].problems()] == [
-        ("predictions", audit.MODIFIED)]
-    assert cells["baseline", "pawsx", 1].status == audit.MISSING
-    assert cells["mnli", "pawsx", 1].status == audit.OK
+        ("predictions", verify.MODIFIED)]
+    assert cells["baseline", "pawsx", 1].status == verify.MISSING
+    assert cells["mnli", "pawsx", 1].status == verify.OK
 
 
 def test_score_file_other_than_the_tables_is_modified(tree):
@@ -200,7 +200,7 @@ def test_score_file_other_than_the_tables_is_modified(tree):
     path.write_text(path.read_text().replace('"score": 50.0', '"score": 99.0'))
     problems = run_audit(tree)["mnli", "pawsx", 1].problems()
     assert [(link.role, link.status) for link in problems] == [
-        ("table", audit.MODIFIED), ("scores", audit.MODIFIED)]
+        ("table", verify.MODIFIED), ("scores", verify.MODIFIED)]
     assert "differs from the score file the table was built from" in problems[0].detail
     assert "content differs from what its job wrote" in problems[1].detail
 
@@ -235,7 +235,7 @@ def test_edited_predictions_stay_modified_after_the_tables_were_rebuilt(tree):
               lambda content: content.update(score=1))
     rebuild_scores_and_tables(PAWSX)
     problems = run_audit(tree)["mnli", "pawsx", 1].problems()
-    assert [(link.role, link.status) for link in problems] == [("predictions", audit.MODIFIED)]
+    assert [(link.role, link.status) for link in problems] == [("predictions", verify.MODIFIED)]
     assert "content differs from what its job wrote" in problems[0].detail
 
 
@@ -244,7 +244,7 @@ def test_edited_score_stays_modified_after_the_tables_were_rebuilt(tree):
               lambda content: content["languages"]["en"].update(accuracy=99.0))
     rebuild_tables()
     problems = run_audit(tree)["mnli", "pawsx", 1].problems()
-    assert [(link.role, link.status) for link in problems] == [("scores", audit.MODIFIED)]
+    assert [(link.role, link.status) for link in problems] == [("scores", verify.MODIFIED)]
 
 
 @pytest.mark.parametrize("table", ["results/table2.csv", "results/table2_long.csv",
@@ -256,22 +256,22 @@ def test_edited_table_cell_is_modified(tree, table):
     path.write_text("\n".join([header, first_row.replace(digit, str((int(digit) + 1) % 10)),
                                rest]))
     cells = run_audit(tree)
-    assert {cell.status for cell in cells.values()} == {audit.MODIFIED}
+    assert {cell.status for cell in cells.values()} == {verify.MODIFIED}
     problem = cells["mnli", "pawsx", 1].first_problem()
     assert (problem.role, problem.path) == ("table", table)
 
 
 def test_table_without_its_record_is_missing(tree):
-    (tree / paths.grid_file("provenance", audit.TABLE2)).unlink()
+    (tree / paths.grid_file("provenance", verify.TABLE2)).unlink()
     problem = run_audit(tree)["mnli", "pawsx", 1].first_problem()
-    assert (problem.status, problem.path) == (audit.MISSING, "results/table2.provenance.json")
+    assert (problem.status, problem.path) == (verify.MISSING, "results/table2.provenance.json")
 
 
 def test_result_written_before_content_hashing_is_not_ok(tree):
     path = tree / "results/predictions/mnli/pawsx/seed1.json"
     edit_json(path, lambda content: content["provenance"]["outputs"].clear())
     rebuild_scores_and_tables(PAWSX)
-    assert run_audit(tree)["mnli", "pawsx", 1].status == audit.MISSING
+    assert run_audit(tree)["mnli", "pawsx", 1].status == verify.MISSING
 
 
 def test_a_job_refuses_a_parent_checkpoint_whose_weights_differ_from_its_record(tree):
@@ -306,7 +306,7 @@ def test_modified_data_file_fails_the_cells_that_read_it(tree):
     cells = run_audit(tree)
     # mnli data: read by the mnli intermediate model and the base model's corpus
     assert {key: cell.status for key, cell in cells.items()} == dict.fromkeys(
-        CELLS, audit.MODIFIED)
+        CELLS, verify.MODIFIED)
     [problem] = cells["mnli", "pawsx", 1].problems()
     assert problem.role == "data" and "mnli/en/validation.parquet" in problem.detail
 
@@ -320,30 +320,30 @@ def test_dirty_tree_is_reported_and_fails_only_when_strict(tree, monkeypatch):
     tables({key: Path(paths.fill(paths.SCORES, intermediate=key[0], target=key[1], seed=1))
             for key in CELLS})
     cells = run_audit(tree)
-    assert statuses(cells)["mnli", "tatoeba", 1] == audit.DIRTY
+    assert statuses(cells)["mnli", "tatoeba", 1] == verify.DIRTY
     [problem] = cells["mnli", "tatoeba", 1].problems()
     assert (problem.role, problem.detail) == ("scores",
                                               "commit 0123456789ab with uncommitted changes")
-    assert not audit.failed(list(cells.values()))
-    assert audit.failed(list(cells.values()), strict=True)
+    assert not verify.failed(list(cells.values()))
+    assert verify.failed(list(cells.values()), strict=True)
 
 
 def test_every_file_is_hashed_once(tree, monkeypatch):
     hashed = []
-    monkeypatch.setattr(audit, "sha256_file",
+    monkeypatch.setattr(verify, "sha256_file",
                         lambda path: hashed.append(path) or provenance.sha256_file(path))
     run_audit(tree)
     assert hashed and len(hashed) == len(set(hashed))
 
 
 def test_select_one_language_and_seed(tree):
-    cells = audit.read_cells(tree)
-    [cell] = audit.cells_of(cells, "mnli", "pawsx", "en", 1)
+    cells = verify.read_cells(tree)
+    [cell] = verify.cells_of(cells, "mnli", "pawsx", "en", 1)
     assert cell.values == {"en": {"accuracy": "50.0000"}}
     with pytest.raises(LookupError, match="no language 'ja'"):
-        audit.cells_of(audit.read_cells(tree), "mnli", "pawsx", "ja")
+        verify.cells_of(verify.read_cells(tree), "mnli", "pawsx", "ja")
     with pytest.raises(LookupError, match="no cell qqp x pawsx"):
-        audit.cells_of(cells, "qqp", "pawsx")
+        verify.cells_of(cells, "qqp", "pawsx")
 
 
 def test_command_prints_the_chain_and_exits_non_zero_on_failure(tree):
@@ -361,7 +361,7 @@ def test_command_prints_the_chain_and_exits_non_zero_on_failure(tree):
     [totals] = [line for line in every.stdout.splitlines() if line.startswith("3 cells")]
     assert totals.startswith("3 cells: 3 MODIFIED; 1 outputs: 1 OK (")
     exported = json.loads(audit_command(tree, "--all", "--json").stdout)["cells"]
-    assert [cell["status"] for cell in exported] == [audit.MODIFIED] * 3
+    assert [cell["status"] for cell in exported] == [verify.MODIFIED] * 3
     assert {"intermediate", "target", "seed", "record", "values", "links"} <= set(exported[0])
 
 
@@ -380,33 +380,33 @@ def test_local_release_files_are_hashed_again_even_with_their_times_restored(tmp
     manifest_path.write_text(json.dumps(manifest))
     ref = {"path": str(manifest_path), "sha256": provenance.sha256_file(manifest_path),
            "source": "local"}
-    assert audit.Auditor(tmp_path).data_link("xnli", ref).status == audit.OK
+    assert verify.Auditor(tmp_path).data_link("xnli", ref).status == verify.OK
     stat = release.stat()
     release.write_bytes(release.read_bytes().replace(b"label", b"lab3l"))
     os.utime(release, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # touch -r: time restored
-    auditor = audit.Auditor(tmp_path)
+    auditor = verify.Auditor(tmp_path)
     link = auditor.data_link("xnli", ref)
-    assert (link.status, link.path) == (audit.MODIFIED, str(manifest_path))
+    assert (link.status, link.path) == (verify.MODIFIED, str(manifest_path))
     assert link.detail.startswith("release/XNLI-1.0/xnli.dev.tsv: differs from its recorded")
     assert auditor.sources["files"] == 1 and auditor.sources["seconds"] >= 0
     shutil.rmtree("release")  # a copy of the results without the release files
-    assert "not on this machine" in audit.Auditor(tmp_path).data_link("xnli", ref).detail
+    assert "not on this machine" in verify.Auditor(tmp_path).data_link("xnli", ref).detail
 
 
 def test_records_of_one_table_from_different_environments_are_noted(tree, monkeypatch):
-    assert audit.audit_published(tree, digest=False).environments == {"table2": {}}
+    assert verify.audit_published(tree, digest=False).environments == {"table2": {}}
     other = {**provenance.package_versions(), "numpy": "0.0"}
     monkeypatch.setattr(provenance, "package_versions", lambda: other)
     path = Path(paths.fill(paths.SCORES, intermediate="mnli", target="pawsx", seed=1))
     result(str(path), "scores", PAWSX, "results/predictions/mnli/pawsx/seed1.json")
     rebuild_tables()
-    audited = audit.audit_published(tree, digest=False)
+    audited = verify.audit_published(tree, digest=False)
     environments = audited.environments["table2"]
     assert len(environments) == 2
     assert environments[provenance.packages_digest(other)] == [
         "results/table2.provenance.json", str(path)]
-    assert not audit.failed(audited.checked())
-    note = audit.describe_environments("table2", environments)
+    assert not verify.failed(audited.checked())
+    note = verify.describe_environments("table2", environments)
     assert note[0] == ("NOTE        table2: its records come from 2 environments (installed "
                        "distributions differ):")
 
@@ -421,7 +421,7 @@ def test_code_that_is_not_one_clean_commit_fails_when_strict_naming_why(tree, mo
     rebuild_tables()
     problem = run_audit(tree)["mnli", "pawsx", 1].first_problem()
     assert (problem.status, problem.role, problem.detail) == (
-        audit.DIRTY, "scores", f"commit 0123456789ab: {reason}")
+        verify.DIRTY, "scores", f"commit 0123456789ab: {reason}")
     strict = audit_command(tree, "--all", "--strict")
     assert strict.returncode == 1 and reason in strict.stdout
     assert audit_command(tree, "--all").returncode == 0

@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from xstilts.data.original.files import (
-    OriginalFormatError,
+from xstilts.data.release.files import (
+    ReleaseFormatError,
     build_split,
     configurations,
     location,
@@ -33,7 +33,7 @@ UD_SPLITS = {"train": "train", "dev": "validation", "test": "test"}  # file part
 def tag_indices(tags: list[str], tag_set: tuple[str, ...], wheres: list[str]) -> list[int]:
     for tag, where in zip(tags, wheres, strict=True):
         if tag not in tag_set:
-            raise OriginalFormatError(f"{where}: tag {tag!r} is not one of "
+            raise ReleaseFormatError(f"{where}: tag {tag!r} is not one of "
                                       f"{', '.join(tag_set)}")
     return [tag_set.index(tag) for tag in tags]
 
@@ -96,7 +96,7 @@ def is_word(word_id: str, where: str) -> bool:
         return True
     if "-" in word_id or "." in word_id:
         return False
-    raise OriginalFormatError(f"{where}: word ID {word_id!r} is not N, N-M or N.M")
+    raise ReleaseFormatError(f"{where}: word ID {word_id!r} is not N, N-M or N.M")
 
 
 # --- PAN-X -------------------------------------------------------------------------------------
@@ -128,7 +128,7 @@ def panx_token(field: str, language: str, where: str) -> str:
     """The token of a "<lang>:<token>" field (the token itself may hold a colon)."""
     prefix, colon, token = field.partition(":")
     if prefix != language or not colon:
-        raise OriginalFormatError(f"{where}: {field!r} does not start with {language + ':'!r}")
+        raise ReleaseFormatError(f"{where}: {field!r} does not start with {language + ':'!r}")
     return token
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xstilts.data.original.files import (
+from xstilts.data.release.files import (
     check_unique,
     configurations,
     label_index,

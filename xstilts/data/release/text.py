@@ -2,7 +2,7 @@
 
 The form most text dumps can be brought into (a Wikipedia extract with one article per
 line, CC-100 with its paragraphs joined). Each document becomes a hub row of the text
-layout (xstilts.data.layouts_text) whose id is its line number, so that an id points back
+layout (xstilts.data.layouts.text) whose id is its line number, so that an id points back
 into the file.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xstilts.data.original.files import configurations, read_lines
+from xstilts.data.release.files import configurations, read_lines
 
 FILES = {"train": "{lang}.txt"}
 

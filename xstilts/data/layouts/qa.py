@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from xstilts.data.original import ReadsOriginalFiles, qa
+from xstilts.data.release import ReadsReleaseFiles, qa
 
 # TyDiQA-GoldP's ids start with the language's English name ("arabic-2387335860751143628-1").
 TYDIQA_LANGUAGES = {
@@ -41,7 +41,7 @@ def tydiqa_language(question_id: str) -> str:
 
 
 @dataclass(frozen=True)
-class QaSchema(ReadsOriginalFiles):
+class QaLayout(ReadsReleaseFiles):
     """An extractive-QA dataset as the hub lays it out (SQuAD's columns)."""
 
     splits: tuple[str, ...]
@@ -90,25 +90,25 @@ class QaSchema(ReadsOriginalFiles):
 
 XTREME_ANSWER_KEYS = ("answer_start", "text")
 
-QA_SCHEMAS: dict[str, QaSchema] = {
-    "squad": QaSchema(splits=("train", "validation"), original=qa.SQUAD_V1),
-    "squad_v2": QaSchema(splits=("train", "validation"), unanswerable=True,
-                         original=qa.SQUAD_V2),
-    "xtreme_xquad": QaSchema(splits=("validation",), has_title=False,
-                             answer_keys=XTREME_ANSWER_KEYS, original=qa.XQUAD),
-    "xtreme_mlqa": QaSchema(splits=("validation", "test"), answer_keys=XTREME_ANSWER_KEYS,
-                            original=qa.MLQA),
-    "xtreme_tydiqa": QaSchema(splits=("train", "validation"), answer_keys=XTREME_ANSWER_KEYS,
-                              language_from_id=True, original=qa.TYDIQA),
+QA_LAYOUTS: dict[str, QaLayout] = {
+    "squad": QaLayout(splits=("train", "validation"), release=qa.SQUAD_V1),
+    "squad_v2": QaLayout(splits=("train", "validation"), unanswerable=True,
+                         release=qa.SQUAD_V2),
+    "xtreme_xquad": QaLayout(splits=("validation",), has_title=False,
+                             answer_keys=XTREME_ANSWER_KEYS, release=qa.XQUAD),
+    "xtreme_mlqa": QaLayout(splits=("validation", "test"), answer_keys=XTREME_ANSWER_KEYS,
+                            release=qa.MLQA),
+    "xtreme_tydiqa": QaLayout(splits=("train", "validation"), answer_keys=XTREME_ANSWER_KEYS,
+                              language_from_id=True, release=qa.TYDIQA),
 }
 
 
 # --- demo generation ---------------------------------------------------------------------
 
 
-def demo_id(schema: QaSchema, dataset: str, split: str, language: str, index: int,
+def demo_id(layout: QaLayout, dataset: str, split: str, language: str, index: int,
             rng: random.Random) -> str:
-    if not schema.language_from_id:
+    if not layout.language_from_id:
         return f"{dataset}-{split}-{language}-{index}"
     if language not in TYDIQA_NAMES:
         raise ValueError(f"TyDiQA has no language {language!r} "
@@ -147,7 +147,7 @@ def unanswerable(lang, words: list[str], rng: random.Random):
     return words, [lang.negation, *rng.sample(absent, 3)], {"text": [], "answer_start": []}
 
 
-def qa_rows(schema: QaSchema, split: str, language: str, size: int, seed: int,
+def qa_rows(layout: QaLayout, split: str, language: str, size: int, seed: int,
             dataset: str) -> list[dict]:
     """Rows of one hub split in one language, in the hub's columns."""
     from xstilts.data.demo import PseudoLanguage, is_training_split, language_rng
@@ -158,12 +158,12 @@ def qa_rows(schema: QaSchema, split: str, language: str, size: int, seed: int,
     for index in range(size):
         # distinct words, so that the question's words point at one place only
         words = rng.sample(lang.words, rng.randint(*CONTEXT_WORDS))
-        if schema.unanswerable and rng.random() < UNANSWERABLE_SHARE:
+        if layout.unanswerable and rng.random() < UNANSWERABLE_SHARE:
             words, question, answers = unanswerable(lang, words, rng)
         else:
             words, question, answers = answerable(lang, words, not is_training_split(split), rng)
-        row = {"id": demo_id(schema, dataset, split, language, index, rng)}
-        if schema.has_title:
+        row = {"id": demo_id(layout, dataset, split, language, index, rng)}
+        if layout.has_title:
             row["title"] = lang.join(rng.sample(lang.words, 2))
         row.update(context=lang.join(words), question=lang.join(question), answers=answers)
         rows.append(row)

@@ -51,6 +51,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from xstilts.audit.digest import Digest, chain_digest, counted, directory_of
+from xstilts.report.table2 import TASK_SCORE_LANGUAGE, TASK_SCORE_METRIC
 from xstilts.spec import paths
 from xstilts.store.provenance import (
     RECORD,
@@ -67,7 +68,7 @@ FAILED = (WRONG, MODIFIED, MISSING)
 TOLERANCE = 1e-9  # a recomputed score against the stored one (tables: exact text)
 PARSED = 8  # JSON files kept parsed (a prediction file of the paper grid: tens of MB)
 TABLE2 = paths.TABLE2_GRID  # or an extra table, table_<name> (same files, other rows)
-TASK_SCORE = ("all", "score")  # the long form's (language, metric) of the task score
+TASK_SCORE = (TASK_SCORE_LANGUAGE, TASK_SCORE_METRIC)  # the long form's row of it
 ROLES = {"base_model": "base model", "intermediate_tasks": "intermediate checkpoint",
          "target_tasks": "target checkpoint"}
 
@@ -309,7 +310,7 @@ class Auditor:
         """A score file against the scores computed again, with the spec its record holds,
         from its predictions and the prepared gold splits (xstilts.evaluate.scoring)."""
         from xstilts.evaluate.scoring import score_file
-        from xstilts.spec.specs import SpecError, TaskSpec
+        from xstilts.spec import SpecError, TaskSpec
 
         try:
             spec = TaskSpec.from_dict(record.get("params", {}), f"{path}: provenance.params")
@@ -655,7 +656,7 @@ def deep_check(root: Path, cell: Cell, count: int, seed: int = 0) -> Link | None
     checkpoint (retrieval), which has no trained predictions to check."""
     from xstilts.evaluate.repredict import agreement
     from xstilts.formats import Kind, kind_of
-    from xstilts.spec.specs import TaskSpec
+    from xstilts.spec import TaskSpec
 
     root = Path(root)
     score_path = paths.fill(paths.SCORES, intermediate=cell.intermediate, target=cell.target,
@@ -779,7 +780,8 @@ def describe_chain(cell: Cell) -> str:
 
 def describe_summary(cell: Cell) -> str:
     """One line per cell: its status and, unless OK, its first problem."""
-    languages = " ".join(sorted(language for language in cell.values if language != "all"))
+    languages = " ".join(sorted(language for language in cell.values
+                                 if language != TASK_SCORE_LANGUAGE))
     line = f"{cell.status:<10}  {cell.intermediate} x {cell.target}, seed {cell.seed} ({languages})"
     problem = cell.first_problem()
     return line + (f": {problem.role} {problem.path} ({problem.detail})" if problem else "")

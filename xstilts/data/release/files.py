@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 
-class OriginalFormatError(ValueError):
+class ReleaseFormatError(ValueError):
     """A release file is not in the format of its dataset's release."""
 
 
@@ -45,13 +45,13 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
             for number, line in enumerate(file, 1):
                 yield number, line.removesuffix("\n").removesuffix("\r")
         except UnicodeDecodeError as error:
-            raise OriginalFormatError(f"{path}: not UTF-8 text ({error.reason})") from None
+            raise ReleaseFormatError(f"{path}: not UTF-8 text ({error.reason})") from None
 
 
 def split_fields(line: str, width: int, where: str) -> list[str]:
     fields = line.split("\t")
     if len(fields) != width:
-        raise OriginalFormatError(f"{where}: {len(fields)} tab-separated fields, expected "
+        raise ReleaseFormatError(f"{where}: {len(fields)} tab-separated fields, expected "
                                   f"{width}")
     return fields
 
@@ -59,11 +59,11 @@ def split_fields(line: str, width: int, where: str) -> list[str]:
 def require_keys(record, keys: Iterable[str], where: str) -> dict:
     """The record, if it is an object with every key."""
     if not isinstance(record, dict):
-        raise OriginalFormatError(f"{where}: expected a JSON object, found "
+        raise ReleaseFormatError(f"{where}: expected a JSON object, found "
                                   f"{type(record).__name__}")
     missing = [key for key in keys if key not in record]
     if missing:
-        raise OriginalFormatError(f"{where}: missing {', '.join(map(repr, missing))} "
+        raise ReleaseFormatError(f"{where}: missing {', '.join(map(repr, missing))} "
                                   f"(has {', '.join(map(repr, record))})")
     return record
 
@@ -71,7 +71,7 @@ def require_keys(record, keys: Iterable[str], where: str) -> dict:
 def check_header(header: list[str], required: Iterable[str], where: str) -> None:
     missing = [column for column in required if column not in header]
     if missing:
-        raise OriginalFormatError(f"{where}: the header lacks column(s) "
+        raise ReleaseFormatError(f"{where}: the header lacks column(s) "
                                   f"{', '.join(missing)} (it names {', '.join(header)})")
 
 
@@ -104,7 +104,7 @@ def jsonl_records(path: Path, required: Iterable[str]) -> Iterator[tuple[int, di
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as error:
-                raise OriginalFormatError(f"{where}: not valid JSON ({error.msg} at column "
+                raise ReleaseFormatError(f"{where}: not valid JSON ({error.msg} at column "
                                           f"{error.colno})") from None
             yield number, require_keys(record, required, where)
 
@@ -120,13 +120,13 @@ def csv_records(path: Path, required: Iterable[str]) -> Iterator[tuple[int, dict
             for fields in reader:
                 if fields:
                     if len(fields) != len(header):
-                        raise OriginalFormatError(
+                        raise ReleaseFormatError(
                             f"{location(path, start)}: {len(fields)} comma-separated fields, "
                             f"expected {len(header)}")
                     yield start, dict(zip(header, fields, strict=True))
                 start = reader.line_num + 1
         except csv.Error as error:
-            raise OriginalFormatError(f"{location(path, reader.line_num)}: not valid CSV "
+            raise ReleaseFormatError(f"{location(path, reader.line_num)}: not valid CSV "
                                       f"({error})") from None
 
 
@@ -143,10 +143,10 @@ def json_document(path: Path):
     try:
         return json.loads(require_file(path).read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as error:
-        raise OriginalFormatError(f"{location(path, error.lineno)}: not valid JSON "
+        raise ReleaseFormatError(f"{location(path, error.lineno)}: not valid JSON "
                                   f"({error.msg} at column {error.colno})") from None
     except UnicodeDecodeError as error:
-        raise OriginalFormatError(f"{path}: not UTF-8 text ({error.reason})") from None
+        raise ReleaseFormatError(f"{path}: not UTF-8 text ({error.reason})") from None
 
 
 def sentence_blocks(path: Path, width: int,
@@ -175,7 +175,7 @@ def label_index(value, spellings: tuple[str, ...], where: str,
     if value in unlabelled:
         return -1
     if value not in spellings:
-        raise OriginalFormatError(f"{where}: label {value!r} is not one of "
+        raise ReleaseFormatError(f"{where}: label {value!r} is not one of "
                                   f"{', '.join(spellings)}")
     return spellings.index(value)
 
@@ -185,7 +185,7 @@ def check_unique(ids: Iterable[tuple[str, str]], what: str = "id") -> None:
     first = {}
     for key, where in ids:
         if key in first:
-            raise OriginalFormatError(f"{where}: {what} {key!r} occurs twice (first at "
+            raise ReleaseFormatError(f"{where}: {what} {key!r} occurs twice (first at "
                                       f"{first[key]}); ids must be unique")
         first[key] = where
 
@@ -199,7 +199,7 @@ def build_split(layout, rows: list[dict], source: Path | str):
     from datasets import Dataset
 
     if not rows:
-        raise OriginalFormatError(f"{source}: no examples; expected at least one")
+        raise ReleaseFormatError(f"{source}: no examples; expected at least one")
     return Dataset.from_list(rows, features=layout.features())
 
 

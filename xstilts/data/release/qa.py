@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from xstilts.data.original.files import (
-    OriginalFormatError,
+from xstilts.data.release.files import (
+    ReleaseFormatError,
     check_unique,
     configurations,
     json_document,
@@ -56,7 +56,7 @@ def question_row(layout, qa: dict, context: str, where: str) -> dict:
     for i, answer in enumerate(qa["answers"]):
         require_keys(answer, ["text", "answer_start"], f"{where}.answers[{i}]")
         if not isinstance(answer["answer_start"], int):
-            raise OriginalFormatError(f"{where}.answers[{i}]: answer_start "
+            raise ReleaseFormatError(f"{where}.answers[{i}]: answer_start "
                                       f"{answer['answer_start']!r} is not a character offset")
         texts.append(answer["text"])
         starts.append(answer["answer_start"])

@@ -1,11 +1,4 @@
-"""Hub dataset layouts and their conversion to the canonical format.
-
-Each layout is declared once; the same declaration converts hub rows to canonical
-records and lets the demo generator write rows in exactly the hub's columns and types.
-A layout provides: `format`, `splits`, `label_names`, `language_column`,
-`unlabeled_splits`, `features()`, `demo_rows(...)` and `to_canonical(...)`, and
-`read_local(root, languages)`, which parses the release files (xstilts.data.original).
-Layouts of other formats live in their own modules and are registered in SCHEMAS below.
+"""Sentence-pair classification layouts (GLUE MNLI/QQP, ANLI, SNLI, XNLI, XNLI-MT, PAWS-X).
 
 Canonical sentence-pair record: {id: str, text_a: str, text_b: str, label: int}, with the
 label names kept in the dataset's manifest. A canonical `label` of -1 marks a row
@@ -16,19 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from xstilts.data.layouts_choice import CHOICE_LAYOUTS
-from xstilts.data.layouts_qa import QA_SCHEMAS
-from xstilts.data.layouts_retrieval import RETRIEVAL_LAYOUTS
-from xstilts.data.layouts_tagging import TAGGING_LAYOUTS
-from xstilts.data.layouts_text import TEXT_LAYOUTS
-from xstilts.data.original import ReadsOriginalFiles, pairs
+from xstilts.data.release import ReadsReleaseFiles, pairs
 
 NLI_LABELS = ("entailment", "neutral", "contradiction")
 
 
 @dataclass(frozen=True)
 class DemoSource:
-    """English rows of a demo dataset: its layout (a key of SCHEMAS), its name in
+    """English rows of a demo dataset: its layout (a key of PAIR_LAYOUTS), its name in
     config/demo.yaml and its split."""
 
     layout: str
@@ -37,7 +25,7 @@ class DemoSource:
 
 
 @dataclass(frozen=True)
-class PairSchema(ReadsOriginalFiles):
+class PairLayout(ReadsReleaseFiles):
     """A sentence-pair classification dataset as the hub lays it out."""
 
     text_a: str
@@ -103,10 +91,9 @@ class PairSchema(ReadsOriginalFiles):
     def demo_rows(self, split: str, language: str, size: int, seed: int, dataset: str):
         """Generated rows of one split in the hub's columns (see xstilts.data.demo)."""
         from xstilts.data.demo import pair_rows
-
         source = self.demo_translates.get(split)
-        source_schema = SCHEMAS[source.layout] if source else None
-        return pair_rows(self, split, language, size, seed, dataset, source_schema)
+        source_layout = PAIR_LAYOUTS[source.layout] if source else None
+        return pair_rows(self, split, language, size, seed, dataset, source_layout)
 
     def to_canonical(self, rows: dict[str, list], split: str, language: str) -> dict[str, list]:
         """Columnar hub rows of one split and language -> canonical columns."""
@@ -123,73 +110,49 @@ class PairSchema(ReadsOriginalFiles):
         }
 
 
-PAIR_SCHEMAS: dict[str, PairSchema] = {
-    "glue_mnli": PairSchema(
+PAIR_LAYOUTS: dict[str, PairLayout] = {
+    "glue_mnli": PairLayout(
         text_a="premise", text_b="hypothesis", label="label", label_names=NLI_LABELS,
         label_encoding="class", id_column="idx", id_dtype="int32",
         splits=("train", "validation_matched", "validation_mismatched",
                 "test_matched", "test_mismatched"),
-        unlabeled_splits=("test_matched", "test_mismatched"), original=pairs.MNLI,
+        unlabeled_splits=("test_matched", "test_mismatched"), release=pairs.MNLI,
     ),
-    "glue_qqp": PairSchema(
+    "glue_qqp": PairLayout(
         text_a="question1", text_b="question2", label="label",
         label_names=("not_duplicate", "duplicate"), label_encoding="class",
         id_column="idx", id_dtype="int32", splits=("train", "validation", "test"),
-        unlabeled_splits=("test",), original=pairs.QQP,
+        unlabeled_splits=("test",), release=pairs.QQP,
     ),
-    "anli": PairSchema(
+    "anli": PairLayout(
         text_a="premise", text_b="hypothesis", label="label", label_names=NLI_LABELS,
         label_encoding="class", id_column="uid", extra_columns=("reason",),
         splits=tuple(f"{part}_r{r}" for r in (1, 2, 3) for part in ("train", "dev", "test")),
-        original=pairs.ANLI,
+        release=pairs.ANLI,
     ),
-    "snli": PairSchema(
+    "snli": PairLayout(
         text_a="premise", text_b="hypothesis", label="label", label_names=NLI_LABELS,
-        label_encoding="class", splits=("train", "validation", "test"), original=pairs.SNLI,
+        label_encoding="class", splits=("train", "validation", "test"), release=pairs.SNLI,
     ),
-    "xtreme_xnli": PairSchema(
+    "xtreme_xnli": PairLayout(
         text_a="sentence1", text_b="sentence2", label="gold_label", label_names=NLI_LABELS,
         label_encoding="name", language_column="language", splits=("validation", "test"),
-        original=pairs.XNLI, demo_parallel=True,
+        release=pairs.XNLI, demo_parallel=True,
     ),
     # XNLI-MT 1.0 (hub: facebook/xnli, one configuration per language): MNLI's training set
     # machine-translated into each language. The hub's validation/test splits are XNLI's
     # human sets (dataset xtreme_xnli), not taken from here. `validation_mt`, in release
     # files only, is a machine translation of XNLI's English dev set, which
     # xstilts.report.translation scores against XNLI's human translations of the same sentences.
-    "xnli_mt": PairSchema(
+    "xnli_mt": PairLayout(
         text_a="premise", text_b="hypothesis", label="label", label_names=NLI_LABELS,
-        label_encoding="class", splits=("train", "validation_mt"), original=pairs.XNLI_MT,
+        label_encoding="class", splits=("train", "validation_mt"), release=pairs.XNLI_MT,
         demo_translates={"train": DemoSource("glue_mnli", "mnli", "train"),
                          "validation_mt": DemoSource("xtreme_xnli", "xnli", "validation")},
     ),
-    "xtreme_pawsx": PairSchema(
+    "xtreme_pawsx": PairLayout(
         text_a="sentence1", text_b="sentence2", label="label",
         label_names=("not_paraphrase", "paraphrase"), label_encoding="digit",
-        splits=("train", "validation", "test"), original=pairs.PAWSX,
+        splits=("train", "validation", "test"), release=pairs.PAWSX,
     ),
 }
-
-
-# Layouts whose evaluation sets hold the same items in every language (translations of
-# one set; MLQA: its N-way parallel questions), an item being an example's id without its
-# language (xstilts.data.subsample.parallel_key): the bootstrap draws their items once for
-# all languages (xstilts.metrics.bootstrap).
-PARALLEL_LAYOUTS = frozenset({"xtreme_xnli", "xtreme_pawsx", "xtreme_xquad", "xtreme_mlqa"})
-
-SCHEMAS = {**PAIR_SCHEMAS, **QA_SCHEMAS, **RETRIEVAL_LAYOUTS, **CHOICE_LAYOUTS,
-           **TAGGING_LAYOUTS, **TEXT_LAYOUTS}
-
-
-def get_schema(name: str, dataset: str = "?"):
-    try:
-        return SCHEMAS[name]
-    except KeyError:
-        raise ValueError(
-            f"dataset {dataset!r}: unknown schema {name!r} (known: {', '.join(sorted(SCHEMAS))})"
-        ) from None
-
-
-def dataset_languages(dataset: dict) -> list[str]:
-    """Languages a dataset entry prepares (English only unless it lists others)."""
-    return dataset.get("languages") or list(dataset.get("configs", {})) or ["en"]
