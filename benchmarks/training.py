@@ -1,8 +1,8 @@
 """Training and prediction throughput: the project's settings against Trainer defaults.
 
-For each task format (sentence pairs, multiple choice, extractive QA, tagging) it draws one
-seeded set of synthetic examples with realistic lengths and times the same optimiser steps
-(forward, backward, gradient clipping, AdamW step; the paper's effective batch, made of
+For each task format (sentence pairs, multiple choice, extractive QA, tagging; SYNTHETIC) it
+draws one seeded set of synthetic examples with realistic lengths and times the same optimiser
+steps (forward, backward, gradient clipping, AdamW step; the paper's effective batch, made of
 micro-batches of at most --max-batch with gradient accumulation) in two settings:
 
   baseline  Trainer defaults of old: fp32, every batch padded to max_length, random order,
@@ -20,7 +20,7 @@ the demo model of config/demo.yaml on CPU; max_length is the paper's per task fo
     python benchmarks/training.py --compile --max-batch 16                       # GPU node
     python benchmarks/training.py --steps 3                                      # CPU, demo
 
-Figures, one `key=value` line per format, then prediction and the estimate:
+Figures, one `key=value` line per format, then prediction:
   useful_tokens_s  non-padding tokens trained per second (the same tokens in both settings)
   speedup          project useful_tokens_s / baseline useful_tokens_s
   step_ms          mean time of one optimiser step (one effective batch)
@@ -28,30 +28,33 @@ Figures, one `key=value` line per format, then prediction and the estimate:
                    growth of the process RSS during the run (approximate: the allocator
                    keeps memory that the first setting freed)
   mfu              model-FLOPs utilisation: 6 x non-embedding parameters x useful tokens /
-                   step time / the GPU's dense bf16 peak (PEAK_BF16_FLOPS; "n/a" if unknown
-                   or on CPU). Embedding lookups are not matmuls, so their parameters are
-                   left out; attention-score FLOPs are not counted either.
+                   step time / the GPU's dense bf16 peak, as the cost plan counts them
+                   (xstilts.report.plan: `parameters`, PEAK_FLOPS of the device's
+                   `gpu_kind`; "n/a" if unknown or on CPU). Embedding lookups are not
+                   matmuls, so their parameters are left out; attention-score FLOPs are not
+                   counted either.
   predict          examples/s over a synthetic multilingual XNLI-like dev set: padded to
                    max_length, fp32, unsorted, eager (baseline) against
                    xstilts.formats.inference.sorted_batches (project: length-sorted, bf16 on
                    CUDA, inference_mode, SDPA)
-  table2_hours     device-hours to train Table 2 (every intermediate task, then every row x
-                   trained target; no evaluation or prediction) from each format's measured
-                   useful_tokens_s, its mean useful tokens per example and TRAIN_EXAMPLES
-                   (or --table1 results/table1.csv) x the epochs of config/config.yaml
+
+What the paper's grid costs on a GPU type is the cost plan's: `python scripts/plan.py
+--gpu h100` reads the project's useful_tokens_s per format from
+benchmarks/results/training-h100.txt (a run of this script with --output, model=large).
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
-import csv
 import datetime
 import math
 import platform
 import sys
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -67,45 +70,24 @@ from xstilts import config as xconfig  # noqa: E402
 from xstilts.formats import get_format  # noqa: E402
 from xstilts.formats.inference import sorted_batches  # noqa: E402
 from xstilts.models.base import train_tokenizer, within_model_limit  # noqa: E402
-from xstilts.spec import paths  # noqa: E402
-from xstilts.spec.specs import TaskSpec  # noqa: E402
+from xstilts.report.plan import (  # noqa: E402
+    PEAK_FLOPS,
+    TYPICAL_TOKENS,
+    gpu_kind,
+    model_shape,
+    parameters,
+)
 from xstilts.train.parts import micro_batching  # noqa: E402
 
 MIB = 2**20
 LARGE = dict(vocab_size=250002, hidden_size=1024, num_hidden_layers=24, num_attention_heads=16,
              intermediate_size=4096, max_position_embeddings=514, type_vocab_size=1)
-# Dense bf16 peaks (no sparsity), matched in order against torch.cuda.get_device_name().
-PEAK_BF16_FLOPS = [("H100 PCIe", 756e12), ("H100", 989e12), ("H200", 989e12),
-                   ("GH200", 989e12), ("A100", 312e12)]
-# A task of each format, whose max_length and batch size (config/config.yaml) are used.
-FORMAT_TASKS = {"pair_classification": "xnli", "multiple_choice": "hellaswag",
-                "extractive_qa": "squad_v1", "tagging": "udpos"}
-# Tokens per sequence (specials included), log-normal (median, sigma) before the cut at
-# max_length: NLI/paraphrase pairs ~40; a choice of HellaSwag/Cosmos QA (context + ending)
-# ~90; a SQuAD question + paragraph ~170, long ones cut into 384-token windows; a UD/PAN-X
-# sentence ~30.
-LENGTHS = {"pair_classification": (40, 0.5), "multiple_choice": (90, 0.4),
-           "extractive_qa": (170, 0.45), "tagging": (30, 0.6)}
-CHOICES = 4
-NUM_LABELS = {"pair_classification": 3, "multiple_choice": 1, "extractive_qa": 2,
-              "tagging": 17}
-HEADS = {"pair_classification": "AutoModelForSequenceClassification",
-         "multiple_choice": "AutoModelForMultipleChoice",
-         "extractive_qa": "AutoModelForQuestionAnswering",
-         "tagging": "AutoModelForTokenClassification"}
-# English training examples of each task (REFERENCE.md, XTREME's Table; QA: questions,
-# about one 384-token window each). --table1 replaces them with counted ones.
-TRAIN_EXAMPLES = {
-    "anli_plus": 1_104_934, "mnli": 392_702, "qqp": 363_846, "squad_v1": 87_599,
-    "squad_v2": 130_319, "hellaswag": 39_905, "cosmosqa": 25_262, "commonsenseqa": 9_741,
-    "ccg": 38_000, "xnli": 392_702, "pawsx": 49_401, "udpos": 21_253, "panx": 20_000,
-    "xquad": 87_599, "mlqa": 87_599, "tydiqa": 3_696,
-}
 # XNLI's languages with how many tokens a sentence takes relative to English (scripts and
 # morphology differ; the multilingual dev set of the prediction benchmark).
 LANGUAGE_LENGTH = {"en": 1.0, "de": 1.2, "fr": 1.2, "es": 1.15, "ru": 1.25, "bg": 1.25,
                    "el": 1.4, "tr": 1.2, "ar": 1.15, "hi": 1.3, "ur": 1.3, "sw": 1.3,
                    "th": 1.5, "vi": 1.3, "zh": 0.9}
+PREDICTED = "pair_classification"  # the format of the prediction benchmark (XNLI-like)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -121,8 +103,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--compile", action="store_true", help="torch.compile (project)")
     parser.add_argument("--dev-per-language", type=int, default=None,
                         help="prediction examples per language (default: 256 CUDA, 32 CPU)")
-    parser.add_argument("--table1", type=Path, default=None,
-                        help=f"{paths.TABLE1}: training sizes instead of TRAIN_EXAMPLES")
     parser.add_argument("--output", type=Path, default=None, help="also write the text here")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -157,11 +137,16 @@ def model_config(size: str, pad_token_id: int):
 
 def build_head(fmt: str, config, device: str):
     """A randomly initialised model with the format's head, created on `device`."""
-    head = getattr(transformers, HEADS[fmt])
+    synthetic = SYNTHETIC[fmt]
     config = copy.deepcopy(config)
-    config.num_labels = NUM_LABELS[fmt]
+    config.num_labels = synthetic.num_labels
     with torch.device(device):
-        return head.from_config(config)
+        return getattr(transformers, synthetic.head).from_config(config)
+
+
+def encoder_matrices(config) -> float:
+    """Non-embedding parameters of the encoder, counted as the cost plan counts them."""
+    return parameters(model_shape({"source": "build", "build": config.to_dict()}))[0]
 
 
 def padding_tokenizer():
@@ -169,36 +154,85 @@ def padding_tokenizer():
     return train_tokenizer(["a b c d e f g h"] * 4, vocab_size=32)
 
 
-def draw_lengths(fmt: str, n: int, max_length: int, rng) -> np.ndarray:
-    median, sigma = LENGTHS[fmt]
-    lengths = rng.lognormal(math.log(median), sigma, n).round().astype(int)
+def sequences_per_example(fmt: str) -> int:
+    return TYPICAL_TOKENS[fmt][1]
+
+
+def draw_lengths(fmt: str, n: int, max_length: int, rng, factor: float = 1.0) -> np.ndarray:
+    """Tokens per sequence, log-normal around the format's typical median (x `factor`)."""
+    median = TYPICAL_TOKENS[fmt][0] * factor
+    lengths = rng.lognormal(math.log(median), SYNTHETIC[fmt].sigma, n).round().astype(int)
     return np.clip(lengths, 4, max_length)
 
 
-def synthetic_feature(fmt: str, lengths, vocab_size: int, rng) -> dict:
-    """One training feature of `fmt` as its featurize() makes them (lists, unpadded)."""
-    def ids(length):
-        return [0, *rng.integers(3, vocab_size, length - 2).tolist(), 2]
+def sequence(length: int, vocab_size: int, rng) -> dict:
+    """<s> random tokens </s>, unpadded."""
+    return {"input_ids": [0, *rng.integers(3, vocab_size, length - 2).tolist(), 2],
+            "attention_mask": [1] * length}
 
-    if fmt == "multiple_choice":
-        return {"input_ids": [ids(n) for n in lengths],
-                "attention_mask": [[1] * n for n in lengths],
-                "labels": int(rng.integers(CHOICES))}
+
+def pair_feature(lengths, num_labels: int, vocab_size: int, rng) -> dict:
     (length,) = lengths
-    feature = {"input_ids": ids(length), "attention_mask": [1] * length}
-    if fmt == "pair_classification":
-        feature["labels"] = int(rng.integers(NUM_LABELS[fmt]))
-    elif fmt == "extractive_qa":
-        start = int(rng.integers(1, length - 1))
-        feature |= {"start_positions": start,
-                    "end_positions": min(length - 2, start + int(rng.integers(0, 4)))}
-    else:  # tagging: a label on each word's first sub-token, none on specials
-        feature["labels"] = [-100, *rng.integers(NUM_LABELS[fmt], size=length - 2).tolist(), -100]
-    return feature
+    return sequence(length, vocab_size, rng) | {"labels": int(rng.integers(num_labels))}
 
 
-def sequences_per_example(fmt: str) -> int:
-    return CHOICES if fmt == "multiple_choice" else 1
+def choice_feature(lengths, num_labels: int, vocab_size: int, rng) -> dict:
+    """One sequence per choice; the label is the index of a choice."""
+    choices = [sequence(length, vocab_size, rng) for length in lengths]
+    return {"input_ids": [choice["input_ids"] for choice in choices],
+            "attention_mask": [choice["attention_mask"] for choice in choices],
+            "labels": int(rng.integers(len(choices)))}
+
+
+def span_feature(lengths, num_labels: int, vocab_size: int, rng) -> dict:
+    """A window with an answer of at most 4 tokens inside it."""
+    (length,) = lengths
+    feature = sequence(length, vocab_size, rng)
+    start = int(rng.integers(1, length - 1))
+    return feature | {"start_positions": start,
+                      "end_positions": min(length - 2, start + int(rng.integers(0, 4)))}
+
+
+def tag_feature(lengths, num_labels: int, vocab_size: int, rng) -> dict:
+    """A label on each word's first sub-token (here every token), none on specials."""
+    (length,) = lengths
+    feature = sequence(length, vocab_size, rng)
+    return feature | {"labels": [-100, *rng.integers(num_labels, size=length - 2).tolist(), -100]}
+
+
+@dataclass(frozen=True)
+class Synthetic:
+    """The synthetic training examples of a format: a task of that format (whose max_length
+    and batch size of config/config.yaml are used), the head and its labels, the spread
+    (sigma) of log-normal sequence lengths around the format's median in
+    plan.TYPICAL_TOKENS, and how one feature looks (as the format's featurize() makes
+    them: lists, unpadded)."""
+
+    task: str
+    head: str
+    num_labels: int
+    sigma: float
+    feature: Callable[..., dict]
+
+
+# Medians (plan.TYPICAL_TOKENS): NLI/paraphrase pairs ~40 tokens; a choice of HellaSwag/
+# Cosmos QA (context + ending) ~90, 4 choices; a SQuAD question + paragraph ~170, long ones
+# cut into 384-token windows; a UD/PAN-X sentence ~30. Cut at max_length.
+SYNTHETIC = {
+    "pair_classification": Synthetic("xnli", "AutoModelForSequenceClassification", 3, 0.5,
+                                     pair_feature),
+    "multiple_choice": Synthetic("hellaswag", "AutoModelForMultipleChoice", 1, 0.4,
+                                 choice_feature),
+    "extractive_qa": Synthetic("squad_v1", "AutoModelForQuestionAnswering", 2, 0.45,
+                               span_feature),
+    "tagging": Synthetic("udpos", "AutoModelForTokenClassification", 17, 0.6, tag_feature),
+}
+
+
+def synthetic_feature(fmt: str, lengths, vocab_size: int, rng) -> dict:
+    """One training feature of `fmt` with sequences of `lengths`."""
+    synthetic = SYNTHETIC[fmt]
+    return synthetic.feature(lengths, synthetic.num_labels, vocab_size, rng)
 
 
 def synthetic_features(fmt: str, n: int, max_length: int, vocab_size: int, rng) -> list[dict]:
@@ -331,24 +365,19 @@ def time_training(model, setting: Setting, warmup: list, timed: list) -> dict:
 # --- figures ----------------------------------------------------------------------------
 
 def peak_flops(device: str) -> float | None:
+    """The dense bf16 peak of the CUDA device's type (plan.PEAK_FLOPS); None on CPU."""
     if device != "cuda":
         return None
-    name = torch.cuda.get_device_name()
-    return next((peak for key, peak in PEAK_BF16_FLOPS if key in name), None)
+    return PEAK_FLOPS.get(gpu_kind(torch.cuda.get_device_name()))
 
 
-def matmul_parameters(model) -> int:
-    """Parameters outside the embedding tables (lookups, not matmuls)."""
-    embeddings = sum(p.numel() for name, p in model.named_parameters() if "embeddings." in name)
-    return sum(p.numel() for p in model.parameters()) - embeddings
-
-
-def mfu(parameters: int, tokens_s: float, peak: float | None) -> str:
-    return "n/a" if peak is None else f"{6 * parameters * tokens_s / peak:.3f}"
+def mfu(matrices: float, tokens_s: float, peak: float | None) -> str:
+    return "n/a" if peak is None else f"{6 * matrices * tokens_s / peak:.3f}"
 
 
 def format_spec(config: dict, fmt: str, model_limit: int) -> dict:
-    spec = xconfig.resolve_task(config, task_kind(config, FORMAT_TASKS[fmt]), FORMAT_TASKS[fmt])
+    task = SYNTHETIC[fmt].task
+    spec = xconfig.resolve_task(config, task_kind(config, task), task)
     return within_model_limit(spec, model_limit)
 
 
@@ -357,8 +386,8 @@ def task_kind(config: dict, task: str) -> str:
 
 
 def benchmark_format(fmt: str, args, paper: dict, model_config_, tokenizer, report,
-                     peak: float | None) -> dict:
-    """Train both settings of one format on the same examples; report and return figures."""
+                     peak: float | None) -> None:
+    """Train both settings of one format on the same examples; report the figures."""
     spec = format_spec(paper, fmt, model_config_.max_position_embeddings - 2)
     micro, accumulation = micro_batching(spec.batch_size, args.max_batch)
     rng = np.random.default_rng(args.seed)
@@ -369,7 +398,7 @@ def benchmark_format(fmt: str, args, paper: dict, model_config_, tokenizer, repo
     tokens = sum(map(useful_tokens, timed))
     collate = get_format(fmt).collator(tokenizer)
     model = build_head(fmt, model_config_, args.device)
-    figures = {"tokens_per_example": tokens / len(timed)}
+    figures = {}
     for setting in settings(args):
         batches = [step_batches(group, collate, setting, micro, accumulation, spec.max_length,
                                 tokenizer.pad_token_id, args.seed) for group in (warmup, timed)]
@@ -377,7 +406,7 @@ def benchmark_format(fmt: str, args, paper: dict, model_config_, tokenizer, repo
         measured["tokens_s"] = tokens / measured["seconds"]
         figures[setting.name] = measured
     base, proj = figures["baseline"], figures["project"]
-    parameters = matmul_parameters(model)
+    matrices = encoder_matrices(model_config_)
     padded_length = spec.max_length * sequences_per_example(fmt)
     report(f"train {fmt}: task={spec.task} max_length={spec.max_length} "
            f"batch={spec.batch_size} micro={micro}x{accumulation} "
@@ -386,10 +415,9 @@ def benchmark_format(fmt: str, args, paper: dict, model_config_, tokenizer, repo
     for name, measured in (("baseline", base), ("project", proj)):
         report(f"  {name}: useful_tokens_s={measured['tokens_s']:.1f} "
                f"step_ms={measured['step_ms']:.1f} peak_mib={measured['peak_mib']:.1f} "
-               f"mfu={mfu(parameters, measured['tokens_s'], peak)}")
+               f"mfu={mfu(matrices, measured['tokens_s'], peak)}")
     report(f"  speedup={proj['tokens_s'] / base['tokens_s']:.2f}")
     del model
-    return figures
 
 
 def settings(args) -> list[Setting]:
@@ -401,12 +429,11 @@ def settings(args) -> list[Setting]:
 
 def dev_features(per_language: int, max_length: int, vocab_size: int, rng) -> list[dict]:
     """XNLI-like pairs in every language of LANGUAGE_LENGTH, shuffled."""
-    median, sigma = LENGTHS["pair_classification"]
     features = []
     for factor in LANGUAGE_LENGTH.values():
-        lengths = rng.lognormal(math.log(median * factor), sigma, per_language).round()
-        features += [synthetic_feature("pair_classification", [length], vocab_size, rng)
-                     for length in np.clip(lengths.astype(int), 4, max_length)]
+        features += [synthetic_feature(PREDICTED, [length], vocab_size, rng)
+                     for length in draw_lengths(PREDICTED, per_language, max_length, rng,
+                                                factor)]
     features = [{key: feature[key] for key in ("input_ids", "attention_mask")}
                 for feature in features]  # no labels at prediction
     return [features[i] for i in rng.permutation(len(features))]
@@ -429,12 +456,12 @@ def examples_per_second(predictions, n: int, device: str) -> float:
 
 
 def benchmark_prediction(args, paper: dict, model_config_, tokenizer, report) -> None:
-    spec = format_spec(paper, "pair_classification", model_config_.max_position_embeddings - 2)
+    spec = format_spec(paper, PREDICTED, model_config_.max_position_embeddings - 2)
     batch_size, max_length = spec.hparams.eval_batch_size, spec.max_length
     features = dev_features(args.dev_per_language, max_length, model_config_.vocab_size,
                             np.random.default_rng(args.seed))
-    collate = get_format("pair_classification").collator(tokenizer)
-    model = build_head("pair_classification", model_config_, args.device)
+    collate = get_format(PREDICTED).collator(tokenizer)
+    model = build_head(PREDICTED, model_config_, args.device)
     model.set_attn_implementation("eager")
     padded_features = [padded(feature, max_length, tokenizer.pad_token_id) for feature in features]
     base = examples_per_second(
@@ -448,54 +475,6 @@ def benchmark_prediction(args, paper: dict, model_config_, tokenizer, report) ->
            f"examples={len(features)} batch={batch_size} max_length={max_length}")
     report(f"  baseline_examples_s={base:.1f} project_examples_s={proj:.1f} "
            f"speedup={proj / base:.2f}")
-
-
-# --- Table 2 estimate ---------------------------------------------------------------------
-
-def train_sizes(table1: Path | None) -> dict[str, int]:
-    """TRAIN_EXAMPLES, with the `train` counts of results/table1.csv where given."""
-    sizes = dict(TRAIN_EXAMPLES)
-    if table1:
-        with table1.open(newline="") as handle:
-            sizes |= {row["task"]: int(row["train"]) for row in csv.DictReader(handle)
-                      if row.get("train")}
-    return sizes
-
-
-def task_hours(spec: TaskSpec, sizes: dict, measured: dict, setting: str, epochs=None) -> float:
-    """Hours to train one task in `setting`; a mixture is the sum of its parts."""
-    epochs = epochs or spec.epochs
-    if spec.format == "multitask":
-        return sum(task_hours(sub, sizes, measured, setting, epochs)
-                   for sub in spec.subtasks.values())
-    figures = measured[spec.format]
-    tokens = sizes[spec.task] * epochs * figures["tokens_per_example"]
-    return tokens / figures[setting]["tokens_s"] / 3600
-
-
-def table2_hours(paper: dict, sizes: dict, measured: dict, setting: str) -> float:
-    """Every intermediate task once, then each row of Table 2 x each trained target."""
-    experiment = paper["experiment"]
-    intermediate = sum(
-        task_hours(xconfig.resolve_task(paper, "intermediate_tasks", name), sizes, measured,
-                   setting) for name in experiment["intermediate"])
-    targets = [xconfig.resolve_task(paper, "target_tasks", name) for name in experiment["targets"]]
-    per_row = sum(task_hours(spec, sizes, measured, setting) for spec in targets
-                  if spec.format != "retrieval")
-    return intermediate + len(xconfig.rows(paper)) * per_row
-
-
-def report_estimate(paper: dict, args, measured: dict, report) -> None:
-    experiment = paper["experiment"]
-    trained = [name for name in experiment["targets"]
-               if paper["target_tasks"][name]["format"] != "retrieval"]
-    sizes = train_sizes(args.table1)
-    hours = {name: table2_hours(paper, sizes, measured, name) for name in ("baseline", "project")}
-    report(f"table2 estimate ({args.device}, {args.model} model): "
-           f"intermediate={len(experiment['intermediate'])} rows={len(xconfig.rows(paper))} "
-           f"trained_targets={len(trained)} sizes={args.table1 or 'TRAIN_EXAMPLES'}")
-    report(f"  baseline_gpu_hours={hours['baseline']:.1f} project_gpu_hours={hours['project']:.1f} "
-           f"ratio={hours['baseline'] / hours['project']:.2f}")
 
 
 # --- main ---------------------------------------------------------------------------------
@@ -519,10 +498,9 @@ def main(argv: list[str] | None = None) -> None:
     model_config_ = model_config(args.model, tokenizer.pad_token_id)
     peak = peak_flops(args.device)
     report(f"peak_bf16_flops={peak or 'n/a'}")
-    measured = {fmt: benchmark_format(fmt, args, paper, model_config_, tokenizer, report, peak)
-                for fmt in FORMAT_TASKS}
+    for fmt in SYNTHETIC:
+        benchmark_format(fmt, args, paper, model_config_, tokenizer, report, peak)
     benchmark_prediction(args, paper, model_config_, tokenizer, report)
-    report_estimate(paper, args, measured, report)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text("\n".join(report.lines) + "\n")

@@ -44,15 +44,18 @@ from xstilts.store.prepared import checked_manifest
 from xstilts.store.provenance import MANIFEST, read_json
 
 # Dense bf16 peak FLOP/s per GPU type (CPU: what the demo measured, notes/measurements).
-PEAK_FLOPS = {"h100": 989e12, "h200": 989e12, "a100": 312e12, "l40s": 362e12, "a10": 125e12,
-              "v100": 125e12, "cpu": 3.7e10}
+# A key is the words of the type's CUDA device name (gpu_kind); the H100's PCIe card has
+# a lower peak than the SXM one (fewer SMs, lower clocks).
+PEAK_FLOPS = {"h100": 989e12, "h100-pcie": 756e12, "h200": 989e12, "gh200": 989e12,
+              "a100": 312e12, "l40s": 362e12, "a10": 125e12, "v100": 125e12, "cpu": 3.7e10}
 DEFAULT_MFU = 0.3  # model-FLOPs utilisation assumed without a benchmark file
 FORWARD_SPEEDUP = 3.0  # a forward pass is a third of a training step's FLOPs
 JOB_START_S = {"gpu": 90.0, "cpu": 8.0, "warm": 1.0}  # imports, loading weights and data
 # Per optimiser step of XLM-R Large on a GPU, beyond its FLOPs: kernel launches of small
 # batches and the AdamW update of every parameter; scaled by the model's parameters.
 STEP_OVERHEAD_S = {"gpu": 0.05, "cpu": 0.0}
-# (median tokens of one sequence, sequences per example) per format
+# (median tokens of one sequence, sequences per example) per format; benchmarks/training.py
+# draws its synthetic examples around them
 TYPICAL_TOKENS = {"pair_classification": (40, 1), "multiple_choice": (90, 4),
                   "extractive_qa": (170, 1), "tagging": (30, 1), "retrieval": (30, 2)}
 # (layers, hidden, intermediate, vocabulary, positions) of known hub models
@@ -124,6 +127,15 @@ LARGE_MATRICES, LARGE_PARAMETERS = parameters(KNOWN_MODELS["xlm-roberta-large"])
 
 
 # --- throughput -----------------------------------------------------------------------------
+
+
+def gpu_kind(device_name: str) -> str | None:
+    """The PEAK_FLOPS key of a CUDA device name (torch.cuda.get_device_name()): the key
+    whose words the name holds, the most specific one ("NVIDIA H100 80GB HBM3" -> "h100",
+    "NVIDIA H100 PCIe" -> "h100-pcie"); None for a type the table lacks."""
+    words = set(re.findall(r"[a-z0-9]+", device_name.lower()))
+    known = [kind for kind in PEAK_FLOPS if set(kind.split("-")) <= words]
+    return max(known, key=lambda kind: kind.count("-"), default=None)
 
 
 def measured_throughput(gpu: str, benchmarks: Path = BENCHMARKS) -> dict[str, float] | None:

@@ -101,6 +101,25 @@ def test_model_parameters_from_the_architecture():
     assert 275e6 < plan.parameters(plan.KNOWN_MODELS["xlm-roberta-base"])[1] < 280e6
 
 
+@pytest.mark.parametrize("device_name, kind", [
+    ("NVIDIA H100 80GB HBM3", "h100"),
+    ("NVIDIA H100 PCIe", "h100-pcie"),
+    ("NVIDIA H200", "h200"),
+    ("NVIDIA GH200 480GB", "gh200"),
+    ("NVIDIA A100-SXM4-80GB", "a100"),
+    ("Tesla V100-SXM2-16GB", "v100"),
+    ("NVIDIA A10G", None),  # not an A10: a peak of its own, not in the table
+    ("NVIDIA GeForce RTX 4090", None),
+])
+def test_gpu_kind_of_a_cuda_device_name(device_name, kind):
+    assert plan.gpu_kind(device_name) == kind
+
+
+def test_the_h100_pcie_card_has_a_lower_peak_than_the_sxm_one():
+    assert plan.PEAK_FLOPS[plan.gpu_kind("NVIDIA H100 PCIe")] == 756e12
+    assert plan.PEAK_FLOPS[plan.gpu_kind("NVIDIA H100 80GB HBM3")] == 989e12
+
+
 @pytest.mark.parametrize("manifest, expected", [
     ({"files": {"en/train": {"rows": -1000000000000}}}, "files['en/train'].rows is -1000000000000"),
     ({"files": {"en/train": {"rows": 1.5}}}, "files['en/train'].rows is 1.5"),
