@@ -5,8 +5,8 @@ is left without a layout."""
 from types import ModuleType
 
 from xstilts.data.layouts import LAYOUTS
-from xstilts.data.layouts.pairs import PAIR_LAYOUTS
 from xstilts.data.layouts.choice import CHOICE_LAYOUTS
+from xstilts.data.layouts.pairs import PAIR_LAYOUTS
 from xstilts.data.layouts.qa import QA_LAYOUTS
 from xstilts.data.layouts.retrieval import RETRIEVAL_LAYOUTS
 from xstilts.data.layouts.tagging import TAGGING_LAYOUTS
