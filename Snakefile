@@ -22,16 +22,13 @@ configfile: "config/config.yaml"
 report: "report/workflow.rst"
 
 
-include: "rules/common.smk"
-include: "rules/data.smk"
-include: "rules/models.smk"
-include: "rules/intermediate.smk"
-include: "rules/target.smk"
-include: "rules/retrieval.smk"
-include: "rules/evaluate.smk"
-include: "rules/report.smk"
-include: "rules/summaries.smk"
-include: "rules/translation.smk"
+# the pipeline's stages, in the order the data flows through them
+include: "rules/common.smk"  # configuration, constants, input functions; no rules
+include: "rules/data.smk"  # prepared datasets, base model
+include: "rules/train.smk"  # intermediate and target training
+include: "rules/evaluate.smk"  # predictions from shared models, retrieval, scores
+include: "rules/tables.smk"  # Tables 1-3, extra tables, translation quality, comparison
+include: "rules/report.smk"  # figures, training curves, the report's table pages
 
 
 rule all:

@@ -1,5 +1,7 @@
-# Validation and input functions; no rules here.
+# Validation, the grid's constants, and the input and parameter functions of the rules; no
+# rules here.
 import json
+import os
 import shlex
 
 from xstilts.config import (
@@ -15,6 +17,8 @@ from xstilts.config import (
 )
 from xstilts.config.sharing import grid_sharing
 from xstilts.formats import Kind, kind_of
+from xstilts.report.table1 import datasets_read, describe_tasks
+from xstilts.report.translation import translated_datasets
 from xstilts.runtime import warm
 from xstilts.spec import paths
 from xstilts.store.provenance import local_files
@@ -100,6 +104,32 @@ def prepared(spec):
     return [paths.fill(paths.PREPARED, dataset=name) for name in spec.datasets()]
 
 
+def local_release_files(wildcards):
+    """Input of prepare_dataset: a local source's release files, so that editing one
+    prepares the dataset again (none for the hub or the demo)."""
+    return local_files(config["datasets"][wildcards.dataset])
+
+
+def dataset_spec(wildcards):
+    """Parameter of prepare_dataset: the dataset's entry of the configuration."""
+    return as_json(config["datasets"][wildcards.dataset])
+
+
+def intermediate_data(wildcards):
+    """Input of train_intermediate: the prepared datasets of its task."""
+    return prepared(task_spec("intermediate_tasks", wildcards.task))
+
+
+def target_data(wildcards):
+    """Input of the jobs that train, predict or score a target: its prepared datasets."""
+    return prepared(task_spec("target_tasks", wildcards.target))
+
+
+def scoring_spec(wildcards):
+    """Parameter of score: the target's resolved spec, without a seed (scoring draws none)."""
+    return task_spec("target_tasks", wildcards.target).to_json()
+
+
 def generated_datasets():
     return sorted(
         paths.fill(paths.PREPARED, dataset=name)
@@ -151,13 +181,19 @@ def trained_checkpoints():
     return expand(paths.INTERMEDIATE_MODEL, task=INTERMEDIATE, seed=SEEDS) + targets
 
 
-def retrieval_data():
-    """Prepared datasets of every retrieval target (one retrieval job reads them all)."""
+def retrieval_data(wildcards):
+    """Input of evaluate_retrieval: the prepared datasets of every retrieval target (one
+    retrieval job reads them all). A function although the same for every job: as a
+    constant, `snakemake --lint` would find `params.data` a hardcoded prefix of it."""
     specs = [task_spec("target_tasks", t) for t in RETRIEVAL_TARGETS]
     return sorted({path for spec in specs for path in prepared(spec)})
 
 
 CATEGORIES = {t: config["target_tasks"][t]["category"] for t in TARGETS}
+# What Table 1 says of each task of the experiment (a parameter of rule table1)
+TABLE1_TASKS = describe_tasks(config, config["experiment"]["intermediate"], TARGETS)
+# Machine-translated datasets with a human reference: the rows of the translation quality
+TRANSLATED = translated_datasets(config["datasets"])
 
 
 def score_files(rows):
@@ -189,9 +225,30 @@ def grid_layout(rows):
     )
 
 
+def extra_table_scores(wildcards):
+    """Input of extra_table: the score files of the table's rows."""
+    return score_files(EXTRA_TABLES[wildcards.table])
+
+
+def extra_table_layout(wildcards):
+    """Parameter of extra_table: the layout of the table's rows."""
+    return grid_layout(EXTRA_TABLES[wildcards.table])
+
+
+def prepared_directory(wildcards, input):
+    """Parameter of translation_quality: the directory of the prepared datasets it reads."""
+    return os.path.dirname(input[0])
+
+
+def translated_specs(wildcards):
+    """Parameter of translation_quality: the translated datasets, as JSON; a function, as
+    Snakemake would take the `{lang}` in a string parameter for a wildcard."""
+    return as_json(TRANSLATED)
+
+
 def report_tables(wildcards=None):
-    """{page name: CSV table} of every table of the default target (an input function:
-    TRANSLATED is defined once translation.smk is read)."""
+    """{page name: CSV table} of every table of the default target (the input of rule
+    report_tables, unpacked into named inputs)."""
     return {
         "table1": paths.TABLE1,
         "table2": paths.TABLE2,
@@ -205,3 +262,10 @@ def report_tables(wildcards=None):
         **({"translation_quality": paths.TRANSLATION_QUALITY} if TRANSLATED else {}),
         "paper_comparison": paths.PAPER_COMPARISON,
     }
+
+
+def table_options(wildcards, input):
+    """Parameter of report_tables: one quoted `--table=<page>=<CSV>` option per input."""
+    return " ".join(
+        shlex.quote(f"--table={name}={path}") for name, path in input.items()
+    )

@@ -1,82 +1,107 @@
-# Tables of the paper, from the score files.
-GRID_TABLE = (
-    "python scripts/table2.py --layout {params.layout:q} --scores {input:q}"
-    " --bootstrap {params.bootstrap:q} --output {output.table:q}"
-    " --long-output {output.long:q} --ci-output {output.ci:q}"
-    " --records-output {output.records:q} --provenance-output {output.provenance:q}"
-    " > {log:q} 2>&1"
-)
+# What `snakemake --report` shows besides the workflow page (report/workflow.rst): the
+# figures, the training curves and every table as an HTML page. Seconds each, read back
+# from the tables and checkpoints: local rules, which on SLURM would spend longer queued
+# than running.
 
 
-rule table2:
+localrules:
+    figures,
+    curves,
+    report_tables,
+
+
+rule figures:
     input:
-        score_files(TABLE_ROWS),
-    output:
-        table=paths.TABLE2,  # in the report as rendered by rule report_tables
-        long=paths.TABLE2_LONG,
-        # each cell's bootstrap interval and its improvement's, per language too
-        ci=paths.TABLE2_CI,
-        # each cell's score-file record ids, for `scripts/audit.py`
-        records=paths.TABLE2_RECORDS,
-        # the hashes of the score files read and of the tables written
-        provenance=paths.TABLE2_PROVENANCE,
-    log:
-        paths.TABLE2_LOG,
-    conda:
-        REPORT_ENV
-    params:
-        layout=grid_layout(TABLE_ROWS),
-        bootstrap=as_json(config["bootstrap"]),
-    shell:
-        GRID_TABLE
-
-
-# The MLM and translated-data experiments: their rows next to the rows they vary.
-rule extra_table:
-    input:
-        lambda wc: score_files(EXTRA_TABLES[wc.table]),
-    output:
-        table=paths.EXTRA_TABLE,
-        long=paths.EXTRA_TABLE_LONG,
-        ci=paths.EXTRA_TABLE_CI,
-        records=paths.EXTRA_TABLE_RECORDS,
-        provenance=paths.EXTRA_TABLE_PROVENANCE,
-    log:
-        paths.EXTRA_TABLE_LOG,
-    wildcard_constraints:
-        table="|".join(EXTRA_TABLES) or "^$",
-    conda:
-        REPORT_ENV
-    params:
-        layout=lambda wc: grid_layout(EXTRA_TABLES[wc.table]),
-        bootstrap=as_json(config["bootstrap"]),
-    shell:
-        GRID_TABLE
-
-
-# Test sets: per target, the Table 2 row with the best dev score next to the baseline.
-rule table3:
-    input:
-        scores=score_files(TABLE_ROWS),
+        table=rules.table2.output.table,
+        long=rules.table2.output.long,
+        intervals=rules.table2.output.ci,
         reference=PAPER_REFERENCE,
     output:
-        table=paths.TABLE3,
-        provenance=paths.TABLE3_PROVENANCE,
+        heatmap=report(
+            paths.figure("improvement_heatmap", "svg"),
+            caption="../report/improvement_heatmap.rst",
+            category="Figures",
+        ),
+        heatmap_png=paths.figure("improvement_heatmap", "png"),
+        heatmap_pdf=paths.figure("improvement_heatmap", "pdf"),
+        per_language=report(
+            paths.figure("per_language_improvement", "svg"),
+            caption="../report/per_language_improvement.rst",
+            category="Figures",
+        ),
+        per_language_png=paths.figure("per_language_improvement", "png"),
+        per_language_pdf=paths.figure("per_language_improvement", "pdf"),
+        average=report(
+            paths.figure("average_improvement", "svg"),
+            caption="../report/average_improvement.rst",
+            category="Figures",
+        ),
+        average_png=paths.figure("average_improvement", "png"),
+        average_pdf=paths.figure("average_improvement", "pdf"),
+        # the hashes of the figures and of the tables they were drawn from
+        provenance=paths.FIGURES_PROVENANCE,
     log:
-        paths.TABLE3_LOG,
+        paths.FIGURES_LOG,
     conda:
         REPORT_ENV
     params:
-        layout=as_json(
-            {
-                "rows": available(TABLE_ROWS),
-                "targets": TARGETS,
-                "seeds": SEEDS,
-                "categories": CATEGORIES,
-                "fixed": config["table3"]["intermediate"],
-            }
-        ),
+        # how a language's score enters the averages (QA: (EM + F1) / 2)
+        metrics=as_json({t: config["target_tasks"][t]["metric"] for t in TARGETS}),
+        names=as_json(config["display_names"]),
     shell:
-        "python scripts/table3.py --layout {params.layout:q} --scores {input.scores:q}"
-        " --reference {input.reference:q} --output {output.table:q}"
+        "python scripts/figures.py --table {input.table:q} --long {input.long:q}"
+        " --intervals {input.intervals:q} --reference {input.reference:q} --metrics {params.metrics:q}"
+        " --names {params.names:q}"
+        " --heatmap {output.heatmap:q} {output.heatmap_png:q} {output.heatmap_pdf:q}"
+        " --per-language {output.per_language:q} {output.per_language_png:q} {output.per_language_pdf:q}"
+        " --average {output.average:q} {output.average_png:q} {output.average_pdf:q}"
+        " --provenance-output {output.provenance:q} > {log:q} 2>&1"
+
+
+# Loss and selection score over the steps of every trained model, from the log history in
+# its checkpoint, the selected step marked.
+rule curves:
+    input:
+        trained_checkpoints(),
+    output:
+        curves=report(
+            directory(paths.CURVES),
+            patterns=["{name}.png"],
+            caption="../report/curves.rst",
+            category="Training curves",
+        ),
+        provenance=paths.CURVES_PROVENANCE,
+    log:
+        paths.CURVES_LOG,
+    conda:
+        ENV
+    params:
+        names=as_json(config["display_names"]),
+    shell:
+        "python scripts/curves.py --checkpoints {input:q} --names {params.names:q}"
+        " --output {output.curves:q} --provenance-output {output.provenance:q} > {log:q} 2>&1"
+
+
+# Every table of the default target as an HTML page of `snakemake --report` (its viewer
+# shows HTML and images, and offers other files for download only); the workflow page is
+# report/workflow.rst (Snakefile).
+rule report_tables:
+    input:
+        unpack(report_tables),
+    output:
+        pages=report(
+            directory(paths.REPORT_TABLES),
+            patterns=["{name}.html"],
+            caption="../report/tables.rst",
+            category="Tables",
+        ),
+        provenance=paths.REPORT_TABLES_PROVENANCE,
+    log:
+        paths.REPORT_TABLES_LOG,
+    conda:
+        ENV
+    params:
+        tables=table_options,
+    shell:
+        "python scripts/report_tables.py {params.tables} --output {output.pages:q}"
         " --provenance-output {output.provenance:q} > {log:q} 2>&1"

@@ -1,6 +1,6 @@
 """Predict every language of a target task with a model trained for another task of the
 same training (XQuAD's SQuAD model for MLQA; an intermediate SQuAD model for the baseline's
-XQuAD), as rules/target.smk shares them (xstilts.config.sharing).
+XQuAD), as rules/evaluate.smk shares them (xstilts.config.sharing).
 
     python scripts/predict.py --spec '<resolved target spec>' \\
         --model models/target/mnli/xquad/seed1 --data data/prepared \\

@@ -1,5 +1,5 @@
 """The package's import graph: stage packages, imports only downward, no cycles, and the
-light stages torch-free.
+light stages torch-free; and the workflow's rule files, included in the pipeline's order.
 
 Every module of `xstilts` is parsed with `ast`; imports inside functions count, since a
 function-level import is an edge of the architecture just as a top-level one is.
@@ -8,6 +8,7 @@ function-level import is an edge of the architecture just as a top-level one is.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -244,3 +245,25 @@ def test_every_module_has_a_home_in_the_unit_tests():
 def test_modules_tested_end_to_end_name_a_test_that_runs_them():
     for module, test in END_TO_END.items():
         assert (PACKAGE.parent / test).is_file(), f"{module}: {test} does not exist"
+
+
+# The rule files, one per stage of the pipeline, in the order the data flows through them
+# (docs/architecture.md): the Snakefile's includes read as the data flow.
+RULES = PACKAGE.parent / "rules"
+PIPELINE = ("common", "data", "train", "evaluate", "tables", "report")
+
+
+def test_the_snakefile_includes_the_rule_files_in_pipeline_order():
+    snakefile = (PACKAGE.parent / "Snakefile").read_text()
+    included = re.findall(r'^include: "rules/(\w+)\.smk"', snakefile, re.MULTILINE)
+    assert tuple(included) == PIPELINE
+    assert sorted(path.stem for path in RULES.glob("*.smk")) == sorted(PIPELINE)
+
+
+def test_input_functions_live_in_common_and_rules_in_the_stage_files():
+    # a rule names its input and parameter functions; rules/common.smk defines them
+    inline = [path.name for path in sorted(RULES.glob("*.smk"))
+              if path.name != "common.smk" and re.search(r"\blambda\b", path.read_text())]
+    assert not inline, f"rule files with an inline lambda: {inline}"
+    common = (RULES / "common.smk").read_text()
+    assert not re.search(r"^(rule|use rule|localrules|ruleorder)\b", common, re.MULTILINE)

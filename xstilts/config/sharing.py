@@ -6,7 +6,8 @@ XQuAD and MLQA both fine-tune on SQuAD v1.1 and select on its dev set, so one SQ
 per row and seed serves both; and where a target's training equals an intermediate task's
 (the baseline row starts from the base model, as every intermediate task does), the
 baseline reads that intermediate model instead of training it again. The rules train each
-distinct model once and predict the other targets from it (rules/target.smk).
+distinct model once and predict the other targets from it (rules/train.smk,
+rules/evaluate.smk).
 """
 
 from __future__ import annotations

@@ -6,23 +6,24 @@ paths typed anywhere else.
 Directory contract (every path is produced by exactly one rule):
 
     data/prepared/<dataset>/                      canonical parquet + manifest.json  (data.smk)
-    models/base/                                  base checkpoint + tokenizer        (models.smk)
-    models/intermediate/<task>/seed<s>/           selected intermediate checkpoint
-                                                                              (intermediate.smk)
-    models/target/<intermediate>/<target>/seed<s>/  selected target checkpoint       (target.smk)
+    models/base/                                  base checkpoint + tokenizer        (data.smk)
+    models/intermediate/<task>/seed<s>/           selected intermediate checkpoint  (train.smk)
+    models/target/<intermediate>/<target>/seed<s>/  selected target checkpoint      (train.smk)
     results/predictions/<intermediate>/<target>/seed<s>.json  zero-shot predictions, all
-                                                  languages, dev and test splits (target.smk;
-                                                  retrieval.smk for BUCC, Tatoeba)
+                                                  languages, dev and test splits (train.smk;
+                                                  evaluate.smk for shared models, BUCC,
+                                                  Tatoeba)
     results/scores/<intermediate>/<target>/seed<s>.json  official metric per language
                                                                                 (evaluate.smk)
-    results/table2{,_long,_records}.csv           Table 2, its long form, record ids (report.smk)
-    results/table2_improvement_ci.csv             bootstrap intervals, significance  (report.smk)
+    results/table2{,_long,_records}.csv           Table 2, its long form, record ids (tables.smk)
+    results/table2_improvement_ci.csv             bootstrap intervals, significance  (tables.smk)
     results/table_<name>{,_long,_records,_improvement_ci}.csv  extra tables: MLM,
-                                                  translated data                    (report.smk)
+                                                  translated data                    (tables.smk)
     results/table3.csv                            test sets, best intermediate task per target
-    results/translation_quality.csv               chrF/BLEU of translated data  (translation.smk)
-    results/table1.csv, results/paper_comparison.csv, results/figures/
-                                                  summaries of the above             (summaries.smk)
+    results/translation_quality.csv               chrF/BLEU of translated data     (tables.smk)
+    results/table1.csv, results/paper_comparison.csv                                 (tables.smk)
+    results/figures/, results/curves/, results/report_tables/
+                                                  figures, curves, report pages     (report.smk)
     logs/<rule>/...                               one log per job
 
 <intermediate> is an intermediate task or `baseline` (the base model itself); <s> is one of
