@@ -22,7 +22,7 @@ from pathlib import Path
 
 import _cli
 
-from xstilts.audit import digest, verify
+from xstilts.audit import deep, describe, digest, verify
 
 
 def main() -> None:
@@ -60,7 +60,7 @@ def main() -> None:
         if args.deep:
             for cells in result.tables.values():
                 for cell in cells:
-                    verify.deep_check(root, cell, args.deep)
+                    deep.deep_check(root, cell, args.deep)
     except (OSError, LookupError, ValueError) as error:
         sys.exit(f"audit: {error}")
     changed = digest.changes(expected, result.digest) if expected and result.digest else []
@@ -81,22 +81,22 @@ def one_cell(root: Path, args) -> verify.Audit:
 def report(result: verify.Audit, args, changed: list[str], seconds: float) -> str:
     if args.json:
         return json.dumps({
-            "cells": verify.as_json([cell for cells in result.tables.values() for cell in cells]),
-            "outputs": verify.as_json(result.outputs), "environments": result.environments,
+            "cells": describe.as_json([cell for cells in result.tables.values() for cell in cells]),
+            "outputs": describe.as_json(result.outputs), "environments": result.environments,
             "digest": result.digest and {"root": result.digest.root,
                                          "parts": result.digest.parts},
             "digest_changes": changed}, indent=2)
     if args.intermediate:
-        return "\n\n".join(verify.describe_chain(cell) for cells in result.tables.values()
+        return "\n\n".join(describe.describe_chain(cell) for cells in result.tables.values()
                            for cell in cells)
-    lines = [verify.describe_summary(cell) for cells in result.tables.values() for cell in cells]
-    lines += [verify.describe_output(output) for output in result.outputs]
+    lines = [describe.describe_summary(cell) for cells in result.tables.values() for cell in cells]
+    lines += [describe.describe_output(output) for output in result.outputs]
     if args.deep:
         lines += [f"{link.status:<10}  deep  {cell.intermediate} x {cell.target}, seed "
                   f"{cell.seed}: {link.detail}" for cells in result.tables.values()
                   for cell in cells for link in cell.links if link.role == "deep"]
     for table, environments in result.environments.items():
-        lines += verify.describe_environments(table, environments)
+        lines += describe.describe_environments(table, environments)
     cells = [cell for table in result.tables.values() for cell in table]
     lines.append(f"{len(cells)} cells: {totals(cells)}; "
                  f"{len(result.outputs)} outputs: {totals(result.outputs)} "

@@ -218,6 +218,7 @@ def modules_imported_by(test_file: Path, mods: dict[str, Path], names: dict) -> 
 # Modules that only run inside a whole job, tested end to end (tests/workflow/ names them
 # where they are exercised) rather than in a unit test of their stage.
 END_TO_END = {
+    "xstilts.audit.deep": "tests/workflow/test_audit.py",
     "xstilts.evaluate.repredict": "tests/workflow/test_audit.py",
     "xstilts.evaluate.zero_shot": "tests/workflow/test_workflow.py",
     "xstilts.formats.multitask": "tests/workflow/test_workflow.py",

@@ -41,15 +41,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import io
-import itertools
 import json
-import math
 import time
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from xstilts.audit.differences import Difference, csv_differences, first_difference
 from xstilts.audit.digest import Digest, chain_digest, counted, directory_of
 from xstilts.report.table2 import TASK_SCORE_LANGUAGE, TASK_SCORE_METRIC
 from xstilts.spec import paths
@@ -65,7 +63,6 @@ from xstilts.store.provenance import (
 
 OK, WRONG, MODIFIED, MISSING, DIRTY = "OK", "WRONG", "MODIFIED", "MISSING", "DIRTY TREE"
 FAILED = (WRONG, MODIFIED, MISSING)
-TOLERANCE = 1e-9  # a recomputed score against the stored one (tables: exact text)
 PARSED = 8  # JSON files kept parsed (a prediction file of the paper grid: tens of MB)
 TABLE2 = paths.TABLE2_GRID  # or an extra table, table_<name> (same files, other rows)
 TASK_SCORE = (TASK_SCORE_LANGUAGE, TASK_SCORE_METRIC)  # the long form's row of it
@@ -472,7 +469,8 @@ class Auditor:
                         f"record {cell.record} of {self.long_table} is not in this cell")
         self.output(self.table_record_path)  # built again: self.differences
         wrong = [found for path in self.table_paths()
-                 for found in self.differences.get(path, []) if found.concerns(cell)]
+                 for found in self.differences.get(path, [])
+                 if found.concerns(cell.intermediate, cell.target)]
         if wrong:
             return Link("table", wrong[0].path, WRONG, wrong[0].describe())
         actual = self.record_ids.setdefault(score, record_id(self.root / score))
@@ -517,75 +515,6 @@ class Auditor:
                                        for row in csv.DictReader(handle)
                                        for column, value in row.items()}
         return self._records_table
-
-
-@dataclass(frozen=True)
-class Difference:
-    """A cell of a table on disk that its builder gives otherwise."""
-
-    path: str
-    line: int
-    key: tuple[str, ...]  # the row's cells before the differing one (at most five)
-    column: str
-    on_disk: str
-    rebuilt: str
-
-    def describe(self) -> str:
-        return (f"{self.path} line {self.line} ({', '.join(self.key)}), column "
-                f"{self.column}: {self.on_disk!r} on disk, {self.rebuilt!r} built again "
-                "from its inputs")
-
-    def concerns(self, cell: Cell) -> bool:
-        """Whether the cell is in this row (Table 2: row and target column; long form
-        and intervals: row and target)."""
-        return self.key[:1] == (cell.intermediate,) and (
-            self.column == cell.target or self.key[1:2] == (cell.target,))
-
-
-def csv_differences(path: str, on_disk: str, rebuilt: str) -> list[Difference]:
-    """Every cell of `on_disk` that differs from `rebuilt` (a missing or extra line: its
-    first cell)."""
-    ours = list(csv.reader(io.StringIO(on_disk)))
-    again = list(csv.reader(io.StringIO(rebuilt)))
-    header = (again or [[]])[0]
-    found = []
-    for number, (row, other) in enumerate(itertools.zip_longest(ours, again), start=1):
-        row, other = row or [], other or []
-        for index in range(max(len(row), len(other))):
-            mine = row[index] if index < len(row) else "(absent)"
-            theirs = other[index] if index < len(other) else "(absent)"
-            if mine != theirs:
-                column = header[index] if index < len(header) else str(index + 1)
-                found.append(Difference(path, number, tuple((row or other)[:min(index, 5)]),
-                                        column, mine, theirs))
-    return found
-
-
-def first_difference(stored, again, where: str = "") -> tuple[str, object, object] | None:
-    """(where, stored, recomputed) of the first value of a result that differs, numbers
-    to TOLERANCE; None if none does."""
-    if stored == again:  # most of it, at C speed
-        return None
-    if isinstance(stored, dict) and isinstance(again, dict):
-        for key in sorted(set(stored) | set(again), key=str):
-            if key not in stored or key not in again:
-                return (f"{where}{key}", stored.get(key, "(absent)"),
-                        again.get(key, "(absent)"))
-            found = first_difference(stored[key], again[key], f"{where}{key}.")
-            if found:
-                return found
-        return None
-    if isinstance(stored, list) and isinstance(again, list) and len(stored) == len(again):
-        for index, (mine, theirs) in enumerate(zip(stored, again, strict=True)):
-            found = first_difference(mine, theirs, f"{where}{index}.")
-            if found:
-                return found
-        return None
-    numbers = all(isinstance(value, int | float) and not isinstance(value, bool)
-                  for value in (stored, again))
-    if numbers and math.isclose(stored, again, rel_tol=TOLERANCE, abs_tol=TOLERANCE):
-        return None
-    return None if stored == again else (where.rstrip("."), stored, again)
 
 
 def mark_dirty(link: Link, record: dict) -> Link:
@@ -642,48 +571,6 @@ def audit_cells(root: Path, cells: list[Cell], table: str = TABLE2,
                 auditor: Auditor | None = None) -> list[Cell]:
     auditor = Auditor(root, table, like=auditor)
     return [auditor.audit(cell) for cell in cells]
-
-
-# -- --deep: the checkpoint made these predictions ---------------------------------------------
-
-AGREEMENT = 0.99  # below: not this checkpoint's predictions (bf16 vs fp32 stays above)
-
-
-def deep_check(root: Path, cell: Cell, count: int, seed: int = 0) -> Link | None:
-    """Predict `count` seeded examples per language again from the checkpoint the cell's
-    prediction record names (xstilts.evaluate.repredict), add the link to the cell: WRONG
-    when a language agrees below AGREEMENT; None for a format evaluated straight from a
-    checkpoint (retrieval), which has no trained predictions to check."""
-    from xstilts.evaluate.repredict import agreement
-    from xstilts.formats import Kind, kind_of
-    from xstilts.spec import TaskSpec
-
-    root = Path(root)
-    score_path = paths.fill(paths.SCORES, intermediate=cell.intermediate, target=cell.target,
-                            seed=cell.seed)
-    record = read_json(root / score_path)["provenance"]
-    spec = TaskSpec.from_dict(record["params"])
-    if kind_of(spec.format) is not Kind.TRAINED:
-        return None
-    predictions_path = record["inputs"]["predictions"]["path"]
-    predictions = read_json(root / predictions_path)
-    checkpoint = predictions["provenance"]["inputs"]["checkpoint"]["path"]
-    with contextlib.chdir(root):
-        found = agreement(spec, Path(checkpoint), Path(data_root_of(record)),
-                          predictions["predictions"], count, seed)
-    shares = {language: agreeing / compared if compared else 1.0
-              for language, (agreeing, compared) in found.items()}
-    detail = "agreement " + ", ".join(
-        f"{language} {100 * share:.0f}% ({found[language][0]}/{found[language][1]})"
-        for language, share in shares.items())
-    low = [language for language, share in shares.items() if share < AGREEMENT]
-    link = Link("deep", checkpoint, OK, detail)
-    if low:
-        link = Link("deep", checkpoint, WRONG, f"{detail}: below {100 * AGREEMENT:.0f}% in "
-                                               f"{', '.join(low)}, so {predictions_path} was "
-                                               "not predicted by this checkpoint")
-    cell.links.append(link)
-    return link
 
 
 # -- everything published ----------------------------------------------------------------------
@@ -760,53 +647,6 @@ def environments_of(auditor: Auditor, cells: list[Cell], table_record: str) -> d
         if auditor.environments.get(record):
             found.setdefault(auditor.environments[record], []).append(record)
     return found if len(found) > 1 else {}
-
-
-# -- reports ---------------------------------------------------------------------------------
-
-
-def describe_chain(cell: Cell) -> str:
-    """A cell and every link of its chain, one per line."""
-    values = "; ".join(f"{language} {metric} {value}"
-                       for language, metrics in cell.values.items()
-                       for metric, value in metrics.items())
-    lines = [f"{cell.intermediate} x {cell.target}, seed {cell.seed}: {values} "
-             f"(record {cell.record}): {cell.status}"]
-    width = max(len(link.role) for link in cell.links)
-    lines += [f"  {link.status:<10}  {link.role:<{width}}  {link.path}"
-              + (f"  ({link.detail})" if link.detail else "") for link in cell.links]
-    return "\n".join(lines)
-
-
-def describe_summary(cell: Cell) -> str:
-    """One line per cell: its status and, unless OK, its first problem."""
-    languages = " ".join(sorted(language for language in cell.values
-                                 if language != TASK_SCORE_LANGUAGE))
-    line = f"{cell.status:<10}  {cell.intermediate} x {cell.target}, seed {cell.seed} ({languages})"
-    problem = cell.first_problem()
-    return line + (f": {problem.role} {problem.path} ({problem.detail})" if problem else "")
-
-
-def describe_output(output: Output) -> str:
-    """One line per output: its status, record and, unless OK, its first problem."""
-    line = f"{output.status:<10}  {output.record}" + (f" ({output.kind})" if output.kind else "")
-    problem = output.first_problem()
-    return line + (f": {problem.role} {problem.path} ({problem.detail})" if problem else "")
-
-
-def describe_environments(table: str, environments: dict[str, list[str]]) -> list[str]:
-    """A warning per table whose records were made in different environments."""
-    if not environments:
-        return []
-    lines = [f"NOTE        {table}: its records come from {len(environments)} environments "
-             "(installed distributions differ):"]
-    lines += [f"  packages {digest[:RECORD_ID_LENGTH]}: {len(records)} records, e.g. "
-              f"{records[0]}" for digest, records in environments.items()]
-    return lines
-
-
-def as_json(checked: list[Checked]) -> list[dict]:
-    return [{**asdict(item), "status": item.status} for item in checked]
 
 
 def failed(checked: list[Checked], strict: bool = False) -> bool:

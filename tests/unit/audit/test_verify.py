@@ -15,7 +15,7 @@ import pytest
 from audits import audit_command, flip_byte
 from specs import task_spec
 
-from xstilts.audit import verify
+from xstilts.audit import describe, verify
 from xstilts.evaluate.scoring import score_file
 from xstilts.report.outputs import publish
 from xstilts.spec import paths
@@ -406,7 +406,7 @@ def test_records_of_one_table_from_different_environments_are_noted(tree, monkey
     assert environments[provenance.packages_digest(other)] == [
         "results/table2.provenance.json", str(path)]
     assert not verify.failed(audited.checked())
-    note = verify.describe_environments("table2", environments)
+    note = describe.describe_environments("table2", environments)
     assert note[0] == ("NOTE        table2: its records come from 2 environments (installed "
                        "distributions differ):")
 
