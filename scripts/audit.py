@@ -5,6 +5,8 @@ every hash, and print the chain's root digest.
     python scripts/audit.py --all [--json] [--strict]      # everything the workflow publishes
     python scripts/audit.py --all --expect DIGEST           # ... and fail unless the digest is this
     python scripts/audit.py --all --digest-out digest.json  # write the digest and its parts
+    python scripts/audit.py --all --digest-out results/audit/digest.json \
+        --page results/audit/digest.html                    # as the workflow's rule audit
     python scripts/audit.py --intermediate mnli --target pawsx --language ja [--seed 1]
     python scripts/audit.py --table table3                  # one output (table_mlm: its cells too)
     python scripts/audit.py --table table2 --deep 20        # re-predict 20 examples a language
@@ -23,6 +25,7 @@ from pathlib import Path
 import _cli
 
 from xstilts.audit import deep, describe, digest, verify
+from xstilts.store import atomic
 
 
 def main() -> None:
@@ -39,6 +42,8 @@ def main() -> None:
                      help="records whose code is not one clean commit fail too")
     cli.add_argument("--expect", help="root digest (or --digest-out file) the chain must have")
     cli.add_argument("--digest-out", help="write the root digest, its parts and files here")
+    cli.add_argument("--page", help="write the report's HTML page of the audit and its digest "
+                                    "here (with --all)")
     cli.add_argument("--deep", type=int, metavar="N",
                      help="predict N seeded examples per language again from each cell's "
                           "checkpoint (CPU) and compare with its predictions")
@@ -48,6 +53,8 @@ def main() -> None:
         cli.error("--intermediate needs --target")
     if not (args.all or args.intermediate or args.table):
         cli.error("one of --all, --intermediate or --table is required")
+    if (args.page or args.digest_out) and not args.all:
+        cli.error("--page and --digest-out need --all (the digest is over the whole grid)")
     root = Path(args.root)
     started = time.perf_counter()
     try:
@@ -66,6 +73,8 @@ def main() -> None:
     changed = digest.changes(expected, result.digest) if expected and result.digest else []
     if args.digest_out and result.digest:
         digest.write_digest(Path(args.digest_out), result.digest)
+    if args.page and result.digest:
+        atomic.write_text(Path(args.page), describe.digest_page(result))
     print(report(result, args, changed, time.perf_counter() - started))
     bad = verify.failed(result.checked(), args.strict) or bool(changed)
     sys.exit(1 if bad or (expected and result.digest is None) else 0)
@@ -98,8 +107,8 @@ def report(result: verify.Audit, args, changed: list[str], seconds: float) -> st
     for table, environments in result.environments.items():
         lines += describe.describe_environments(table, environments)
     cells = [cell for table in result.tables.values() for cell in table]
-    lines.append(f"{len(cells)} cells: {totals(cells)}; "
-                 f"{len(result.outputs)} outputs: {totals(result.outputs)} "
+    lines.append(f"{len(cells)} cells: {describe.totals(cells)}; "
+                 f"{len(result.outputs)} outputs: {describe.totals(result.outputs)} "
                  f"({seconds:.1f} s)")
     if result.sources.get("files"):
         lines.append(f"local sources (release files, model directories) re-hashed: "
@@ -110,12 +119,6 @@ def report(result: verify.Audit, args, changed: list[str], seconds: float) -> st
     if args.expect:
         lines += changed or [f"root digest is the expected one ({args.expect})"]
     return "\n".join(lines)
-
-
-def totals(checked: list) -> str:
-    statuses = (verify.OK, verify.DIRTY, verify.WRONG, verify.MODIFIED, verify.MISSING)
-    counts = {status: sum(item.status == status for item in checked) for status in statuses}
-    return ", ".join(f"{count} {status}" for status, count in counts.items() if count) or "none"
 
 
 if __name__ == "__main__":

@@ -1,12 +1,24 @@
 """The audit's results as a reader sees them: a line per cell or output, a cell's whole
-chain, a note on mixed environments, and the JSON form."""
+chain, a note on mixed environments, the JSON form, and the report's page of the digest."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 
-from xstilts.audit.verify import Cell, Checked, Output
+from xstilts.audit.verify import (
+    DIRTY,
+    MISSING,
+    MODIFIED,
+    OK,
+    WRONG,
+    Audit,
+    Cell,
+    Checked,
+    Output,
+)
+from xstilts.report.html_tables import page
 from xstilts.report.table2 import TASK_SCORE_LANGUAGE
+from xstilts.spec import paths
 from xstilts.store.provenance import RECORD_ID_LENGTH
 
 
@@ -52,3 +64,22 @@ def describe_environments(table: str, environments: dict[str, list[str]]) -> lis
 
 def as_json(checked: list[Checked]) -> list[dict]:
     return [{**asdict(item), "status": item.status} for item in checked]
+
+
+def totals(checked: list[Checked]) -> str:
+    """How many items have each status, e.g. "152 OK, 1 WRONG"."""
+    statuses = (OK, DIRTY, WRONG, MODIFIED, MISSING)
+    counts = {status: sum(item.status == status for item in checked) for status in statuses}
+    return ", ".join(f"{count} {status}" for status, count in counts.items() if count) or "none"
+
+
+def digest_page(result: Audit) -> str:
+    """The report's page of the audit: what was verified, and the root digest with its
+    parts, to publish with the results."""
+    cells = [cell for table in result.tables.values() for cell in table]
+    intro = (f"Audited {len(cells)} cells ({totals(cells)}) and {len(result.outputs)} "
+             f"outputs ({totals(result.outputs)}). Publish the root digest with the results: "
+             f"`python scripts/audit.py --all --expect {paths.AUDIT_DIGEST}` checks a copy "
+             "of the grid against it and names the part and the files that differ.")
+    rows = [["root", result.digest.root], *map(list, result.digest.parts.items())]
+    return page("audit digest", ["part", "sha256"], rows, intro)

@@ -69,7 +69,7 @@ def chain_digest(root: Path, hash_file: Callable[[Path], str] = sha256_file,
     for part, directory in PARTS:
         for path in sorted((root / directory).rglob("*")):
             name = str(path.relative_to(root))
-            if not counted(path) or any(name in listed for listed in files.values()):
+            if not counted(root, path) or any(name in listed for listed in files.values()):
                 continue
             files[part][name] = (hash_content(path) if part in JSON_RESULTS
                                  else manifest_sha256(path) if path.name == MANIFEST
@@ -88,12 +88,14 @@ def manifest_sha256(path: Path) -> str:
     return content_sha256({**manifest, "source": source})
 
 
-def counted(path: Path) -> bool:
-    """A result file: not a record, a log, work in progress or a file Snakemake adds."""
+def counted(root: Path, path: Path) -> bool:
+    """A result file below the workflow directory `root`: not a record, a log, work in
+    progress, a file Snakemake adds, or the audit's own output (which holds this digest)."""
     if not path.is_file() or path.name in UNRECORDED or path.name.endswith(paths.RECORD_SUFFIX):
         return False
-    return not any(part.endswith(paths.IN_PROGRESS) or part.startswith(".")
-                   for part in path.parts)
+    name = path.relative_to(root)
+    return not name.is_relative_to(paths.AUDIT) and not any(
+        part.endswith(paths.IN_PROGRESS) or part.startswith(".") for part in name.parts)
 
 
 def expected_digest(value: str) -> dict:

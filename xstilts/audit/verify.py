@@ -631,7 +631,7 @@ def unrecorded(root: Path, outputs: list[Output]) -> list[Output]:
     found = []
     for path in sorted((Path(root) / paths.RESULTS).rglob("*")):
         name = str(path.relative_to(root))
-        if counted(path) and name not in covered and not name.startswith(own):
+        if counted(Path(root), path) and name not in covered and not name.startswith(own):
             found.append(Output(name, "", [name], [Link(
                 "output", name, MISSING, "no record names this file: rebuild it with the "
                                           "workflow, or remove it")]))

@@ -35,9 +35,15 @@ def table_page(path: Path) -> str:
     """The CSV file at `path` as an HTML page: a header row, then one row per line."""
     with open(path, newline="") as handle:
         header, *rows = list(csv.reader(handle)) or [[]]
+    return page(Path(path).name, header, rows)
+
+
+def page(title: str, header: list[str], rows: list[list[str]], intro: str = "") -> str:
+    """A table as a self-contained HTML page, after an optional paragraph of text."""
     head = "".join(f"<th>{html.escape(name)}</th>" for name in header)
     body = "\n".join(f"<tr>{''.join(cell(text) for text in row)}</tr>" for row in rows)
+    paragraph = f"<p>{html.escape(intro)}</p>\n" if intro else ""
     return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-            f"<title>{html.escape(Path(path).name)}</title><style>{STYLE}</style></head>\n"
-            f"<body><table><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table>"
-            "</body></html>\n")
+            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n"
+            f"<body>{paragraph}<table><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n"
+            "</tbody></table></body></html>\n")

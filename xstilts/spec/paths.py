@@ -106,6 +106,11 @@ FIGURES = "results/figures"
 FIGURE = FIGURES + "/{figure}.{extension}"
 CURVES = "results/curves"  # one figure per trained model, from its log history
 REPORT_TABLES = "results/report_tables"  # the tables as HTML pages for `snakemake --report`
+# The audit of everything above (scripts/audit.py --all): the root digest to publish, and the
+# report's page of it; the digest leaves them out, as they hold it.
+AUDIT = "results/audit"
+AUDIT_DIGEST = AUDIT + "/digest.json"
+AUDIT_PAGE = AUDIT + "/digest.html"
 
 
 
@@ -192,4 +197,5 @@ PAPER_COMPARISON_LOG = log("paper_comparison")
 FIGURES_LOG = log("figures")
 CURVES_LOG = log("curves")
 REPORT_TABLES_LOG = log("report_tables")
+AUDIT_LOG = log("audit")
 TRANSLATION_QUALITY_LOG = log("translation_quality")

@@ -6,6 +6,7 @@ import os
 import shutil
 
 from xstilts.audit.digest import chain_digest, changes, expected_digest
+from xstilts.spec import paths
 
 FILES = {
     "data/prepared/xnli/manifest.json": {"files": {"en/validation": {"rows": 2}},
@@ -56,3 +57,21 @@ def test_a_changed_number_changes_the_root_and_names_its_part_and_file(tmp_path)
                                           "  results/table2.csv: changed"]
     assert "give --expect the digest file" in changes({"root": before["root"]}, after)[-1]
     assert expected_digest(before["root"].upper()) == {"root": before["root"]}
+
+
+def test_the_audit_output_holding_the_digest_stays_out_of_it(tmp_path):
+    build(tmp_path)
+    before = chain_digest(tmp_path)
+    for path in (paths.AUDIT_DIGEST, paths.AUDIT_PAGE):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(before.root)
+    assert chain_digest(tmp_path) == before
+
+
+def test_a_grid_below_a_hidden_directory_is_counted_in_full(tmp_path):
+    # hidden and in-progress names are looked for below the workflow directory only
+    root = tmp_path / ".cache" / "grid.work" / "demo"
+    build(root)
+    build(tmp_path / "plain")
+    assert chain_digest(root) == chain_digest(tmp_path / "plain")
+    assert set(chain_digest(root).files["tables"]) == {"results/table2.csv"}

@@ -61,7 +61,8 @@ EXPECTED_WILDCARDS = {
     "EXTRA_TABLE_LOG": ["table"],
     **{name: [] for name in ("TABLE2_LOG", "TABLE3_LOG", "TABLE1_LOG", "PAPER_COMPARISON_LOG",
                              "FIGURES_LOG", "TRANSLATION_QUALITY_LOG", "CURVES", "CURVES_LOG",
-                             "REPORT_TABLES", "REPORT_TABLES_LOG")},
+                             "REPORT_TABLES", "REPORT_TABLES_LOG", "AUDIT_DIGEST", "AUDIT_PAGE",
+                             "AUDIT_LOG")},
 }
 # Patterns filled by helpers, not by a rule's wildcards.
 HELPER_PATTERNS = {"FIGURE": ["figure", "extension"], "EXTRA_GRID": ["table"]}
