@@ -135,6 +135,8 @@ def test_demo_audit_recomputes_and_finds_forgeries_that_update_their_hashes(demo
     assert "no record names this file" not in clean.stdout
     published = json.loads((tmp_path / "digest.json").read_text())
     assert f"root digest {published['root']}" in clean.stdout
+    # the default target's audit wrote the same digest, and its files stay out of it
+    assert json.loads((workdir / paths.AUDIT_DIGEST).read_text()) == published
     kinds = {output["kind"] for output in json.loads(
         audit_command(workdir, "--all", "--json").stdout)["outputs"]}
     assert kinds == {"table", "table1", "table3", "paper_comparison", "translation_quality",

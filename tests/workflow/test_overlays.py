@@ -66,7 +66,8 @@ def test_overlay_keeps_exactly_the_rows_targets_and_languages_it_names(tmp_path)
     assert job_counts(result.stdout) == {
         "prepare_dataset": 4, "base_model": 1, "train_intermediate": 1, "train_target": 4,
         "evaluate_retrieval": 2, "score": 6, "table2": 1, "table3": 1, "table1": 1,
-        "paper_comparison": 1, "figures": 1, "curves": 1, "report_tables": 1, "all": 1}
+        "paper_comparison": 1, "figures": 1, "curves": 1, "report_tables": 1, "audit": 1,
+        "all": 1}
     prepared = {line.split("data/prepared/")[1] for line in result.stdout.splitlines()
                 if "output: data/prepared/" in line}
     assert prepared == {"mnli", "xnli", "udpos", "tatoeba"}

@@ -94,7 +94,11 @@ def test_report_holds_every_table_figure_curve_and_the_workflow_page(demo_run):
         names = archive.namelist()
         html = archive.read("report/report.html").decode()
         pages = {name.rsplit("/", 1)[1]: archive.read(name).decode() for name in names
-                 if name.rsplit("/", 1)[1] in tables}
+                 if name.rsplit("/", 1)[1] in {*tables, "digest.html"}}
+    # the audit's page, with the root digest the default target's audit wrote
+    audit_page = pages.pop("digest.html")
+    root = json.loads((demo_run / "results/audit/digest.json").read_text())["root"]
+    assert f'<td class="text">root</td><td class="text">{root}</td>' in audit_page
     # every table of the default target, rendered
     assert set(pages) == tables
     table2 = read_csv(demo_run / "results/table2.csv")
