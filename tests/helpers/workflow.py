@@ -56,15 +56,20 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+# Where tests train by hand in a built workflow: beside its outputs, never among them, so
+# that the grid's audit (the default target's last job) finds only what the workflow wrote.
+BY_HAND = "by_hand"
+
+
 def train_command(workdir: Path, job: tuple, name: str) -> list[str]:
     """The arguments of scripts/train.py for a demo `job` (kind, task, ...) of seed 1 from
-    the base model, writing models/<name> (and results/<name>.json for a target task)."""
+    the base model, writing by_hand/<name> (and by_hand/<name>.json for a target task)."""
     from xstilts.config import load, resolve_task
 
     kind, task, *_ = job
     config = load([workdir / "config/config.yaml", *(workdir / path for path in DEMO[1:])])
     spec = resolve_task(config, kind, task, seed=1)
-    predictions = ["--predictions", f"results/{name}.json"] if kind == "target_tasks" else []
+    predictions = ["--predictions", f"{BY_HAND}/{name}.json"] if kind == "target_tasks" else []
     return ["--spec", spec.to_json(), "--init", "models/base", "--data", "data/prepared",
-            "--output", f"models/{name}", *predictions, "--threads", "1",
+            "--output", f"{BY_HAND}/{name}", *predictions, "--threads", "1",
             "--checkpoint-minutes", "0"]  # a checkpoint at every evaluation

@@ -14,7 +14,7 @@ import signal
 import subprocess
 
 import pytest
-from workflow import BIN, train_command
+from workflow import BIN, BY_HAND, train_command
 
 from xstilts.spec.paths import LOG_HISTORY
 
@@ -73,13 +73,13 @@ def test_killed_training_resumes_bit_identically(demo_run, kill):
                             timeout=300)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     # nothing that looks finished: no checkpoint directory, no predictions
-    assert not (demo_run / "models" / name).exists()
-    assert not (demo_run / "results" / f"{name}.json").exists()
-    assert list((demo_run / "models" / f"{name}.work").glob("checkpoint-*"))
+    assert not (demo_run / BY_HAND / name).exists()
+    assert not (demo_run / BY_HAND / f"{name}.json").exists()
+    assert list((demo_run / BY_HAND / f"{name}.work").glob("checkpoint-*"))
 
     subprocess.run([str(BIN / "python"), "scripts/train.py", *args], cwd=demo_run,
                    capture_output=True, text=True, timeout=300, check=True)
-    resumed, expected = demo_run / "models" / name, demo_run / job[2]
+    resumed, expected = demo_run / BY_HAND / name, demo_run / job[2]
     assert (resumed / "model.safetensors").read_bytes() == \
         (expected / "model.safetensors").read_bytes()
     record = json.loads((resumed / "provenance.json").read_text())
@@ -89,8 +89,8 @@ def test_killed_training_resumes_bit_identically(demo_run, kill):
     # the resumed run's log history goes on where the killed one's ended: the same curves
     assert (resumed / LOG_HISTORY).read_bytes() == (expected / LOG_HISTORY).read_bytes()
     if job == PAWSX:
-        predictions = json.loads((demo_run / "results" / f"{name}.json").read_text())
+        predictions = json.loads((demo_run / BY_HAND / f"{name}.json").read_text())
         demo_predictions = json.loads(
             (demo_run / "results/predictions/baseline/pawsx/seed1.json").read_text())
         assert predictions["predictions"] == demo_predictions["predictions"]
-    assert not (demo_run / "models" / f"{name}.work").exists()
+    assert not (demo_run / BY_HAND / f"{name}.work").exists()

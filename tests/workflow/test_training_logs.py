@@ -9,7 +9,7 @@ import json
 import subprocess
 
 import pytest
-from workflow import BIN, train_command
+from workflow import BIN, BY_HAND, train_command
 
 from xstilts.report.curves import curve_name, read_history
 from xstilts.spec import paths
@@ -61,7 +61,7 @@ def test_tensorboard_events_read_back_as_the_log_history(demo_run):
     subprocess.run([str(BIN / "python"), "scripts/train.py", *args, "--report-to",
                     "tensorboard"], cwd=demo_run, capture_output=True, text=True,
                    timeout=300, check=True)
-    checkpoint = demo_run / "models" / "tensorboard_pawsx"
+    checkpoint = demo_run / BY_HAND / "tensorboard_pawsx"
     verified_checkpoint(checkpoint)  # the event files are part of the record
     (run,) = (checkpoint / paths.TENSORBOARD).iterdir()
     tags = ("train/loss", "eval/selection_score")

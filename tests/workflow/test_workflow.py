@@ -23,6 +23,8 @@ from workflow import (
     snakemake,
 )
 
+from xstilts.spec import paths
+
 pytestmark = pytest.mark.workflow
 
 
@@ -135,7 +137,9 @@ def test_second_run_does_nothing(demo_run):
 def test_toggling_warm_start_reruns_nothing(demo_run):
     # it reaches the model jobs through the shell prefix, not their commands or parameters
     (demo_run / "cold.yaml").write_text("warm_start: false\n")
-    result = snakemake(demo_run, "-n", *DEMO, "cold.yaml")
+    targets = [paths.fill(paths.SCORES, intermediate=row, target=target, seed=1)
+               for row in SLICE_ROWS for target in SLICE_LANGUAGES]
+    result = snakemake(demo_run, "-n", *targets, *DEMO, "cold.yaml")
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
