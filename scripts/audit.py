@@ -63,7 +63,7 @@ def main() -> None:
             result = one_cell(root, args)
         else:
             result = verify.audit_published(root, [args.table] if args.table else None,
-                                           digest=args.all and not args.table)
+                                            digest=args.all and not args.table)
         if args.deep:
             for cells in result.tables.values():
                 for cell in cells:
@@ -83,7 +83,7 @@ def main() -> None:
 def one_cell(root: Path, args) -> verify.Audit:
     table = args.table or verify.TABLE2
     cells = verify.cells_of(verify.read_cells(root, table), args.intermediate, args.target,
-                           args.language, args.seed)
+                            args.language, args.seed)
     return verify.Audit({table: verify.audit_cells(root, cells, table)}, [], {})
 
 
