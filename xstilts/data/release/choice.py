@@ -49,7 +49,7 @@ class ChoiceRelease:
 def check_choice_count(choices: list, layout, where: str) -> None:
     if len(choices) != len(layout.label_names):
         raise ReleaseFormatError(f"{where}: {len(choices)} choices, expected "
-                                  f"{len(layout.label_names)}")
+                                 f"{len(layout.label_names)}")
 
 
 def hellaswag_row(layout, record: dict, where: str) -> dict:

@@ -52,7 +52,7 @@ def split_fields(line: str, width: int, where: str) -> list[str]:
     fields = line.split("\t")
     if len(fields) != width:
         raise ReleaseFormatError(f"{where}: {len(fields)} tab-separated fields, expected "
-                                  f"{width}")
+                                 f"{width}")
     return fields
 
 
@@ -60,11 +60,11 @@ def require_keys(record, keys: Iterable[str], where: str) -> dict:
     """The record, if it is an object with every key."""
     if not isinstance(record, dict):
         raise ReleaseFormatError(f"{where}: expected a JSON object, found "
-                                  f"{type(record).__name__}")
+                                 f"{type(record).__name__}")
     missing = [key for key in keys if key not in record]
     if missing:
         raise ReleaseFormatError(f"{where}: missing {', '.join(map(repr, missing))} "
-                                  f"(has {', '.join(map(repr, record))})")
+                                 f"(has {', '.join(map(repr, record))})")
     return record
 
 
@@ -72,7 +72,7 @@ def check_header(header: list[str], required: Iterable[str], where: str) -> None
     missing = [column for column in required if column not in header]
     if missing:
         raise ReleaseFormatError(f"{where}: the header lacks column(s) "
-                                  f"{', '.join(missing)} (it names {', '.join(header)})")
+                                 f"{', '.join(missing)} (it names {', '.join(header)})")
 
 
 # --- record files: one example per line (TSV with header, JSONL) or per CSV record ----------
@@ -105,7 +105,7 @@ def jsonl_records(path: Path, required: Iterable[str]) -> Iterator[tuple[int, di
                 record = json.loads(line)
             except json.JSONDecodeError as error:
                 raise ReleaseFormatError(f"{where}: not valid JSON ({error.msg} at column "
-                                          f"{error.colno})") from None
+                                         f"{error.colno})") from None
             yield number, require_keys(record, required, where)
 
 
@@ -127,7 +127,7 @@ def csv_records(path: Path, required: Iterable[str]) -> Iterator[tuple[int, dict
                 start = reader.line_num + 1
         except csv.Error as error:
             raise ReleaseFormatError(f"{location(path, reader.line_num)}: not valid CSV "
-                                      f"({error})") from None
+                                     f"({error})") from None
 
 
 RECORD_READERS = {".tsv": tsv_records, ".jsonl": jsonl_records, ".csv": csv_records}
@@ -144,7 +144,7 @@ def json_document(path: Path):
         return json.loads(require_file(path).read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as error:
         raise ReleaseFormatError(f"{location(path, error.lineno)}: not valid JSON "
-                                  f"({error.msg} at column {error.colno})") from None
+                                 f"({error.msg} at column {error.colno})") from None
     except UnicodeDecodeError as error:
         raise ReleaseFormatError(f"{path}: not UTF-8 text ({error.reason})") from None
 
@@ -176,7 +176,7 @@ def label_index(value, spellings: tuple[str, ...], where: str,
         return -1
     if value not in spellings:
         raise ReleaseFormatError(f"{where}: label {value!r} is not one of "
-                                  f"{', '.join(spellings)}")
+                                 f"{', '.join(spellings)}")
     return spellings.index(value)
 
 
@@ -186,7 +186,7 @@ def check_unique(ids: Iterable[tuple[str, str]], what: str = "id") -> None:
     for key, where in ids:
         if key in first:
             raise ReleaseFormatError(f"{where}: {what} {key!r} occurs twice (first at "
-                                      f"{first[key]}); ids must be unique")
+                                     f"{first[key]}); ids must be unique")
         first[key] = where
 
 

@@ -57,7 +57,7 @@ def question_row(layout, qa: dict, context: str, where: str) -> dict:
         require_keys(answer, ["text", "answer_start"], f"{where}.answers[{i}]")
         if not isinstance(answer["answer_start"], int):
             raise ReleaseFormatError(f"{where}.answers[{i}]: answer_start "
-                                      f"{answer['answer_start']!r} is not a character offset")
+                                     f"{answer['answer_start']!r} is not a character offset")
         texts.append(answer["text"])
         starts.append(answer["answer_start"])
     return {"id": str(qa["id"]), "context": context, "question": qa["question"],

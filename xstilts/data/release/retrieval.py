@@ -89,7 +89,7 @@ def gold_pairs(path: Path, sources: dict, targets: dict) -> list[tuple[str, str]
         for sentence_id, side in ((source, sources), (target, targets)):
             if sentence_id not in side:
                 raise ReleaseFormatError(f"{location(path, number)}: gold id {sentence_id!r} "
-                                          f"is in no line of its sentence file")
+                                         f"is in no line of its sentence file")
         pairs.append(((source, target), location(path, number)))
     check_unique(((f"{s}/{t}", where) for (s, t), where in pairs), "gold pair")
     return [pair for pair, _ in pairs]
@@ -111,7 +111,7 @@ class Tatoeba:
 def tatoeba_code(language: str) -> str:
     if language not in TATOEBA_CODES:
         raise ReleaseFormatError(f"Tatoeba has no file code for language {language!r} "
-                                  f"(known: {', '.join(sorted(TATOEBA_CODES))})")
+                                 f"(known: {', '.join(sorted(TATOEBA_CODES))})")
     return TATOEBA_CODES[language]
 
 
@@ -125,7 +125,7 @@ def tatoeba_rows(root: Path, language: str) -> list[dict]:
     sources, targets = sentence_lines(source_path), sentence_lines(target_path)
     if len(sources) != len(targets):
         raise ReleaseFormatError(f"{source_path} has {len(sources)} lines but {target_path} "
-                                  f"has {len(targets)}; line i of each must translate the other")
+                                 f"has {len(targets)}; line i of each must translate the other")
     return [retrieval_row(source, target, code, "eng")
             for source, target in zip(sources, targets, strict=True)]
 
@@ -136,7 +136,7 @@ def sentence_lines(path: Path) -> list[str]:
     for number, line in read_lines(path):
         if not line.strip():
             raise ReleaseFormatError(f"{location(path, number)}: empty line, expected a "
-                                      f"sentence")
+                                     f"sentence")
         lines.append(line)
     return lines
 

@@ -34,7 +34,7 @@ def tag_indices(tags: list[str], tag_set: tuple[str, ...], wheres: list[str]) ->
     for tag, where in zip(tags, wheres, strict=True):
         if tag not in tag_set:
             raise ReleaseFormatError(f"{where}: tag {tag!r} is not one of "
-                                      f"{', '.join(tag_set)}")
+                                     f"{', '.join(tag_set)}")
     return [tag_set.index(tag) for tag in tags]
 
 
